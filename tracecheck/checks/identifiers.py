@@ -1,0 +1,117 @@
+"""TC1xx check kinds: serial numbers, import markings and the other trace identifiers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from tracecheck.checks import CheckContext, check, findings_frame
+from tracecheck.checks.serials import analyse, malformed_reason
+from tracecheck.text import fold_series
+
+
+def _serials(ctx: CheckContext, column: str) -> pd.DataFrame:
+    return ctx.cached(f"serials:{column}", lambda: analyse(ctx.frame[column], ctx.reference))
+
+
+@check("serial_missing", context=("obliterated",))
+def serial_missing(ctx: CheckContext, *, column: str) -> pd.DataFrame:
+    """Blank serials and placeholders; says whether the value reads as obliterated."""
+    if not ctx.present(column):
+        return findings_frame([])
+    info = _serials(ctx, column)
+    hit = info["blank"] | info["placeholder"]
+    sub = info[hit]
+    reason = np.where(sub["blank"], "blank", np.where(sub["obliterated"], "obliterated", "placeholder"))
+    return findings_frame(sub.index, reason=reason, obliterated=sub["obliterated"])
+
+
+@check("serial_malformed", context=("cleaned", "length", "characters"))
+def serial_malformed(ctx: CheckContext, *, column: str, min_length: int = 4, max_length: int = 20) -> pd.DataFrame:
+    """Present but implausible serials, and label noise that was cleaned away."""
+    if not ctx.present(column):
+        return findings_frame([])
+    info = _serials(ctx, column)
+    usable = info[~(info["blank"] | info["placeholder"] | info["scientific"])]  # TC103 reports those
+    reason = malformed_reason(usable["cleaned"], min_length=min_length, max_length=max_length)
+    reason = reason.where(reason.notna(), pd.Series(np.where(usable["label_noise"], "label_noise", None),
+                                                    index=usable.index, dtype="str"))
+    hit = reason.notna()
+    cleaned = usable.loc[hit, "cleaned"]
+    chars = [", ".join(sorted({ch for ch in c if not ("A" <= ch <= "Z" or "0" <= ch <= "9")})) for c in cleaned]
+    return findings_frame(cleaned.index, reason=reason[hit], cleaned=cleaned, length=cleaned.str.len().astype("Int64"),
+                          characters=chars)
+
+
+@check("serial_numeric")
+def serial_numeric(ctx: CheckContext, *, column: str) -> pd.DataFrame:
+    """Serials in scientific notation (digits lost) or stored as numeric cells (leading zeros lost)."""
+    if not ctx.present(column):
+        return findings_frame([])
+    scientific = _serials(ctx, column)["scientific"].to_numpy()
+    numeric = ctx.frame[f"{column}__numeric"].to_numpy() & ~scientific
+    hit = scientific | numeric
+    return findings_frame(ctx.frame.index[hit], reason=np.where(scientific[hit], "scientific_notation", "numeric_cell"))
+
+
+@check("obliterated_conflict", context=("flag_value",))
+def obliterated_conflict(ctx: CheckContext, *, column: str, flag: str) -> pd.DataFrame:
+    """The serial reads as obliterated but the obliterated flag says no."""
+    if not (ctx.present(column) and ctx.present(flag)):
+        return findings_frame([])
+    info = _serials(ctx, column)
+    said_no = ctx.frame[f"{flag}__flag"].eq(False).fillna(False).to_numpy()
+    hit = info["obliterated"].to_numpy() & said_no
+    return findings_frame(ctx.frame.index[hit], flag_value=ctx.frame.loc[hit, flag])
+
+
+def _missing_values(ctx: CheckContext, column: str) -> pd.Series:
+    """True where ``column`` is blank or a placeholder (N/A, UNKNOWN, ?, ...)."""
+    keys = fold_series(ctx.frame[column])
+    return keys.isna() | keys.eq("") | keys.isin(ctx.reference.missing_words) | keys.str.fullmatch(r"0+").fillna(False)
+
+
+@check("value_missing")
+def value_missing(ctx: CheckContext, *, column: str) -> pd.DataFrame:
+    """A required identifier that is blank or a placeholder."""
+    if not ctx.present(column):
+        return findings_frame([])
+    hit = _missing_values(ctx, column)
+    values = ctx.frame.loc[hit.to_numpy(), column]
+    detail = np.where(values.isna(), "", " (placeholder '" + values.fillna("") + "')")
+    return findings_frame(values.index, detail=detail)
+
+
+@check("import_marking_missing", context=("maker", "country"))
+def import_marking_missing(ctx: CheckContext, *, fields: tuple[str, ...] = ("import_marking", "import_serial"),
+                           country: str = "country_of_origin", maker: str = "manufacturer") -> pd.DataFrame:
+    """A foreign-made gun (by its country, or inferred from its maker) with no import marking."""
+    frame = ctx.frame
+    no_marking = np.ones(len(frame), dtype=bool)
+    for name in fields:
+        if ctx.present(name):
+            no_marking &= _missing_values(ctx, name).to_numpy()
+    country_key = fold_series(frame[country]).fillna("")
+    country_blank = (country_key.eq("") | country_key.isin(ctx.reference.missing_words)).to_numpy()
+    is_us = country_key.isin(ctx.reference.us_names).to_numpy()
+    makers = _makers(ctx, maker)
+    maker_foreign = makers.map(lambda m: m is not None and m.foreign).to_numpy(dtype=bool)
+    us_plant = makers.map(lambda m: m is not None and m.us_plant).to_numpy(dtype=bool)
+    conditions = [~country_blank & ~is_us, country_blank & maker_foreign & ~us_plant,
+                  country_blank & maker_foreign & us_plant, is_us & maker_foreign & ~us_plant]
+    reasons = ["country", "maker", "maker_has_us_plant", "country_contradicts_maker"]
+    reason = np.select(conditions, reasons, default="")
+    hit = no_marking & (reason != "")
+    inferred = [m.country if m else None for m in makers[hit]]
+    marking = frame.loc[hit, fields[0]] if ctx.present(fields[0]) else None
+    return findings_frame(frame.index[hit], field=fields[0], value=marking, reason=reason[hit],
+                          maker=frame.loc[hit, maker],
+                          country=np.where(reason[hit] == "country", frame.loc[hit, country], inferred))
+
+
+def _makers(ctx: CheckContext, column: str) -> pd.Series:
+    """Maker record per row (or None), looked up once per distinct folded name."""
+    keys = fold_series(ctx.frame[column])
+    uniques = keys.dropna().unique()
+    lookup = {k: ctx.reference.maker_for(k) for k in uniques}
+    return keys.map(lambda k: lookup.get(k) if isinstance(k, str) else None)

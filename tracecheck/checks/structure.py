@@ -1,0 +1,74 @@
+"""TC0xx check kinds: the shape of the batch (columns, headers, emptiness, schema)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from tracecheck.checks import CheckContext, check, findings_frame
+
+
+@check("column_missing")
+def column_missing(ctx: CheckContext, *, fields: list[str]) -> pd.DataFrame:
+    """One batch-level finding per listed field that no header maps to."""
+    missing = [f for f in fields if not ctx.present(f)]
+    return findings_frame([None] * len(missing), field=missing)
+
+
+@check("batch_empty")
+def batch_empty(ctx: CheckContext) -> pd.DataFrame:
+    return findings_frame([None] if ctx.frame.empty else [])
+
+
+@check("header_duplicate")
+def header_duplicate(ctx: CheckContext) -> pd.DataFrame:
+    """Repeated header texts, and several headers that map to one field (the first one is used)."""
+    details, fields, values = [], [], []
+    for header in ctx.batch.raw.duplicate_headers:
+        details.append(f"Header {header!r} appears more than once; only the first column is used")
+        fields.append(next((c.field for c in ctx.batch.mapping.columns if c.header == header), None))
+        values.append(header)
+    for field_name, used, ignored in ctx.batch.mapping.conflicts:
+        if ignored.rsplit(" (", 1)[0] in ctx.batch.raw.duplicate_headers:
+            continue  # already reported as a repeated header
+        details.append(f"Headers {used!r} and {ignored!r} both map to {field_name}; {used!r} is used")
+        fields.append(field_name)
+        values.append(ignored)
+    return findings_frame([None] * len(details), field=fields, value=values, detail=details)
+
+
+@check("header_fuzzy", context=("score",))
+def header_fuzzy(ctx: CheckContext) -> pd.DataFrame:
+    fuzzy = [c for c in ctx.batch.mapping.columns if c.method == "fuzzy"]
+    return findings_frame([None] * len(fuzzy), field=[c.field for c in fuzzy], value=[c.header for c in fuzzy],
+                          score=[c.score for c in fuzzy])
+
+
+@check("column_unmapped")
+def column_unmapped(ctx: CheckContext) -> pd.DataFrame:
+    unmapped = [h for h in ctx.batch.mapping.unmapped if h.rsplit(" (", 1)[0] not in ctx.batch.raw.duplicate_headers]
+    letters = [ctx.batch.raw.column_letters.get(h) for h in unmapped]
+    return findings_frame([None] * len(unmapped), value=unmapped, column=letters)
+
+
+@check("schema_invalid")
+def schema_invalid(ctx: CheckContext) -> pd.DataFrame:
+    """Failure cases of the pandera canonical schema (tracecheck.schema), one per cell."""
+    cases = ctx.batch.schema_failures
+    present = cases[cases["field"].map(ctx.present)] if len(cases) else cases
+    return findings_frame(present["row"], field=present["field"], value=present["value"],
+                          detail=present["check"].str.replace("_", " "))
+
+
+@check("value_repeated", context=("related_rows",))
+def value_repeated(ctx: CheckContext, *, column: str) -> pd.DataFrame:
+    """Rows whose value in ``column`` also appears on other rows (case and spacing ignored)."""
+    if not ctx.present(column):
+        return findings_frame([])
+    keys = ctx.frame[column].str.upper().str.replace(r"\s+", "", regex=True)
+    dup = keys.notna() & keys.duplicated(keep=False)
+    if not dup.any():
+        return findings_frame([])
+    rows = pd.Series(ctx.frame.index[dup], index=keys[dup].to_numpy())
+    groups = rows.groupby(level=0).agg(list)
+    related = [tuple(r for r in groups[k] if r != row) for k, row in zip(keys[dup], rows)]
+    return findings_frame(rows, related_rows=related)

@@ -1,0 +1,178 @@
+"""Command line: ``tracecheck check INPUT... [--out DIR] [--format json,csv] [--rules PACK] ...``.
+
+Exit codes (documented in README, never renumbered): 0 no finding at or above --fail-on;
+1 findings at or above it; 2 usage error, unreadable input or bad rule pack; 3 a report
+could not be written; 70 an internal error (a bug: please report it).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from tracecheck import __version__
+from tracecheck.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, TracecheckError
+from tracecheck.writers import FORMATS
+
+PROGRESS_MIN_BYTES = 2_000_000  # show a progress bar for inputs larger than this, in a terminal
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def _parse_map(values: tuple[str, ...]) -> dict[str, str]:
+    mapping = {}
+    for value in values:
+        field, sep, header = value.partition("=")
+        if not sep or not field.strip() or not header.strip():
+            raise click.BadParameter(f"{value!r} is not FIELD=\"Header\"", param_hint="--map")
+        mapping[field.strip()] = header.strip().strip('"').strip("'")
+    return mapping
+
+
+def _parse_formats(value: str) -> tuple[str, ...]:
+    formats = tuple(dict.fromkeys(_split((value,))))
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise click.BadParameter(f"unknown format {unknown[0] if unknown else value!r}; choose from "
+                                 f"{', '.join(FORMATS)}", param_hint="--format")
+    return formats
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tracecheck")
+def main() -> None:
+    """Check firearm trace-request spreadsheets before they are submitted."""
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("--out", "out_dir", default=".", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for the reports (<input stem>.report.json).")
+@click.option("--format", "formats", default="json", show_default=True,
+              help="Comma-separated report formats: json, csv (findings table).")
+@click.option("--rules", "rules", default=None, help="Rule pack YAML (usually `extends: default`).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="error",
+              show_default=True, help="Exit 1 when any finding is at or above this severity.")
+@click.option("--sheet", default=None, help="Worksheet to read (default: the first that looks like a table).")
+@click.option("--map", "maps", multiple=True, metavar='FIELD="Header"',
+              help='Force a header for a field, e.g. --map serial_number="S/N #". Repeatable.')
+@click.option("--dayfirst/--monthfirst", "dayfirst", default=None,
+              help="Date order for numeric dates (default: inferred per column).")
+@click.option("--select", multiple=True, help="Only these rules: codes, prefixes (TC1), names or families.")
+@click.option("--ignore", multiple=True, help="Skip these rules: codes, prefixes, names or families.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Reference date for future dates and two-digit years (default: today).")
+@click.option("-q", "--quiet", is_flag=True, help="Do not print the summary.")
+@click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks for internal errors.")
+def check(inputs, out_dir, formats, rules, fail_on, sheet, maps, dayfirst, select, ignore, as_of, quiet, debug):
+    """Check each INPUT (.xlsx or .csv) and write a report per input into --out."""
+    from tracecheck.ruleset import load_pack
+
+    fmt = _parse_formats(formats)
+    mapping = _parse_map(maps)
+    order = "auto" if dayfirst is None else ("dayfirst" if dayfirst else "monthfirst")
+    try:
+        pack = load_pack(rules)
+        pack = pack.with_selection(_split(select), _split(ignore)) if (select or ignore) else pack
+        pack = pack.with_map(mapping) if mapping else pack
+    except TracecheckError as exc:
+        _fail(exc)
+    worst = EXIT_OK
+    for path in inputs:
+        code = _check_one(path, pack, out_dir, fmt, fail_on, sheet, order,
+                          as_of.date() if as_of else None, quiet, debug)
+        worst = max(worst, code)
+    sys.exit(worst)
+
+
+def _check_one(path, pack, out_dir, fmt, fail_on, sheet, order, as_of, quiet, debug) -> int:
+    from tracecheck.api import check as run_check
+    from tracecheck.writers import write_report
+    from tracecheck.writers.text import summary_text
+
+    try:
+        with _progress(path, len(pack.rules) + 3) as step:
+            report = run_check(path, pack, sheet=sheet, date_order=order, as_of=as_of, progress=step)
+            written = write_report(report, out_dir, fmt)
+    except TracecheckError as exc:
+        click.echo(f"tracecheck: error: {exc}", err=True)
+        return exc.exit_code
+    except Exception as exc:  # a bug: one line, a distinct code, traceback only with --debug
+        if debug:
+            traceback.print_exc()
+        click.echo(f"tracecheck: internal error while checking {path}: {type(exc).__name__}: "
+                   f"{' '.join(str(exc).split())} (please report this)", err=True)
+        return EXIT_INTERNAL
+    if not quiet:
+        click.echo(summary_text(report, written), err=True)
+    return EXIT_FINDINGS if report.has_findings_at(fail_on) else EXIT_OK
+
+
+class _progress:
+    """A stage progress bar on stderr, only for large inputs and only in a terminal."""
+
+    def __init__(self, path: str, stages: int) -> None:
+        try:
+            big = os.path.getsize(path) >= PROGRESS_MIN_BYTES
+        except OSError:
+            big = False
+        self.enabled = big and sys.stderr.isatty()
+        self.bar = click.progressbar(length=stages, label=f"checking {Path(path).name}", file=sys.stderr) \
+            if self.enabled else None
+
+    def __enter__(self):
+        if not self.bar:
+            return None
+        self.bar.__enter__()
+        return lambda stage: self.bar.update(1)
+
+    def __exit__(self, *exc):
+        if self.bar:
+            self.bar.__exit__(*exc)
+        return False
+
+
+def _fail(exc: TracecheckError) -> None:
+    click.echo(f"tracecheck: error: {exc}", err=True)
+    sys.exit(exc.exit_code)
+
+
+@main.command("rules")
+@click.option("--rules", "rules", default=None, help="Rule pack YAML (default: the shipped pack).")
+def list_rules(rules):
+    """List the rules of a pack: code, name, severity, family."""
+    from tracecheck.ruleset import load_pack
+
+    try:
+        pack = load_pack(rules)
+    except TracecheckError as exc:
+        _fail(exc)
+    active = {r.code for r in pack.rules}
+    for rule in pack.all_rules:
+        flag = "" if rule.code in active else "  (off)"
+        click.echo(f"{rule.code}  {rule.name:<28} {rule.severity.value:<8} {rule.family}{flag}")
+
+
+@main.command("rule")
+@click.argument("key")
+@click.option("--rules", "rules", default=None, help="Rule pack YAML (default: the shipped pack).")
+def show_rule(key, rules):
+    """Explain one rule (by code or name): why it exists, how to fix it, its parameters."""
+    from tracecheck.ruleset import load_pack
+
+    try:
+        rule = load_pack(rules).rule(key)
+    except TracecheckError as exc:
+        _fail(exc)
+    click.echo(f"{rule.name} ({rule.code})\nseverity: {rule.severity.value}   family: {rule.family}   "
+               f"since: {rule.since}\n\nWhy: {rule.why}\nFix: {rule.fix}")
+    if rule.params:
+        click.echo("Parameters: " + ", ".join(f"{k}={v}" for k, v in rule.params.items()))
+    if rule.severity_by_reason:
+        click.echo("Severity by reason: " + ", ".join(f"{k}={v.value}" for k, v in rule.severity_by_reason.items()))

@@ -1,0 +1,45 @@
+"""Per-row age measures and the buckets the summary counts them in (pure, vectorised)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+# metric -> (later date, earlier date)
+METRIC_SPANS = {
+    "request_age_days": ("request_date", "purchase_date"),
+    "time_to_crime_days": ("recovery_date", "purchase_date"),
+    "submission_lag_days": ("request_date", "recovery_date"),
+}
+
+# Upper bounds in days (exclusive) and labels. Time-to-crime follows ATF's published buckets.
+BUCKETS = {
+    "request_age_days": [(365, "<1y"), (3 * 365, "1-<3y"), (5 * 365, "3-<5y"), (10 * 365, "5-<10y"),
+                         (None, ">=10y")],
+    "time_to_crime_days": [(91, "<3m"), (213, "3-<7m"), (365, "7-<12m"), (730, "1-<2y"), (1095, "2-<3y"),
+                           (None, ">=3y")],
+    "submission_lag_days": [(30, "<30d"), (90, "30-<90d"), (365, "90d-<1y"), (730, "1-<2y"), (None, ">=2y")],
+}
+
+
+def compute(frame: pd.DataFrame) -> pd.DataFrame:
+    """Day differences for each metric as nullable Int64 (missing when either date is missing)."""
+    out = {}
+    for metric, (later, earlier) in METRIC_SPANS.items():
+        delta = frame[later] - frame[earlier]
+        out[metric] = (delta.dt.days).astype("Int64")
+    return pd.DataFrame(out, index=frame.index)
+
+
+def bucket_counts(values: pd.Series, metric: str) -> dict[str, int]:
+    """Counts per bucket, in bucket order; negative values (dates out of order) and missing are separate."""
+    days = values.astype("float64").to_numpy()
+    counts: dict[str, int] = {}
+    lower = 0.0
+    for upper, label in BUCKETS[metric]:
+        hi = np.inf if upper is None else upper
+        counts[label] = int(np.count_nonzero((days >= lower) & (days < hi)))
+        lower = hi
+    counts["negative"] = int(np.count_nonzero(days < 0))
+    counts["unknown"] = int(np.count_nonzero(np.isnan(days)))
+    return counts

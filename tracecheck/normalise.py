@@ -1,0 +1,138 @@
+"""Raw batch → canonical table: map headers, turn cells into text or dates, compute ages.
+
+Pure: no I/O. The output frame has one column per canonical field (missing fields are
+all-null), helper columns named ``<field>__<what>`` that rules read (raw date text, date
+parse status, serial-stored-as-number flag), the age metrics, and the sheet row number as
+index. Nothing here decides what is a problem; the rules do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import infer_dtype
+
+from tracecheck import metrics
+from tracecheck.dates import parse_dates
+from tracecheck.mapping import ColumnMapping, map_headers
+from tracecheck.read import RawBatch
+from tracecheck.ruleset import RulePack
+from tracecheck.schema import DATE_FIELDS, TEXT_FIELDS, schema_failures
+from tracecheck.text import fold, fold_series
+
+TRUE_WORDS = {"Y", "YES", "SI", "S", "TRUE", "1", "X", "VERDADERO", "OBLITERATED", "LIMADO", "LIMADA"}
+FALSE_WORDS = {"N", "NO", "FALSE", "0", "FALSO"}
+
+
+@dataclass(frozen=True)
+class Batch:
+    frame: pd.DataFrame
+    raw: RawBatch
+    mapping: ColumnMapping
+    as_of: dt.date
+    date_orders: dict[str, str | None] = field(default_factory=dict)
+    schema_failures: pd.DataFrame | None = None
+
+    def present(self, field_name: str) -> bool:
+        return field_name in self.mapping.fields
+
+    def letter(self, field_name: str) -> str | None:
+        header = self.mapping.header_for(field_name)
+        return self.raw.column_letters.get(header) if header else None
+
+
+def normalise(raw: RawBatch, pack: RulePack, *, date_order: str = "auto", as_of: dt.date) -> Batch:
+    mapping = map_headers([str(c) for c in raw.frame.columns], pack.fields, fixed=pack.fixed_map,
+                          fuzzy_threshold=pack.fuzzy_threshold)
+    index = pd.Index(raw.frame.index.astype("int64"), name="row")
+    columns: dict[str, pd.Series] = {}
+    for name in TEXT_FIELDS:
+        header = mapping.header_for(name)
+        source = raw.frame[header] if header else None
+        columns[name] = _text(source, index)
+        if name == "serial_number":
+            columns["serial_number__numeric"] = _numeric_cells(source, index)
+    orders = _date_columns(raw, mapping, index, date_order, as_of, columns)
+    columns["obliterated__flag"] = _flag(columns["obliterated"])
+    frame = pd.DataFrame(columns, index=index)
+    frame = pd.concat([frame, metrics.compute(frame)], axis=1)
+    return Batch(frame=frame, raw=raw, mapping=mapping, as_of=as_of, date_orders=orders,
+                 schema_failures=schema_failures(frame))
+
+
+def _text(source: pd.Series | None, index: pd.Index) -> pd.Series:
+    """Cells as stripped text; numbers written without a spurious '.0'; dates as ISO; blanks missing."""
+    if source is None:
+        return pd.Series(np.nan, index=index, dtype="str")
+    values = source.to_numpy(dtype=object, na_value=None)
+    if infer_dtype(values, skipna=True) not in ("string", "empty"):
+        values = np.array([_cell_text(v) for v in values], dtype=object)
+    series = pd.Series(values, index=index, dtype="str")
+    return series.where(series.str.len() > 0)
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _numeric_cells(source: pd.Series | None, index: pd.Index) -> pd.Series:
+    """True where the sheet stored the cell as a number (xlsx), i.e. leading zeros may be gone."""
+    if source is None or source.dtype != object:
+        return pd.Series(False, index=index)
+    flags = [isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and v == v
+             for v in source.to_numpy()]
+    return pd.Series(flags, index=index, dtype=bool)
+
+
+def _date_columns(raw: RawBatch, mapping: ColumnMapping, index: pd.Index, order: str, as_of: dt.date,
+                  columns: dict[str, pd.Series]) -> dict[str, str | None]:
+    """Parse the date fields into ``columns``; return the day/month order used per field.
+
+    The order is inferred per column from values that settle it (a day above 12). A column
+    that nothing settles takes the order the sheet's other date columns agree on, since one
+    sheet is written in one convention; only when none does are its D/M values ambiguous.
+    """
+    sources = {f: raw.frame[h] for f in DATE_FIELDS if (h := mapping.header_for(f))}
+    parsed = {f: _parse(sources[f], mapping.header_for(f), index, order, as_of) for f in sources}
+    agreed = {p.resolved_order for p in parsed.values()} - {None}
+    if order == "auto" and len(agreed) == 1:
+        sheet_order = agreed.pop()
+        for f, p in parsed.items():
+            if p.resolved_order is None and p.evidence.get("ambiguous"):
+                parsed[f] = _parse(sources[f], mapping.header_for(f), index, sheet_order, as_of)
+    for f in DATE_FIELDS:
+        if f in parsed:
+            columns[f] = parsed[f].dates.astype("datetime64[ns]")
+            columns[f"{f}__raw"] = _text(sources[f], index)
+            columns[f"{f}__status"] = parsed[f].status.astype("str")
+        else:
+            columns[f] = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+            columns[f"{f}__raw"] = pd.Series(np.nan, index=index, dtype="str")
+            columns[f"{f}__status"] = pd.Series("blank", index=index, dtype="str")
+    return {f: parsed[f].resolved_order if f in parsed else None for f in DATE_FIELDS}
+
+
+def _parse(source: pd.Series, header: str, index: pd.Index, order: str, as_of: dt.date):
+    # Spanish headers ("Fecha de ...") mean a day-first sheet when nothing else settles the order.
+    fallback = "dayfirst" if fold(header).startswith("FECHA") else "monthfirst"
+    return parse_dates(source.set_axis(index), order=order, fallback=fallback, today=as_of)
+
+
+def _flag(values: pd.Series) -> pd.Series:
+    """Obliterated flag as nullable boolean: Y/SI/TRUE → True, N/NO/FALSE → False, else missing."""
+    keys = fold_series(values)
+    return pd.Series(np.where(keys.isin(TRUE_WORDS), True, np.where(keys.isin(FALSE_WORDS), False, None)),
+                     index=values.index, dtype="boolean")

@@ -1,0 +1,475 @@
+"""Read a trace-request spreadsheet (.xlsx or .csv) into a :class:`RawBatch`.
+
+The reader turns a messy, human-made sheet into one rectangular table without
+judging its contents:
+
+* the header is found automatically (title and note rows above it are skipped);
+* blank rows inside the data are dropped, but every kept row keeps the row
+  number a person sees in the spreadsheet (the frame's index);
+* columns with neither a header nor any data are dropped; a column with data but
+  a blank header is called ``"Column <LETTER>"``;
+* a block of short note rows ("Prepared by: ...") separated from the data by
+  three or more blank rows is dropped and reported in ``dropped_rows``;
+* duplicate headers are kept and renamed ``"X (2)"``, ``"X (3)"``.
+
+CSV values are kept as text (``"N/A"``, ``"NONE"`` and ``"NA"`` stay text);
+workbook values keep their native type (str, int/float, date/datetime, bool).
+Blank cells are missing (None/NaN). Problems that prevent reading the file at
+all raise :class:`~tracecheck.errors.InputError`; problems *in* the data never
+raise. The input file is only ever opened for reading.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import io
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import python_calamine
+
+from tracecheck.errors import InputError
+
+XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
+CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
+CSV_DELIMITERS = (",", ";", "\t", "|")  # earlier wins ties
+
+HEADER_WINDOW = 30  # non-blank rows examined when looking for the header
+DELIMITER_SAMPLE_LINES = 50
+DELIMITER_SAMPLE_BYTES = 1 << 16
+STRAY_MIN_GAP = 3  # blank rows separating a trailing note block from the data
+STRAY_MAX_CELLS = 2  # a note row has at most this many non-empty cells
+MAX_PARSE_ATTEMPTS = 10
+EXACT_WIDTH_AFTER = 3  # "too many fields" retries before counting the width exactly
+
+_NUMBER_RE = re.compile(r"^[+-]?[$€]?\s*(\d[\d,.\s]*|[.,]\d+)([eE][+-]?\d+)?\s*%?$")
+_DATE_RE = re.compile(
+    r"^(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}:\d{2})([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$"
+)
+_EXPECTED_FIELDS_RE = re.compile(r"Expected \d+ fields in line \d+, saw (\d+)")
+
+
+@dataclass(frozen=True)
+class RawBatch:
+    """One sheet (or csv file) read as a table; see the module docstring."""
+
+    frame: pd.DataFrame
+    source: str
+    path: str
+    sheet: str | None
+    sha256: str
+    header_row: int | None
+    column_letters: dict[str, str]
+    duplicate_headers: list[str]
+    dropped_rows: list[int]
+    encoding: str | None
+    delimiter: str | None
+
+
+@dataclass(frozen=True)
+class _Table:
+    """The shape-related part of a RawBatch, found in a raw grid."""
+
+    frame: pd.DataFrame
+    header_row: int | None
+    column_letters: dict[str, str]
+    duplicate_headers: list[str]
+    dropped_rows: list[int]
+
+    @property
+    def looks_like_table(self) -> bool:
+        return self.header_row is not None and len(self.frame) > 0
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def read_batch(path: str | os.PathLike, *, sheet: str | None = None,
+               header_row: int | None = None) -> RawBatch:
+    """Read ``path`` (.xlsx/.xlsm/.xls or .csv/.txt/.tsv) into a RawBatch.
+
+    ``sheet`` picks a workbook sheet (default: the first sheet that looks like a
+    table, else the first sheet). ``header_row`` (1-based) forces the header row
+    instead of detecting it. Raises InputError when the file cannot be read.
+    """
+    shown = os.fspath(path)
+    kind = _file_kind(Path(shown))
+    if header_row is not None and header_row < 1:
+        raise InputError(f"header row must be 1 or more, got {header_row}", path=shown)
+    if kind == "csv" and sheet is not None:
+        raise InputError(f"sheet {sheet!r} requested, but a csv file has no sheets", path=shown)
+    data = _read_bytes(Path(shown))
+    common = {"source": Path(shown).name, "path": shown,
+              "sha256": hashlib.sha256(data).hexdigest()}
+    if kind == "csv":
+        table, encoding, delimiter = _read_csv(data, shown, header_row)
+        return RawBatch(**common, **_table_fields(table), sheet=None,
+                        encoding=encoding, delimiter=delimiter)
+    table, sheet_name = _read_workbook(data, shown, sheet, header_row)
+    return RawBatch(**common, **_table_fields(table), sheet=sheet_name,
+                    encoding=None, delimiter=None)
+
+
+def list_sheets(path: str | os.PathLike) -> list[str]:
+    """Names of the worksheets of a workbook, in workbook order."""
+    shown = os.fspath(path)
+    if _file_kind(Path(shown)) != "xlsx":
+        raise InputError("only workbooks (.xlsx, .xlsm, .xls) have sheets", path=shown)
+    workbook = _open_workbook(_read_bytes(Path(shown)), shown)
+    with workbook:
+        return list(workbook.sheet_names)
+
+
+# --------------------------------------------------------------------------- file access
+
+
+def _file_kind(path: Path) -> str:
+    """'xlsx' or 'csv' from the extension; InputError for anything else."""
+    suffix = path.suffix.lower()
+    if suffix in XLSX_SUFFIXES:
+        return "xlsx"
+    if suffix in CSV_SUFFIXES:
+        return "csv"
+    if not os.path.lexists(path):
+        raise InputError("file not found", path=str(path))
+    shown = f"'{suffix}'" if suffix else "(no extension)"
+    raise InputError(f"unsupported file type {shown}; expected .xlsx or .csv", path=str(path))
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The whole file, opened read-only; OS errors become one-line InputErrors."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        raise InputError("file not found", path=str(path)) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", path=str(path)) from None
+    except PermissionError:
+        raise InputError("permission denied", path=str(path)) from None
+    except OSError as err:
+        raise InputError(f"cannot read file: {err.strerror or err}", path=str(path)) from None
+
+
+def _table_fields(table: _Table) -> dict:
+    return {"frame": table.frame, "header_row": table.header_row,
+            "column_letters": table.column_letters,
+            "duplicate_headers": table.duplicate_headers, "dropped_rows": table.dropped_rows}
+
+
+# --------------------------------------------------------------------------- csv
+
+
+def _read_csv(data: bytes, shown: str, header_row: int | None) -> tuple[_Table, str, str]:
+    """Decode, sniff the delimiter, parse and shape a csv file."""
+    utf8, encoding = _to_utf8(data, shown)
+    sample = _sample_lines(utf8)
+    delimiter = _detect_delimiter(sample)
+    width = max((_count_unquoted(line, delimiter) + 1 for line in sample), default=1)
+    grid = _parse_csv(utf8, delimiter, width, shown)
+    return _shape(grid, header_row, shown, None), encoding, delimiter
+
+
+def _to_utf8(data: bytes, shown: str) -> tuple[bytes, str]:
+    """Return the file as BOM-less utf-8 bytes and the name of its encoding."""
+    for bom, name in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode("utf-16").encode("utf-8"), name
+            except UnicodeDecodeError:
+                raise InputError("cannot decode utf-16 text", path=shown) from None
+    if b"\x00" in data:
+        raise InputError("not a text file (contains NUL bytes); expected a csv", path=shown)
+    if data.startswith(codecs.BOM_UTF8):
+        data, name = data[len(codecs.BOM_UTF8):], "utf-8-sig"
+    else:
+        name = "utf-8"
+    try:
+        data.decode("utf-8")
+        return data, name
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252").encode("utf-8"), "cp1252"
+    except UnicodeDecodeError:  # bytes undefined in cp1252 (0x81, 0x8D, ...)
+        return data.decode("latin-1").encode("utf-8"), "latin-1"
+
+
+def _sample_lines(utf8: bytes) -> list[str]:
+    """The first non-blank lines of the file, for delimiter detection."""
+    head = utf8[:DELIMITER_SAMPLE_BYTES]
+    lines = head.decode("utf-8", errors="ignore").splitlines()
+    if len(utf8) > len(head) and lines:
+        lines.pop()  # probably cut in the middle
+    return [line for line in lines if line.strip()][:DELIMITER_SAMPLE_LINES]
+
+
+def _detect_delimiter(lines: list[str]) -> str:
+    """The delimiter with the most consistent non-zero count per line (ties: comma)."""
+    best, best_key = CSV_DELIMITERS[0], (0, 0)
+    for delimiter in CSV_DELIMITERS:
+        counts = Counter(c for c in (_count_unquoted(line, delimiter) for line in lines) if c)
+        if not counts:
+            continue
+        mode, frequency = max(counts.items(), key=lambda item: (item[1], item[0]))
+        if (frequency, mode) > best_key:
+            best, best_key = delimiter, (frequency, mode)
+    return best
+
+
+def _count_unquoted(line: str, delimiter: str) -> int:
+    """How often ``delimiter`` occurs in ``line`` outside double quotes."""
+    if '"' not in line:
+        return line.count(delimiter)
+    count, quoted = 0, False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif char == delimiter and not quoted:
+            count += 1
+    return count
+
+
+def _parse_csv(utf8: bytes, delimiter: str, width: int, shown: str) -> pd.DataFrame:
+    """Parse all records as text into a grid indexed by line number (ragged rows padded).
+
+    ``width`` is a first guess of the widest record; a wider one makes the C
+    parser fail with "Expected N fields ..., saw M" and we retry with M (after a
+    few such retries the exact width is counted once). An unterminated quote
+    makes us re-read with quotes taken literally instead of failing.
+    """
+    quoting, widened = csv.QUOTE_MINIMAL, 0
+    for _ in range(MAX_PARSE_ATTEMPTS):
+        try:
+            return _clean_text_grid(_pandas_csv(utf8, delimiter, width, quoting))
+        except pd.errors.ParserError as err:
+            message = _one_line(err)
+        wider = _EXPECTED_FIELDS_RE.search(message)
+        if wider:
+            widened += 1
+            width = max(width + 1, int(wider.group(1)))
+            if widened == EXACT_WIDTH_AFTER:
+                width = max(width, _csv_width(utf8, delimiter, quoting))
+        elif "EOF inside string" in message and quoting != csv.QUOTE_NONE:
+            quoting = csv.QUOTE_NONE
+        else:
+            break
+    raise InputError(f"cannot parse csv: {message}", path=shown)
+
+
+def _pandas_csv(utf8: bytes, delimiter: str, width: int, quoting: int) -> pd.DataFrame:
+    if not utf8.strip():
+        return pd.DataFrame()
+    return pd.read_csv(io.BytesIO(utf8), sep=delimiter, header=None, names=range(width),
+                       dtype=object, keep_default_na=False, na_filter=False,
+                       skip_blank_lines=False, index_col=False, encoding="utf-8",
+                       engine="c", quotechar='"', doublequote=True, quoting=quoting)
+
+
+def _csv_width(utf8: bytes, delimiter: str, quoting: int) -> int:
+    text = io.StringIO(utf8.decode("utf-8"), newline="")
+    reader = csv.reader(text, delimiter=delimiter, quoting=quoting)
+    return max((len(record) for record in reader), default=1)
+
+
+def _clean_text_grid(grid: pd.DataFrame) -> pd.DataFrame:
+    """Strip every cell, make blank cells None, index rows by line number (object dtype)."""
+    columns = {}
+    for column in grid.columns:
+        values = _strip_all(grid[column].to_numpy(dtype=object))
+        values[values == ""] = None
+        columns[column] = values
+    return pd.DataFrame(columns, index=pd.RangeIndex(1, len(grid) + 1),
+                        columns=grid.columns, dtype=object)
+
+
+_strip_all = np.frompyfunc(str.strip, 1, 1)  # much faster than Series.str.strip
+
+
+def _one_line(err: Exception) -> str:
+    return " ".join(str(err).split())
+
+
+# --------------------------------------------------------------------------- workbooks
+
+
+def _open_workbook(data: bytes, shown: str) -> python_calamine.CalamineWorkbook:
+    try:
+        return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except python_calamine.PasswordError:
+        raise InputError("workbook is password-protected", path=shown) from None
+    except (python_calamine.CalamineError, ValueError, OSError) as err:
+        raise InputError(f"not a readable workbook ({_one_line(err)})", path=shown) from None
+
+
+def _read_workbook(data: bytes, shown: str, sheet: str | None,
+                   header_row: int | None) -> tuple[_Table, str | None]:
+    """Shape the requested sheet, or the first table-like visible worksheet.
+
+    Without ``sheet``, hidden sheets (often lookup lists for drop-downs) and
+    chart sheets are skipped; if no visible worksheet looks like a table, the
+    first of them (else the first sheet of any kind) is used.
+    """
+    with _open_workbook(data, shown) as workbook:
+        names = list(workbook.sheet_names)
+        if sheet is not None:
+            if sheet not in names:
+                available = ", ".join(repr(name) for name in names) or "none"
+                raise InputError(f"sheet {sheet!r} not found; available: {available}",
+                                 path=shown)
+            return _shape(_sheet_grid(workbook, sheet, shown), header_row, shown, sheet), sheet
+        candidates = _visible_worksheets(workbook) or names[:1]
+        fallback = None
+        for name in candidates:
+            table = _shape(_sheet_grid(workbook, name, shown), header_row, shown, name)
+            if table.looks_like_table:
+                return table, name
+            fallback = fallback or (table, name)
+        return fallback or (_empty_table(), None)
+
+
+def _visible_worksheets(workbook: python_calamine.CalamineWorkbook) -> list[str]:
+    return [meta.name for meta in workbook.sheets_metadata
+            if meta.visible == python_calamine.SheetVisibleEnum.Visible
+            and meta.typ == python_calamine.SheetTypeEnum.WorkSheet]
+
+
+def _sheet_grid(workbook: python_calamine.CalamineWorkbook, name: str,
+                shown: str) -> pd.DataFrame:
+    """All cells of a sheet from A1 on (empty rows/columns kept), rows indexed from 1."""
+    try:
+        rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except (python_calamine.CalamineError, ValueError, OSError) as err:
+        raise InputError(f"cannot read sheet ({_one_line(err)})", path=shown,
+                         sheet=name) from None
+    cleaned = [[(v.strip() or None) if isinstance(v, str) else v for v in row] for row in rows]
+    width = max((len(row) for row in cleaned), default=0)
+    grid = pd.DataFrame(cleaned, columns=range(width), dtype=object)
+    grid.index = pd.RangeIndex(1, len(grid) + 1)
+    return grid
+
+
+# --------------------------------------------------------------------------- shaping
+
+
+def _shape(grid: pd.DataFrame, header_row: int | None, shown: str,
+           sheet: str | None) -> _Table:
+    """Find header, data rows and columns in a raw grid (columns 0..n-1, index = row number)."""
+    filled = grid.notna()
+    counts = filled.sum(axis=1) if grid.size else pd.Series(dtype="int64")
+    if header_row is None:
+        header_row = _detect_header(grid, counts)
+    elif header_row > len(grid):
+        raise InputError(f"header row {header_row} is beyond the last row ({len(grid)})",
+                         path=shown, sheet=sheet)
+    if header_row is None:
+        return _empty_table()
+    header = grid.loc[header_row]
+    data_mask, dropped = _data_rows(counts, header_row, int(header.notna().sum()))
+    keep = (header.notna() | filled.loc[data_mask].any(axis=0)).to_numpy()
+    positions = [int(p) for p in np.flatnonzero(keep)]
+    names, duplicates = _column_names([header.iloc[p] for p in positions], positions)
+    frame = grid.iloc[data_mask, positions]  # a new frame (copy-on-write)
+    frame.columns = names
+    letters = {name: column_letter(p) for name, p in zip(names, positions)}
+    return _Table(frame, header_row, letters, duplicates, dropped)
+
+
+def _empty_table() -> _Table:
+    frame = pd.DataFrame(index=pd.Index([], dtype="int64"))
+    return _Table(frame, None, {}, [], [])
+
+
+def _detect_header(grid: pd.DataFrame, counts: pd.Series) -> int | None:
+    """Row number of the header among the first non-blank rows, or None."""
+    window = counts[counts > 0].iloc[:HEADER_WINDOW]
+    if window.empty:
+        return None
+    widest = int(window.max())
+    best_row, best_texts = None, 1  # a header needs at least 2 text cells
+    for row, filled in window.items():
+        texts = sum(1 for value in grid.loc[row] if _is_label(value))
+        if texts > best_texts and 2 * int(filled) >= widest:
+            best_row, best_texts = int(row), texts
+    return best_row
+
+
+def _is_label(value: object) -> bool:
+    """A non-empty text cell that does not look like a number or a date."""
+    return (isinstance(value, str) and bool(value)
+            and not _NUMBER_RE.match(value) and not _DATE_RE.match(value))
+
+
+def _data_rows(counts: pd.Series, header_row: int,
+               header_cells: int) -> tuple[np.ndarray, list[int]]:
+    """Mask of data rows below the header, and the row numbers of a trailing note block."""
+    below = (counts.index > header_row) & (counts > 0).to_numpy()
+    rows = counts.index.to_numpy()[below]
+    filled = counts.to_numpy()[below]
+    start = _stray_start(rows, filled, min(STRAY_MAX_CELLS, header_cells - 1))
+    dropped = [int(row) for row in rows[start:]]
+    if dropped:
+        below &= counts.index.to_numpy() < dropped[0]
+    return below, dropped
+
+
+def _stray_start(rows: np.ndarray, filled: np.ndarray, limit: int) -> int:
+    """Index into ``rows`` where a trailing block of short note rows starts (len if none).
+
+    The block must follow at least one data row, be separated from it by
+    STRAY_MIN_GAP or more blank rows, and contain only rows with <= ``limit`` cells.
+    """
+    if len(rows) < 2 or limit < 1:
+        return len(rows)
+    long_rows = np.flatnonzero(filled > limit)
+    first_gap = int(long_rows[-1]) if len(long_rows) else 0
+    gaps = np.diff(rows)[first_gap:] - 1
+    wide = np.flatnonzero(gaps >= STRAY_MIN_GAP)
+    return first_gap + int(wide[0]) + 1 if len(wide) else len(rows)
+
+
+def _column_names(header: list[object], positions: list[int]) -> tuple[list[str], list[str]]:
+    """Frame column names from header cells; blanks -> 'Column F', repeats -> 'X (2)'."""
+    names: list[str] = []
+    duplicates: list[str] = []
+    used: set[str] = set()
+    for value, position in zip(header, positions):
+        base = _header_text(value) or f"Column {column_letter(position)}"
+        name, copy = base, 1
+        while name in used:
+            copy += 1
+            name = f"{base} ({copy})"
+        if copy > 1 and base not in duplicates:
+            duplicates.append(base)
+        used.add(name)
+        names.append(name)
+    return names, duplicates
+
+
+def _header_text(value: object) -> str:
+    """Header cell as text: stripped, inner whitespace collapsed; numbers/dates converted."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, (dt.date, dt.time)):
+        value = value.isoformat()
+    return " ".join(str(value).split())
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet column letter of a 0-based column index (0 -> 'A', 26 -> 'AA')."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters

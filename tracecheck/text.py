@@ -1,0 +1,43 @@
+"""Text folding shared by header mapping and value rules (pure functions, no I/O)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+_NON_ALNUM = re.compile(r"[^A-Z0-9]+")
+_PLAIN = re.compile(r"^[A-Za-z0-9]*$")
+
+
+def fold(text: object) -> str:
+    """Upper case, accents removed, punctuation and spacing collapsed to single spaces.
+
+    ``"Matrícula:"`` → ``"MATRICULA"``; ``"S/N"`` → ``"S N"``; ``"Nº de serie"`` → ``"NO DE SERIE"``.
+    """
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return ""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_ALNUM.sub(" ", stripped.upper()).strip()
+
+
+def fold_series(values: pd.Series) -> pd.Series:
+    """``fold`` over a column of text, computed once per distinct value. Missing stays missing."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    folded = np.array([v.upper() if _PLAIN.match(v) else fold(v) for v in map(str, uniques)], dtype=object)
+    out = np.full(len(values), None, dtype=object)
+    found = codes >= 0
+    out[found] = folded[codes[found]]
+    return pd.Series(out, index=values.index, dtype=object)
+
+
+def is_blank(values: pd.Series) -> pd.Series:
+    """True where a cell is missing or only whitespace."""
+    missing = values.isna()
+    if missing.all():
+        return missing
+    text = values.astype("string")
+    return (missing | text.str.strip().eq("")).fillna(True).astype(bool)
