@@ -51,6 +51,14 @@ def check(source: str | os.PathLike | pd.DataFrame, rules: str | os.PathLike | R
     return build_report(batch, pack, findings, checked_at=dt.datetime.now(dt.timezone.utc))
 
 
+def _blank(column: pd.Series) -> pd.Series:
+    blank = column.isna()
+    if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+        text = column.map(lambda v: v if isinstance(v, str) else "x", na_action="ignore").astype("str")
+        blank |= text.str.strip().eq("").fillna(False).to_numpy()
+    return blank
+
+
 def _step(progress: Callable[[str], None] | None, stage: str) -> None:
     if progress:
         progress(stage)
@@ -68,6 +76,8 @@ def raw_from_frame(frame: pd.DataFrame, *, name: str | None = None) -> RawBatch:
         unique.append(header if seen[header] == 1 else f"{header} ({seen[header]})")
     data = frame.set_axis(unique, axis=1).reset_index(drop=True)
     data.index = data.index + 2
+    if len(data.columns):  # rows with no value at all are not requests, as in a sheet
+        data = data[~pd.concat([_blank(data[c]) for c in data.columns], axis=1).all(axis=1).to_numpy()]
     digest = hashlib.sha256(pd.util.hash_pandas_object(data.astype(str), index=True).to_numpy().tobytes()).hexdigest()
     return RawBatch(frame=data, source=name or "<dataframe>", path=name or "<dataframe>", sheet=None,
                     sha256=digest, header_row=1, column_letters={h: column_letter(i) for i, h in enumerate(unique)},

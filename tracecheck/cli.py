@@ -44,7 +44,42 @@ def _parse_formats(value: str) -> tuple[str, ...]:
     return formats
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _UsageError(click.ClickException):
+    """A usage error shown as one line on stderr (click's default is a multi-line usage block)."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"tracecheck: error: {self.format_message()}", err=True)
+
+
+def _one_line(exc: click.UsageError) -> _UsageError:
+    command = exc.ctx.command_path if exc.ctx else "tracecheck"
+    message = " ".join(exc.format_message().split())
+    return _UsageError(f"{message} (see '{command} --help')")
+
+
+class _Group(click.Group):
+    """Turns usage errors of the group and its commands into one-line messages, exit code 2."""
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tracecheck")
 def main() -> None:
     """Check firearm trace-request spreadsheets before they are submitted."""

@@ -56,7 +56,7 @@ def _to_findings(rule: Rule, result: pd.Series | pd.DataFrame, batch: Batch) -> 
     field = result["field"] if "field" in result else pd.Series(rule.params.get("column"), index=result.index)
     out["field"] = field.astype("str")
     out["value"] = _values(result, out, batch)
-    letters = out["field"].map(lambda f: batch.letter(f) if isinstance(f, str) else None).astype("str")
+    letters = out["field"].map({f: batch.letter(f) for f in out["field"].dropna().unique()}).astype("str")
     out["column"] = result["column"].astype("str").fillna(letters) if "column" in result else letters
     out["rule"], out["name"] = rule.code, rule.name
     context = result.drop(columns=[c for c in result.columns if c in _RESERVED])
@@ -87,11 +87,11 @@ def _severities(rule: Rule, context: pd.DataFrame) -> np.ndarray:
     return severity
 
 
-def _messages(rule: Rule, out: pd.DataFrame, context: pd.DataFrame, batch: Batch) -> pd.Series:
+def _messages(rule: Rule, out: pd.DataFrame, context: pd.DataFrame, batch: Batch) -> np.ndarray:
     fields = {"value": out["value"], "field": out["field"], "column": out["column"], "row": out["row"],
               "as_of": batch.as_of.isoformat(), **rule.params, **{c: context[c] for c in context.columns}}
     reasons = context["reason"] if "reason" in context else pd.Series(None, index=out.index, dtype=object)
-    messages = pd.Series("", index=out.index, dtype="str")
+    messages = np.full(len(out), "", dtype=object)
     for reason in reasons.dropna().unique().tolist() + [None]:
         sel = reasons.isna().to_numpy() if reason is None else reasons.eq(reason).fillna(False).to_numpy()
         if sel.any():
@@ -103,18 +103,19 @@ def _subset(value: Any, sel: np.ndarray) -> Any:
     return value[sel] if isinstance(value, pd.Series) else value
 
 
-def render(template: str, fields: dict[str, Any]) -> pd.Series | str:
-    """Vectorised ``str.format``: scalars are formatted once, Series element-wise by concatenation."""
+def render(template: str, fields: dict[str, Any]) -> np.ndarray | str:
+    """Vectorised ``str.format``: scalars are formatted once; Series become object arrays of text
+    that numpy concatenates element-wise (much cheaper than a Python format call per finding)."""
     pieces: list[Any] = []
     for literal, name, spec, conversion in string.Formatter().parse(template):
         if literal:
             pieces.append(literal)
         if name is not None:
             pieces.append(_format(fields[name], spec or "", conversion))
-    series = [p for p in pieces if isinstance(p, pd.Series)]
-    if not series:
+    arrays = [p for p in pieces if isinstance(p, np.ndarray)]
+    if not arrays:
         return "".join(pieces)
-    out = pd.Series("", index=series[0].index, dtype="str")
+    out = np.full(len(arrays[0]), "", dtype=object)
     for piece in pieces:
         out = out + piece
     return out
@@ -122,18 +123,22 @@ def render(template: str, fields: dict[str, Any]) -> pd.Series | str:
 
 def _format(value: Any, spec: str, conversion: str | None) -> Any:
     if not isinstance(value, pd.Series):
-        text = repr(value) if conversion == "r" else format(value, spec)
-        return text
+        return repr(value) if conversion == "r" else format(value, spec)
     if conversion == "r":
-        return "'" + value.astype("str").fillna("").str.replace("\\", "\\\\").str.replace("\n", "\\n") + "'"
-    if not spec and value.dtype.kind in "iuf" and not value.hasnans:  # fast path for day counts etc.
-        return value.astype("str")
-    return value.map(lambda v: _scalar_text(v, spec)).astype("str")
+        return _text_array(value, lambda v: repr(str(v)))
+    if not spec and value.dtype.kind in "iuf" and not value.hasnans:  # day counts and the like
+        return value.to_numpy().astype(str).astype(object)
+    return _text_array(value, lambda v: _scalar_text(v, spec))
+
+
+def _text_array(value: pd.Series, convert: Callable[[Any], str]) -> np.ndarray:
+    """``convert`` applied once per distinct value (most columns repeat a lot), missing → ''."""
+    codes, uniques = pd.factorize(value)
+    texts = np.array([convert(v) for v in uniques] + [""], dtype=object)
+    return texts[codes]
 
 
 def _scalar_text(value: Any, spec: str) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return ""
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)
     if isinstance(value, (np.bool_, bool)):

@@ -70,12 +70,12 @@ def _text(source: pd.Series | None, index: pd.Index) -> pd.Series:
     values = source.to_numpy(dtype=object, na_value=None)
     if infer_dtype(values, skipna=True) not in ("string", "empty"):
         values = np.array([_cell_text(v) for v in values], dtype=object)
-    series = pd.Series(values, index=index, dtype="str")
+    series = pd.Series(values, index=index, dtype="str").str.strip()
     return series.where(series.str.len() > 0)
 
 
 def _cell_text(value: object) -> str | None:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or (not isinstance(value, (str, list, tuple)) and pd.isna(value)):  # None, NaN, NaT, NA
         return None
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"

@@ -41,3 +41,10 @@ def is_blank(values: pd.Series) -> pd.Series:
         return missing
     text = values.astype("string")
     return (missing | text.str.strip().eq("")).fillna(True).astype(bool)
+
+
+def map_distinct(values: pd.Series, fn, *, missing=None) -> np.ndarray:
+    """``fn`` applied once per distinct value, spread back over the rows (``missing`` for NA)."""
+    codes, uniques = pd.factorize(values)
+    results = np.array([fn(v) for v in uniques] + [missing], dtype=object)
+    return results[codes]

@@ -28,7 +28,7 @@ def date_status(ctx: CheckContext, *, status: str, fields: list[str]) -> pd.Data
         if not ctx.present(name):
             continue
         hit = ctx.frame[f"{name}__status"].eq(status).to_numpy()
-        rows = ctx.frame[hit]
+        rows = ctx.frame.loc[hit, [name, f"{name}__raw"]]
         parts.append(findings_frame(rows.index, field=name, value=rows[f"{name}__raw"], parsed=_iso(rows[name])))
     return _combine(parts)
 
@@ -44,7 +44,7 @@ def date_order(ctx: CheckContext) -> pd.DataFrame:
         hit = (frame[first] > frame[second]).fillna(False).to_numpy()
         if only_if_blank:
             hit = hit & frame[only_if_blank].isna().to_numpy()
-        rows = frame[hit]
+        rows = frame.loc[hit, [first, second, f"{first}__raw"]]
         detail = (f"{_LABEL[first]} " + pd.Series(_iso(rows[first]), dtype="str") + f" is after the "
                   f"{_LABEL[second].lower()} " + pd.Series(_iso(rows[second]), dtype="str"))
         parts.append(findings_frame(rows.index, field=first, value=rows[f"{first}__raw"], detail=detail,
@@ -58,7 +58,7 @@ def date_future(ctx: CheckContext, *, fields: list[str]) -> pd.DataFrame:
     parts = []
     for name in fields:
         if ctx.present(name):
-            rows = ctx.frame[(ctx.frame[name] > limit).fillna(False).to_numpy()]
+            rows = ctx.frame.loc[(ctx.frame[name] > limit).fillna(False).to_numpy(), [f"{name}__raw"]]
             parts.append(findings_frame(rows.index, field=name, value=rows[f"{name}__raw"]))
     return _combine(parts)
 
@@ -71,7 +71,7 @@ def _within_years(frame: pd.DataFrame, start: str, end: str, years: float) -> pd
 
 
 def _age_findings(frame: pd.DataFrame, hit: pd.Series, metric: str, field: str) -> pd.DataFrame:
-    rows = frame[hit.fillna(False).astype(bool).to_numpy()]
+    rows = frame.loc[hit.fillna(False).astype(bool).to_numpy(), [metric, f"{field}__raw"]]
     days = rows[metric]
     return findings_frame(rows.index, field=field, value=rows[f"{field}__raw"], days=days,
                           years=(days.astype("float64") / 365.25).round(1))

@@ -7,7 +7,7 @@ import pandas as pd
 
 from tracecheck.checks import CheckContext, check, findings_frame
 from tracecheck.checks.serials import analyse, malformed_reason
-from tracecheck.text import fold_series
+from tracecheck.text import fold, fold_series, map_distinct
 
 
 def _serials(ctx: CheckContext, column: str) -> pd.DataFrame:
@@ -66,9 +66,15 @@ def obliterated_conflict(ctx: CheckContext, *, column: str, flag: str) -> pd.Dat
 
 
 def _missing_values(ctx: CheckContext, column: str) -> pd.Series:
-    """True where ``column`` is blank or a placeholder (N/A, UNKNOWN, ?, ...)."""
-    keys = fold_series(ctx.frame[column])
-    return keys.isna() | keys.eq("") | keys.isin(ctx.reference.missing_words) | keys.str.fullmatch(r"0+").fillna(False)
+    """True where ``column`` is blank or a placeholder (N/A, UNKNOWN, ?, 0000, ...)."""
+    missing_words = ctx.reference.missing_words
+
+    def is_placeholder(text: str) -> bool:
+        key = fold(text)
+        return key == "" or key in missing_words or key.strip("0") == ""
+
+    flags = map_distinct(ctx.frame[column], is_placeholder, missing=True)
+    return pd.Series(flags.astype(bool), index=ctx.frame.index)
 
 
 @check("value_missing")
@@ -94,9 +100,9 @@ def import_marking_missing(ctx: CheckContext, *, fields: tuple[str, ...] = ("imp
     country_key = fold_series(frame[country]).fillna("")
     country_blank = (country_key.eq("") | country_key.isin(ctx.reference.missing_words)).to_numpy()
     is_us = country_key.isin(ctx.reference.us_names).to_numpy()
-    makers = _makers(ctx, maker)
-    maker_foreign = makers.map(lambda m: m is not None and m.foreign).to_numpy(dtype=bool)
-    us_plant = makers.map(lambda m: m is not None and m.us_plant).to_numpy(dtype=bool)
+    makers = map_distinct(ctx.frame[maker], lambda name: ctx.reference.maker_for(fold(name)))
+    maker_foreign = np.array([m is not None and m.foreign for m in makers], dtype=bool)
+    us_plant = np.array([m is not None and m.us_plant for m in makers], dtype=bool)
     conditions = [~country_blank & ~is_us, country_blank & maker_foreign & ~us_plant,
                   country_blank & maker_foreign & us_plant, is_us & maker_foreign & ~us_plant]
     reasons = ["country", "maker", "maker_has_us_plant", "country_contradicts_maker"]
@@ -107,11 +113,3 @@ def import_marking_missing(ctx: CheckContext, *, fields: tuple[str, ...] = ("imp
     return findings_frame(frame.index[hit], field=fields[0], value=marking, reason=reason[hit],
                           maker=frame.loc[hit, maker],
                           country=np.where(reason[hit] == "country", frame.loc[hit, country], inferred))
-
-
-def _makers(ctx: CheckContext, column: str) -> pd.Series:
-    """Maker record per row (or None), looked up once per distinct folded name."""
-    keys = fold_series(ctx.frame[column])
-    uniques = keys.dropna().unique()
-    lookup = {k: ctx.reference.maker_for(k) for k in uniques}
-    return keys.map(lambda k: lookup.get(k) if isinstance(k, str) else None)

@@ -15,10 +15,7 @@ class Maker:
     name: str
     country: str
     us_plant: bool
-
-    @property
-    def foreign(self) -> bool:
-        return fold(self.country) not in ("US", "USA", "UNITED STATES")
+    foreign: bool  # the maker's home country is not the US
 
 
 @dataclass(frozen=True)
@@ -38,7 +35,9 @@ def compile_reference(data: dict) -> Reference:
     oblit = sorted({fold(w) for w in placeholders.get("obliterated", [])}, key=len, reverse=True)
     makers = {}
     for entry in data.get("manufacturers", []):
-        maker = Maker(entry["name"], entry.get("country", "US"), bool(entry.get("us_plant", False)))
+        country = entry.get("country", "US")
+        maker = Maker(entry["name"], country, bool(entry.get("us_plant", False)),
+                      foreign=fold(country) not in ("US", "USA", "UNITED STATES"))
         for alias in [entry["name"], *entry.get("aliases", [])]:
             makers[fold(alias)] = maker
     label = placeholders.get("serial_label") or r"^\s*(?:S\s*/\s*N|SN)\s*[:#.]+\s*|^\s*#\s*"

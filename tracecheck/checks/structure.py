@@ -21,19 +21,24 @@ def batch_empty(ctx: CheckContext) -> pd.DataFrame:
 
 @check("header_duplicate")
 def header_duplicate(ctx: CheckContext) -> pd.DataFrame:
-    """Repeated header texts, and several headers that map to one field (the first one is used)."""
-    details, fields, values = [], [], []
+    """Repeated header texts, and several headers that map to one field (the first one is used).
+    The finding points at the column that is ignored."""
+    letters = ctx.batch.raw.column_letters
+    details, fields, values, columns = [], [], [], []
     for header in ctx.batch.raw.duplicate_headers:
+        copies = [h for h in letters if h.rsplit(" (", 1)[0] == header and h != header]
         details.append(f"Header {header!r} appears more than once; only the first column is used")
         fields.append(next((c.field for c in ctx.batch.mapping.columns if c.header == header), None))
         values.append(header)
+        columns.append(", ".join(letters[h] for h in copies) or None)
     for field_name, used, ignored in ctx.batch.mapping.conflicts:
         if ignored.rsplit(" (", 1)[0] in ctx.batch.raw.duplicate_headers:
             continue  # already reported as a repeated header
         details.append(f"Headers {used!r} and {ignored!r} both map to {field_name}; {used!r} is used")
         fields.append(field_name)
         values.append(ignored)
-    return findings_frame([None] * len(details), field=fields, value=values, detail=details)
+        columns.append(letters.get(ignored))
+    return findings_frame([None] * len(details), field=fields, value=values, detail=details, column=columns)
 
 
 @check("header_fuzzy", context=("score",))

@@ -34,6 +34,7 @@ def write_atomic(path: Path, write: Callable[[TextIO], None]) -> Path:
             write(fp)
             fp.flush()
             os.fsync(fp.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is as readable as any new file
         os.replace(tmp, path)
     except BaseException as exc:
         try:
@@ -57,3 +58,9 @@ def write_report(report, out_dir: str | os.PathLike, formats: tuple[str, ...] = 
         path = report_path(Path(out_dir), report.batch["source"], fmt)
         written.append(write_atomic(path, lambda fp, w=writers[fmt]: w(report, fp)))
     return written
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -6,4 +6,8 @@ from typing import Any, TextIO
 
 
 def write_findings_csv(report: Any, fp: TextIO) -> None:
-    report.findings.to_csv(fp, index=False)
+    findings = report.findings
+    if "related_rows" in findings:  # tuples of row numbers → "3; 7"
+        findings = findings.assign(related_rows=findings["related_rows"].map(
+            lambda rows: "; ".join(map(str, rows)) if isinstance(rows, (list, tuple)) else rows))
+    findings.to_csv(fp, index=False)

@@ -1,4 +1,9 @@
-"""The JSON report (schema: docs/report.schema.json), streamed in chunks to bound memory."""
+"""The JSON report (schema: docs/report.schema.json), streamed in chunks to bound memory.
+
+Records are assembled as text: every column is encoded to JSON literals (once per distinct
+value where values repeat: rule names, severities, reasons), then Arrow joins the pieces
+element-wise in C++. That is several times faster than building a dict per finding.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,12 @@ from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-CHUNK = 50_000
+CHUNK = 100_000
 _CORE = ["row", "column", "rule", "name", "severity", "field", "value", "message"]
+_ROWS = ["row", "request_id", "status", "request_age_days", "time_to_crime_days", "submission_lag_days"]
 
 
 def write_json(report: Any, fp: TextIO) -> None:
@@ -21,38 +29,63 @@ def write_json(report: Any, fp: TextIO) -> None:
     for key, value in head.items():
         fp.write(f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False, default=_default)},\n")
     fp.write('"rows": ')
-    _write_records(fp, report.rows, lambda chunk: chunk)
+    _write_records(fp, report.rows, _ROWS, with_context=False)
     fp.write(',\n"findings": ')
-    _write_records(fp, report.findings, _finding_chunk)
+    _write_records(fp, report.findings, _CORE, with_context=True)
     fp.write(f',\n"duplicate_groups": {json.dumps(report.duplicate_groups, ensure_ascii=False, default=_default)}')
     fp.write("\n}\n")
 
 
-def _write_records(fp: TextIO, frame: pd.DataFrame, prepare) -> None:
+def _write_records(fp: TextIO, frame: pd.DataFrame, keys: list[str], *, with_context: bool) -> None:
     fp.write("[")
     for start in range(0, len(frame), CHUNK):
-        text = prepare(frame.iloc[start:start + CHUNK]).to_json(orient="records", force_ascii=False)
+        chunk = frame.iloc[start:start + CHUNK]
+        pieces: list[Any] = ["{"]
+        for i, key in enumerate(keys):
+            pieces += [f'{"," if i else ""}{json.dumps(key)}:', literals(chunk[key])]
+        if with_context:
+            pieces += [',"context":{', _context(chunk.drop(columns=keys)), "}"]
+        records = pc.binary_join_element_wise(*pieces, "}", "")
         if start:
             fp.write(",\n")
-        fp.write(text[1:-1])
+        fp.write(",\n".join(records.to_pylist()))
     fp.write("]")
 
 
-def _finding_chunk(chunk: pd.DataFrame) -> pd.DataFrame:
-    out = chunk[_CORE].copy()
-    extra = [c for c in chunk.columns if c not in _CORE]
-    if not extra:
-        out["context"] = [{} for _ in range(len(chunk))]
-        return out
-    columns = [chunk[c].to_numpy(dtype=object) for c in extra]
-    out["context"] = [{k: _plain(v) for k, v in zip(extra, values) if _present(v)} for values in zip(*columns)]
-    return out
+def _context(extra: pd.DataFrame) -> pa.Array | str:
+    """The ``context`` object body per record: only the keys whose value is present."""
+    parts = []
+    for name in extra.columns:
+        present = extra[name].notna().to_numpy()
+        if present.any():
+            member = pc.binary_join_element_wise(f",{json.dumps(name)}:", literals(extra[name]), "")
+            parts.append(pc.if_else(pa.array(present), member, ""))
+    if not parts:
+        return ""
+    return pc.replace_substring_regex(pc.binary_join_element_wise(*parts, ""), "^,", "", max_replacements=1)
 
 
-def _present(value: Any) -> bool:
-    if value is None or value is pd.NA:
-        return False
-    return not (isinstance(value, float) and np.isnan(value))
+def literals(values: pd.Series) -> pa.Array:
+    """Each value as a JSON literal (``null`` when missing), as an Arrow string array."""
+    if values.dtype.kind in "iuf" and not pd.api.types.is_bool_dtype(values.dtype):  # incl. Int64 with NA
+        numbers = pa.array(values, from_pandas=True)
+        return pc.fill_null(pc.cast(numbers, pa.string()), "null")
+    if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object and values.nunique() > CHUNK // 10:
+        return _escape_text(values)
+    codes, uniques = pd.factorize(values)  # one encoding per distinct value: rules, reasons, days...
+    encoded = pa.array([json.dumps(_plain(v), ensure_ascii=False, default=_default) for v in uniques] + ["null"],
+                       type=pa.string())
+    return pc.take(encoded, pa.array(np.where(codes < 0, len(uniques), codes)))
+
+
+def _escape_text(values: pd.Series) -> pa.Array:
+    """Vectorised JSON string escaping for high-cardinality text (messages, values)."""
+    escaped = values.str.replace("\\", "\\\\", regex=False).str.replace('"', '\\"', regex=False)
+    quoted = ('"' + escaped + '"').to_numpy(dtype=object, na_value="null")
+    control = values.str.contains(r"[\x00-\x1f]", regex=True).fillna(False).to_numpy(dtype=bool)
+    if control.any():  # rare: line breaks and tabs inside a cell
+        quoted[control] = [json.dumps(v, ensure_ascii=False) for v in values[control]]
+    return pa.array(quoted, type=pa.string())
 
 
 def _plain(value: Any) -> Any:
