@@ -87,3 +87,8 @@ def make_xlsx():
 @pytest.fixture(scope="session")
 def report_schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true", default=False,
+                     help="Rewrite tests/golden/*.report.json from the current output.")

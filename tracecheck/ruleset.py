@@ -95,11 +95,14 @@ def default_rules_dir() -> Path:
 
 def load_pack(source: str | Path | None = None) -> RulePack:
     """Load the default pack, or a user pack file (which usually ``extends: default``)."""
-    if source is None or str(source) == "default":
-        merged = _load_tree(default_rules_dir() / "pack.yml", seen=())
-    else:
-        merged = _load_tree(Path(source), seen=())
-    return _build(merged)
+    path = default_rules_dir() / "pack.yml" if source is None or str(source) == "default" else Path(source)
+    merged = _load_tree(path, seen=())
+    try:
+        return _build(merged)
+    except RulePackError as exc:
+        if exc.path:
+            raise
+        raise RulePackError(exc.bare_message, path=str(path)) from None
 
 
 # ---------------------------------------------------------------- loading and merging
@@ -218,6 +221,7 @@ def _apply_override(entry: dict[str, Any], override: dict[str, Any]) -> None:
     if extra:
         raise RulePackError(f"rule {entry['code']}: cannot override {extra[0]!r}; overridable: "
                             f"{', '.join(sorted(OVERRIDABLE))}", path=override["_source"])
+    entry["_source"] = override["_source"]  # errors from here on name the file that changed the rule
     for key in OVERRIDABLE & set(override):
         if key in ("params", "messages", "severity_by_reason"):
             entry[key] = {**copy.deepcopy(entry.get(key) or {}), **(override[key] or {})}
