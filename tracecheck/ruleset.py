@@ -208,12 +208,24 @@ def _build(merged: dict[str, Any]) -> RulePack:
     fields = {f: sorted(set(a)) for f, a in merged["fields"].items()}
     active_default = {r.code for r in rules if r.status not in ("removed", "preview")}
     active = resolve_selection(rules, merged["select"] or [], merged["ignore"], default=active_default)
-    digest = hashlib.sha256(json.dumps(merged, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    digest = _digest(merged)
     pack = RulePack(
         name=str(merged.get("name", "custom")), version=str(merged.get("version", "0")),
         rules=tuple(r for r in rules if r.code in active), all_rules=rules, fields=fields, fixed_map={},
         fuzzy_threshold=float(merged.get("fuzzy_threshold", 88)), reference=merged["reference"], digest=digest)
     return pack.with_map(merged["map"]) if merged["map"] else pack
+
+
+def _digest(merged: dict[str, Any]) -> str:
+    """Content hash of the merged pack; file locations are left out so every checkout agrees."""
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k != "_source"}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    return hashlib.sha256(json.dumps(strip(merged), sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def _apply_override(entry: dict[str, Any], override: dict[str, Any]) -> None:
