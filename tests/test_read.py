@@ -44,7 +44,9 @@ def write_csv(path, text: str, encoding: str = "utf-8"):
 
 
 def records(batch: RawBatch) -> list[dict]:
-    return batch.frame.to_dict("records")
+    """Rows as dicts, with every missing cell (None, NaN, NA) shown as None."""
+    return [{k: (None if not isinstance(v, (str, list)) and pd.isna(v) else v) for k, v in row.items()}
+            for row in batch.frame.to_dict("records")]
 
 
 # --------------------------------------------------------------------------- header detection
@@ -123,7 +125,7 @@ def test_trailing_empty_columns_dropped_and_blank_header_named(tmp_path):
     assert list(batch.frame.columns) == ["Serie", "Marca", "Modelo", "Column E"]
     assert batch.column_letters == {"Serie": "A", "Marca": "B", "Modelo": "C", "Column E": "E"}
     assert batch.frame.loc[2, "Column E"] == "extra"
-    assert batch.frame.loc[3, "Column E"] is None
+    assert pd.isna(batch.frame.loc[3, "Column E"])
 
 
 def test_stray_cells_far_below_are_dropped(tmp_path):
@@ -138,7 +140,7 @@ def test_stray_cells_far_below_are_dropped(tmp_path):
     batch = read_batch(path)
     assert list(batch.frame.index) == [2, 3, 4]
     assert batch.dropped_rows == [8, 9]
-    assert batch.frame.loc[3, "Marca"] is None
+    assert pd.isna(batch.frame.loc[3, "Marca"])
 
 
 def test_short_rows_after_small_gap_are_data(tmp_path):
@@ -284,7 +286,7 @@ def test_csv_ragged_rows_wider_than_sample(tmp_path):
     batch = read_batch(write_csv(tmp_path / "t.csv", "\r\n".join(lines)))
     assert list(batch.frame.columns) == ["Serie", "Marca", "Column C", "Column D"]
     assert batch.frame.loc[102, "Column D"] == "more"
-    assert batch.frame.loc[2, "Column C"] is None
+    assert pd.isna(batch.frame.loc[2, "Column C"])
     assert len(batch.frame) == 101
 
 
@@ -489,3 +491,38 @@ def test_frame_index_is_int_and_columns_are_str(tmp_path):
 def test_column_letter(index, letter):
     assert column_letter(index) == letter
 
+
+
+# --------------------------------------------------------------------------- csv fast path
+
+
+RECTANGULAR = ('Serie,Marca,Fecha\n'
+               ' A1 ,Glock,01/02/2020\n'
+               'A2,"Colt, Inc.",\n'
+               'A3,"Ruger\n(two lines)",N/A\n'
+               '00123,,2020-05-05\n')
+
+
+def test_rectangular_csv_takes_the_arrow_fast_path(tmp_path, monkeypatch):
+    import tracecheck.read as read
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the pandas fallback parser was used for a rectangular csv")
+
+    monkeypatch.setattr(read, "_parse_csv", forbidden)
+    batch = read_batch(write_csv(tmp_path / "t.csv", RECTANGULAR))
+    assert list(batch.frame.index) == [2, 3, 4, 5]
+    assert records(batch) == [
+        {"Serie": "A1", "Marca": "Glock", "Fecha": "01/02/2020"},
+        {"Serie": "A2", "Marca": "Colt, Inc.", "Fecha": None},
+        {"Serie": "A3", "Marca": "Ruger\n(two lines)", "Fecha": "N/A"},
+        {"Serie": "00123", "Marca": None, "Fecha": "2020-05-05"},
+    ]
+
+
+def test_fast_path_and_fallback_read_the_same_values(tmp_path):
+    fast = read_batch(write_csv(tmp_path / "fast.csv", RECTANGULAR))
+    slow = read_batch(write_csv(tmp_path / "slow.csv", "Solicitudes 2026\n" + RECTANGULAR))  # ragged: fallback
+    assert slow.header_row == fast.header_row + 1
+    assert records(slow) == records(fast)
+    assert list(slow.frame.index) == [i + 1 for i in fast.frame.index]

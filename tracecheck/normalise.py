@@ -67,6 +67,8 @@ def _text(source: pd.Series | None, index: pd.Index) -> pd.Series:
     """Cells as stripped text; numbers written without a spurious '.0'; dates as ISO; blanks missing."""
     if source is None:
         return pd.Series(np.nan, index=index, dtype="str")
+    if pd.api.types.is_string_dtype(source.dtype) and source.dtype != object:  # csv text: already clean
+        return source.set_axis(index)
     values = source.to_numpy(dtype=object, na_value=None)
     if infer_dtype(values, skipna=True) not in ("string", "empty"):
         values = np.array([_cell_text(v) for v in values], dtype=object)
@@ -90,8 +92,10 @@ def _cell_text(value: object) -> str | None:
 
 def _numeric_cells(source: pd.Series | None, index: pd.Index) -> pd.Series:
     """True where the sheet stored the cell as a number (xlsx), i.e. leading zeros may be gone."""
-    if source is None or source.dtype != object:
-        return pd.Series(False, index=index)
+    if source is not None and pd.api.types.is_numeric_dtype(source.dtype) and not pd.api.types.is_bool_dtype(source):
+        return pd.Series(source.notna().to_numpy(), index=index)  # a DataFrame column of numbers
+    if source is None or source.dtype != object or infer_dtype(source, skipna=True) in ("string", "empty"):
+        return pd.Series(False, index=index)  # a csv, or a text-only column: nothing was a number
     flags = [isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and v == v
              for v in source.to_numpy()]
     return pd.Series(flags, index=index, dtype=bool)

@@ -34,6 +34,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pa_compute
+import pyarrow.csv as pa_csv
 import python_calamine
 
 from tracecheck.errors import InputError
@@ -174,7 +177,9 @@ def _read_csv(data: bytes, shown: str, header_row: int | None) -> tuple[_Table, 
     sample = _sample_lines(utf8)
     delimiter = _detect_delimiter(sample)
     width = max((_count_unquoted(line, delimiter) + 1 for line in sample), default=1)
-    grid = _parse_csv(utf8, delimiter, width, shown)
+    grid = _arrow_csv(utf8, delimiter, width)
+    if grid is None:  # ragged rows (title or note lines, blank lines): the slower, forgiving parser
+        grid = _parse_csv(utf8, delimiter, width, shown)
     return _shape(grid, header_row, shown, None), encoding, delimiter
 
 
@@ -238,6 +243,45 @@ def _count_unquoted(line: str, delimiter: str) -> int:
     return count
 
 
+def _arrow_csv(utf8: bytes, delimiter: str, width: int) -> pd.DataFrame | None:
+    """Fast path for a rectangular csv: Arrow's multi-threaded reader, every column as text.
+
+    Returns None when any record has a different number of fields than the sample's widest
+    (a title row above the header, a blank line, a note below the data) or a quote is left
+    open; the caller then uses the pandas parser, which pads ragged rows and reads an open
+    quote literally. Row numbers are record numbers in both.
+    """
+    ragged = []
+
+    def on_invalid_row(row: pa_csv.InvalidRow) -> str:
+        ragged.append(row.number)
+        return "skip"
+
+    if not utf8.strip() or utf8.count(b'"') % 2:  # empty, or an unbalanced quote somewhere
+        return None
+    names = [str(i) for i in range(width)]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(utf8),
+            read_options=pa_csv.ReadOptions(column_names=names, block_size=1 << 24),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
+                                              newlines_in_values=True, ignore_empty_lines=False,
+                                              invalid_row_handler=on_invalid_row),
+            convert_options=pa_csv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, ValueError):
+        return None
+    if ragged or table.num_rows == 0:
+        return None
+    index = pd.RangeIndex(1, table.num_rows + 1)
+    columns = {}
+    for i, name in enumerate(names):
+        text = pa_compute.utf8_trim_whitespace(table.column(name))
+        text = pa_compute.if_else(pa_compute.equal(text, ""), pa.scalar(None, pa.string()), text)
+        columns[i] = pd.Series(pd.arrays.ArrowStringArray(text.combine_chunks()), index=index, dtype="str")
+    return pd.DataFrame(columns, index=index)
+
+
 def _parse_csv(utf8: bytes, delimiter: str, width: int, shown: str) -> pd.DataFrame:
     """Parse all records as text into a grid indexed by line number (ragged rows padded).
 
@@ -269,7 +313,7 @@ def _pandas_csv(utf8: bytes, delimiter: str, width: int, quoting: int) -> pd.Dat
     if not utf8.strip():
         return pd.DataFrame()
     return pd.read_csv(io.BytesIO(utf8), sep=delimiter, header=None, names=range(width),
-                       dtype=object, keep_default_na=False, na_filter=False,
+                       dtype="str", keep_default_na=False, na_filter=False,
                        skip_blank_lines=False, index_col=False, encoding="utf-8",
                        engine="c", quotechar='"', doublequote=True, quoting=quoting)
 
@@ -281,17 +325,17 @@ def _csv_width(utf8: bytes, delimiter: str, quoting: int) -> int:
 
 
 def _clean_text_grid(grid: pd.DataFrame) -> pd.DataFrame:
-    """Strip every cell, make blank cells None, index rows by line number (object dtype)."""
+    """Strip every cell, make blank cells missing, index rows by line number.
+
+    Columns stay pandas' text dtype (Arrow-backed when pyarrow is installed), so later
+    stages run their string operations vectorised instead of once per Python object.
+    """
     columns = {}
     for column in grid.columns:
-        values = _strip_all(grid[column].to_numpy(dtype=object))
-        values[values == ""] = None
-        columns[column] = values
-    return pd.DataFrame(columns, index=pd.RangeIndex(1, len(grid) + 1),
-                        columns=grid.columns, dtype=object)
-
-
-_strip_all = np.frompyfunc(str.strip, 1, 1)  # much faster than Series.str.strip
+        values = grid[column].astype("str").str.strip()
+        columns[column] = values.where(values.str.len() > 0).to_numpy()
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(1, len(grid) + 1), columns=grid.columns)
+    return frame.astype("str") if len(frame.columns) else frame
 
 
 def _one_line(err: Exception) -> str:

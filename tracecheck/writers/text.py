@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 WORST_ROWS = 5
 
 
@@ -30,14 +33,16 @@ def _rank(severity: str) -> int:
 
 
 def _worst_rows(report: Any) -> list[str]:
+    """The rows with the most errors (then warnings), with the names of the rules they break."""
     findings = report.findings
-    row_level = findings[findings["row"].notna() & findings["severity"].isin(["error", "warning"])]
-    if row_level.empty:
+    rows = findings["row"].to_numpy(dtype="float64", na_value=np.nan)
+    severity = findings["severity"].to_numpy(dtype=object)
+    weight = np.where(severity == "error", 1_000_000, np.where(severity == "warning", 1, 0))
+    keep = ~np.isnan(rows) & (weight > 0)
+    if not keep.any():
         return []
-    counts = row_level.groupby(["row", "severity"]).size().unstack(fill_value=0)
-    for level in ("error", "warning"):
-        if level not in counts:
-            counts[level] = 0
-    top = counts.sort_values(["error", "warning"], ascending=False, kind="stable").head(WORST_ROWS)
-    names = row_level.groupby("row")["name"].agg(lambda n: ", ".join(dict.fromkeys(n)))
-    return [f"row {int(r)} ({names[r]})" for r in top.index]
+    score = pd.Series(weight[keep]).groupby(rows[keep].astype("int64")).sum()
+    top = score.sort_index().sort_values(ascending=False, kind="stable").head(WORST_ROWS).index
+    mine = findings[np.isin(rows, top.to_numpy())]
+    names = mine.groupby(mine["row"].astype("int64"))["name"].agg(lambda n: ", ".join(dict.fromkeys(n)))
+    return [f"row {int(r)} ({names[r]})" for r in top]
