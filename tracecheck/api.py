@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 from typing import Callable, Iterable
 
@@ -11,7 +10,7 @@ import pandas as pd
 
 from tracecheck import engine
 from tracecheck.normalise import normalise
-from tracecheck.read import RawBatch, column_letter, read_batch
+from tracecheck.read import read_batch, read_frame
 from tracecheck.report import Report, build_report
 from tracecheck.ruleset import RulePack, load_pack
 
@@ -43,7 +42,7 @@ def check(source: str | os.PathLike | pd.DataFrame, rules: str | os.PathLike | R
         pack = pack.with_map(mapping)
     as_of = as_of or dt.date.today()
     _step(progress, "read")
-    raw = raw_from_frame(source, name=name) if isinstance(source, pd.DataFrame) else read_batch(source, sheet=sheet)
+    raw = read_frame(source, name=name) if isinstance(source, pd.DataFrame) else read_batch(source, sheet=sheet)
     _step(progress, "normalise")
     batch = normalise(raw, pack, date_order=date_order, as_of=as_of)
     findings = engine.run(batch, pack, progress=progress)
@@ -51,35 +50,6 @@ def check(source: str | os.PathLike | pd.DataFrame, rules: str | os.PathLike | R
     return build_report(batch, pack, findings, checked_at=dt.datetime.now(dt.timezone.utc))
 
 
-def _blank(column: pd.Series) -> pd.Series:
-    blank = column.isna()
-    if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
-        text = column.map(lambda v: v if isinstance(v, str) else "x", na_action="ignore").astype("str")
-        blank |= text.str.strip().eq("").fillna(False).to_numpy()
-    return blank
-
-
 def _step(progress: Callable[[str], None] | None, stage: str) -> None:
     if progress:
         progress(stage)
-
-
-def raw_from_frame(frame: pd.DataFrame, *, name: str | None = None) -> RawBatch:
-    """Wrap an in-memory table as a batch: header on row 1, first data row is row 2."""
-    headers = [str(c).strip() for c in frame.columns]
-    seen: dict[str, int] = {}
-    unique, duplicates = [], []
-    for header in headers:
-        seen[header] = seen.get(header, 0) + 1
-        if seen[header] > 1:
-            duplicates.append(header)
-        unique.append(header if seen[header] == 1 else f"{header} ({seen[header]})")
-    data = frame.set_axis(unique, axis=1).reset_index(drop=True)
-    data.index = data.index + 2
-    if len(data.columns):  # rows with no value at all are not requests, as in a sheet
-        data = data[~pd.concat([_blank(data[c]) for c in data.columns], axis=1).all(axis=1).to_numpy()]
-    digest = hashlib.sha256(pd.util.hash_pandas_object(data.astype(str), index=True).to_numpy().tobytes()).hexdigest()
-    return RawBatch(frame=data, source=name or "<dataframe>", path=name or "<dataframe>", sheet=None,
-                    sha256=digest, header_row=1, column_letters={h: column_letter(i) for i, h in enumerate(unique)},
-                    duplicate_headers=sorted(set(duplicates)), dropped_rows=[], encoding=None, delimiter=None)
-

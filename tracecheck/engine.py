@@ -10,7 +10,6 @@ import pandas as pd
 
 from tracecheck.checks import REGISTRY, CheckContext
 from tracecheck.checks.reference import compile_reference
-from tracecheck.findings import SEVERITY_RANK
 from tracecheck.normalise import Batch
 from tracecheck.ruleset import Rule, RulePack
 

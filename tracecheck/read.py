@@ -168,6 +168,29 @@ def _table_fields(table: _Table) -> dict:
             "duplicate_headers": table.duplicate_headers, "dropped_rows": table.dropped_rows}
 
 
+def read_frame(frame: pd.DataFrame, *, name: str | None = None) -> RawBatch:
+    """Wrap an in-memory table as a batch: header on row 1, first data row is row 2."""
+    positions = list(range(len(frame.columns)))
+    unique, duplicates = _column_names(list(frame.columns), positions)  # "X (2)", "Column F" as for files
+    data = frame.set_axis(unique, axis=1).reset_index(drop=True)
+    data.index = data.index + 2
+    if len(data.columns):  # rows with no value at all are not requests, as in a sheet
+        blank = np.logical_and.reduce([_blank_cells(data[c]) for c in data.columns])
+        data = data[~blank]
+    digest = hashlib.sha256(pd.util.hash_pandas_object(data.astype(str), index=True).to_numpy().tobytes()).hexdigest()
+    return RawBatch(frame=data, source=name or "<dataframe>", path=name or "<dataframe>", sheet=None,
+                    sha256=digest, header_row=1, column_letters={h: column_letter(i) for i, h in enumerate(unique)},
+                    duplicate_headers=duplicates, dropped_rows=[], encoding=None, delimiter=None)
+
+
+def _blank_cells(column: pd.Series) -> np.ndarray:
+    """Missing, or text that is only whitespace (vectorised)."""
+    blank = column.isna().to_numpy()
+    if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+        blank = blank | column.astype("str").str.strip().eq("").fillna(False).to_numpy(dtype=bool)
+    return blank
+
+
 # --------------------------------------------------------------------------- csv
 
 
