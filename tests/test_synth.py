@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -214,7 +213,7 @@ def test_placeholders_and_obliterated_flag(big_mx):
 def test_serial_defect_shapes(big_us):
     frame = big_us
     kinds = frame["_truth_defects"].fillna("")
-    sn, truth = frame["Serial Number"], frame["_truth_serial"]
+    sn = frame["Serial Number"]
 
     def rows(kind):
         return kinds.str.contains(rf"(?:^|;){kind}(?:;|$)") & ~kinds.str.contains("duplicate_")

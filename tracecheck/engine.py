@@ -36,8 +36,16 @@ def run(batch: Batch, pack: RulePack, *, progress: Progress | None = None) -> pd
     if not parts:
         return empty_findings()
     findings = pd.concat(parts, ignore_index=True)
-    findings = findings.sort_values(["row", "rule", "field"], na_position="first", kind="stable")
-    return findings.reset_index(drop=True)
+    return findings.take(_order(findings)).reset_index(drop=True)
+
+
+def _order(findings: pd.DataFrame) -> np.ndarray:
+    """Positions sorting findings by (row, rule, field), batch-level (no row) and no-field first.
+    Sorting on integer codes with numpy is several times faster than sort_values on text."""
+    row = findings["row"].to_numpy(dtype="float64", na_value=-1.0)
+    rule = pd.factorize(findings["rule"], sort=True)[0]
+    field = pd.factorize(findings["field"], sort=True)[0]  # missing -> -1, sorts first
+    return np.lexsort((field, rule, row))
 
 
 def empty_findings() -> pd.DataFrame:

@@ -21,11 +21,12 @@ extra ``_truth_*`` columns record what was injected, so detection can be scored:
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["generate_batch", "HEADERS", "DEFECT_KINDS", "SERIAL_DEFECT_RATES"]
+__all__ = ["DEFECT_KINDS", "HEADERS", "SERIAL_DEFECT_RATES", "generate_batch"]
 
 HEADERS = {
     "en": ["Request ID", "Requesting Agency", "Manufacturer", "Model", "Caliber", "Type",
@@ -424,135 +425,54 @@ def _map_codes(mat, mapping):
 
 # --------------------------------------------------------------------------------------
 # Generator
+#
+# generate_batch runs the steps below in this order. Every value comes from one
+# numpy Generator, so moving or reordering a draw changes every value drawn after it.
 # --------------------------------------------------------------------------------------
 
-def _model_table(profile):
-    rows = []
-    for mi, (make, aliases, typ, cal, serials, w_mx, w_us, plen) in enumerate(_MODELS):
-        total = sum(s for _, s in serials)
-        for template, share in serials:
-            rows.append((mi, make, typ, cal, template, (w_mx if profile == "mexico" else w_us) * share / total, plen))
-    type_of = np.array([r[2] if r[2] in TYPES else "other" for r in rows])
-    w = np.array([r[5] for r in rows], dtype=float)
-    p = np.zeros(len(rows))
-    for t, share in zip(TYPES, _TYPE_MIX[profile]):
-        sel = type_of == t
-        p[sel] = share * w[sel] / w[sel].sum()
-    return rows, p / p.sum()
+@dataclass
+class _Batch:
+    """Working state of one batch: the Generator, the options, the output columns and shared per-row facts."""
 
+    rng: np.random.Generator
+    n: int
+    language: str
+    profile: str
+    today: int  # days since 1970-01-01
+    ensure: bool  # batches of 40+ rows show every defect kind at least once
+    n_dup: int  # rows reserved for re-submissions ("cargas dobles")
+    is_dup: np.ndarray  # reserved rows; after _duplicates, the rows that really are duplicates
+    bits: np.ndarray  # injected defects, one bit per DEFECT_KINDS entry (see _BIT)
+    col: dict = field(default_factory=dict)  # output columns by _KEYS name
+    # filled in by the steps
+    make_id: np.ndarray = None
+    true_serial: np.ndarray = None
+    serial_len_hint: np.ndarray = None  # template length
+    numeric: np.ndarray = None  # all-digit serial of 8+ characters (Excel mangles it)
+    prefix_len: np.ndarray = None  # Ruger model prefix kept when a serial is truncated
+    foreign: np.ndarray = None
+    serial_cat: np.ndarray = None  # index into _SERIAL_CATS; len(_SERIAL_CATS) = clean
+    agency_values: np.ndarray = None
+    agency_id: np.ndarray = None
+    purchase: np.ndarray = None  # dates as int days since 1970-01-01
+    recovery: np.ndarray = None
+    request: np.ndarray = None
+    dup_of: np.ndarray = None  # row index of the original, -1 for none
+    ttc_days: np.ndarray = None  # true recovery - purchase, before date defects
+    lag_days: np.ndarray = None  # true request - recovery, before date defects
 
-def _serial_noise(rng, serial, cat, language):
-    """Apply the character-level serial defects in place; returns per-category masks actually applied."""
-    applied = {}
+    @property
+    def lang(self) -> int:
+        """Index into the (English, Spanish) spelling pairs."""
+        return 0 if self.language == "en" else 1
 
-    def subset(name):
-        return np.flatnonzero(cat == _SERIAL_CATS.index(name))
+    @property
+    def mx(self) -> bool:
+        return self.profile == "mexico"
 
-    # confusable swap
-    rows = subset("serial_confusable")
-    if len(rows):
-        mat, _ = _to_mat(serial[rows])
-        w = np.zeros(0x10000)
-        for ch, wt in _CONFUSE_W.items():
-            w[ord(ch)] = wt
-        score = rng.random(mat.shape) * w[np.minimum(mat, 0xFFFF)]
-        pos = score.argmax(axis=1)
-        ok = score.max(axis=1) > 0
-        r = np.arange(len(rows))[ok]
-        mat[r, pos[ok]] = _map_codes(mat[r, pos[ok]][:, None], _CONFUSE)[:, 0]
-        serial[rows] = _from_mat(mat)
-        applied["serial_confusable"] = rows[ok]
-    # adjacent transposition of two different characters
-    rows = subset("serial_transposition")
-    if len(rows):
-        mat, ln = _to_mat(serial[rows])
-        allowed = (mat[:, :-1] != mat[:, 1:]) & (mat[:, 1:] != 0)
-        pos = _random_pos(rng, allowed)
-        ok = pos >= 0
-        r = np.flatnonzero(ok)
-        a, b = mat[r, pos[ok]].copy(), mat[r, pos[ok] + 1].copy()
-        mat[r, pos[ok]], mat[r, pos[ok] + 1] = b, a
-        serial[rows] = _from_mat(mat)
-        applied["serial_transposition"] = rows[ok]
-    # dropped or added character
-    rows = subset("serial_indel")
-    if len(rows):
-        mat, ln = _to_mat(serial[rows], extra=1)
-        drop = rng.random(len(rows)) < 0.5
-        pos = (rng.random(len(rows)) * ln).astype(np.int64)
-        out = np.where(drop[:, None], _delete_at(mat, pos), mat)
-        add_codes = np.where(rng.random(len(rows)) < 0.7, rng.integers(48, 58, len(rows)),
-                             _LETTERS[rng.integers(0, len(_LETTERS), len(rows))]).astype(np.uint32)
-        ins = _insert_at(mat, np.minimum(pos + 1, ln), add_codes)[:, :mat.shape[1]]
-        out = np.where(drop[:, None], out, ins)
-        serial[rows] = _from_mat(out)
-        applied["serial_indel"] = rows
-    # inserted space(s) or hyphen
-    rows = subset("serial_spaces_hyphens")
-    if len(rows):
-        mat, ln = _to_mat(serial[rows])
-        pos = 1 + (rng.random(len(rows)) * np.maximum(ln - 1, 1)).astype(np.int64)
-        codes = np.where(rng.random(len(rows)) < 0.55, ord(" "), ord("-")).astype(np.uint32)
-        out = _insert_at(mat, np.minimum(pos, ln), codes)
-        twice = rng.random(len(rows)) < 0.25
-        if twice.any():
-            pos2 = np.minimum(pos + 2 + (rng.random(len(rows)) * 3).astype(np.int64), ln + 1)
-            wide = np.concatenate([out, np.zeros((len(rows), 1), np.uint32)], axis=1)
-            out = np.where(twice[:, None], _insert_at(out, pos2, codes), wide)
-        serial[rows] = _from_mat(out)
-        applied["serial_spaces_hyphens"] = rows
-    # label noise: S/N: ABC1234, SN# ..., #..., sometimes a trailing (29N)-style code
-    rows = subset("serial_label")
-    if len(rows):
-        lab = _pick(rng, _LABELS[language], len(rows))
-        trail = np.where(rng.random(len(rows)) < 0.15, " (29N)", "").astype(object)
-        serial[rows] = lab + serial[rows] + trail
-        applied["serial_label"] = rows
-    # truncated: Ruger 3-digit prefix only (handled by caller for prefix length), else 1-3 chars
-    # non-ASCII: one look-alike Cyrillic (or Latin-1 for Spanish) character
-    rows = subset("serial_non_ascii")
-    if len(rows):
-        mat, _ = _to_mat(serial[rows])
-        cyr = _map_codes(mat, _CYRILLIC)
-        lat = _map_codes(mat, _LATIN1)
-        use_lat = (rng.random(len(rows)) < (0.7 if language == "es" else 0.1))[:, None]
-        target = np.where(use_lat, lat, cyr)
-        pos = _random_pos(rng, target != mat)
-        ok = pos >= 0
-        r = np.flatnonzero(ok)
-        mat[r, pos[ok]] = target[r, pos[ok]]
-        mat[~ok, 0] = ord("Ж")  # nothing look-alike: a stray Cyrillic letter replaces the first one
-        serial[rows] = _from_mat(mat)
-        applied["serial_non_ascii"] = rows
-    rows = subset("serial_repeated_char")
-    if len(rows):
-        digit = rng.integers(1, 10, len(rows))
-        length = rng.integers(6, 9, len(rows))
-        mat = np.where(np.arange(8)[None, :] < length[:, None], digit[:, None] + 48, 0).astype(np.uint32)
-        serial[rows] = _from_mat(mat)
-        applied["serial_repeated_char"] = rows
-    return applied
-
-
-def _format_dates(days, fmt, language):
-    """days: int64 days since epoch (or -1 for none); fmt: small int per row -> object array."""
-    out = np.full(len(days), None, dtype=object)
-    have = days >= -100000
-    code = days[have] * 4 + fmt[have]
-    uniq, inv = np.unique(code, return_inverse=True)
-    texts = np.empty(len(uniq), dtype=object)
-    base = datetime.date(1970, 1, 1)
-    for i, c in enumerate(uniq.tolist()):
-        d = base + datetime.timedelta(days=c // 4)
-        f = c % 4
-        if language == "en":
-            texts[i] = (f"{d.month}/{d.day}/{d.year}", f"{d.month:02d}/{d.day:02d}/{d.year}",
-                        d.isoformat(), f"{d.month}/{d.day}/{d.year % 100:02d}")[f]
-        else:
-            texts[i] = (f"{d.day:02d}/{d.month:02d}/{d.year}", f"{d.day:02d}/{d.month:02d}/{d.year % 100:02d}",
-                        f"{d.day}-{_MONTHS_ES[d.month - 1]}-{d.year}", f"{d.day}/{d.month}/{d.year}")[f]
-    out[have] = texts[inv]
-    return out
+    def mark(self, name, rows):
+        """Record defect `name` on `rows`."""
+        self.bits[rows] |= np.int64(1) << _BIT[name]
 
 
 def generate_batch(n_rows: int, *, seed: int = 0, language: str = "en", profile: str = "mexico",
@@ -566,297 +486,475 @@ def generate_batch(n_rows: int, *, seed: int = 0, language: str = "en", profile:
     n = int(n_rows)
     if n < 0:
         raise ValueError("n_rows must be >= 0")
+    b = _new_batch(n, seed, language, profile, today)
+    _gun_fields(b)
+    _import_defects(b)
+    _serial_defects(b)
+    _missing_gun_fields(b)
+    _draw_agency_and_location(b)
+    _ffl_numbers(b)
+    _true_dates(b)
+    _duplicates(b)
+    row_defects = _draw_row_defects(b)
+    _date_value_defects(b, row_defects)
+    _date_texts(b, row_defects["date_future"])
+    _date_text_defects(b, row_defects)
+    _agency_location_blanks(b, row_defects["agency_missing"])
+    return _to_frame(b, with_truth, start_request_id)
+
+
+def _new_batch(n, seed, language, profile, today):
+    """Seed the Generator and reserve the rows that will become duplicates (the first draw)."""
     rng = np.random.default_rng(seed)
-    ensure = n >= 40  # small batches: show every defect kind at least once
-    # rows that will become re-submissions of earlier rows ("cargas dobles")
-    n_dup = max(int(round(0.03 * n)), 2 if ensure else 0) if n >= 10 else 0
+    ensure = n >= 40
+    n_dup = max(round(0.03 * n), 2 if ensure else 0) if n >= 10 else 0
     is_dup = np.zeros(n, bool)
     is_dup[rng.choice(np.arange(1, n), size=n_dup, replace=False) if n_dup else []] = True
-    lang = 0 if language == "en" else 1
-    mx = profile == "mexico"
-    bits = np.zeros(n, dtype=np.int64)
+    return _Batch(rng=rng, n=n, language=language, profile=profile, today=(today - datetime.date(1970, 1, 1)).days,
+                  ensure=ensure, n_dup=n_dup, is_dup=is_dup, bits=np.zeros(n, dtype=np.int64))
 
-    def mark(name, rows):
-        bits[rows] |= np.int64(1) << _BIT[name]
 
-    # ---- firearm: model variant, make, text fields ------------------------------------
-    table, p = _model_table(profile)
-    var = rng.choice(len(table), size=n, p=p)
-    vgroups = _groups(var, len(table))
+# ---- firearm -------------------------------------------------------------------------
+
+def _model_table(profile):
+    """One row per (model, serial template) with its probability under the profile's type mix."""
+    rows = []
+    for mi, (make, _aliases, typ, cal, serials, w_mx, w_us, plen) in enumerate(_MODELS):
+        total = sum(s for _, s in serials)
+        for template, share in serials:
+            rows.append((mi, make, typ, cal, template, (w_mx if profile == "mexico" else w_us) * share / total, plen))
+    type_of = np.array([r[2] if r[2] in TYPES else "other" for r in rows])
+    w = np.array([r[5] for r in rows], dtype=float)
+    p = np.zeros(len(rows))
+    for t, share in zip(TYPES, _TYPE_MIX[profile]):
+        sel = type_of == t
+        p[sel] = share * w[sel] / w[sel].sum()
+    return rows, p / p.sum()
+
+
+def _gun_fields(b):
+    """Draw each row's model variant, then its stamped serial and the gun's text fields."""
+    table, p = _model_table(b.profile)
+    var = b.rng.choice(len(table), size=b.n, p=p)
     make_keys = list(_MAKES)
-    make_id = np.array([make_keys.index(r[1]) for r in table])[var]
-    mgroups = _groups(make_id, len(make_keys))
-    model_id = np.array([r[0] for r in table])[var]
-    modgroups = _groups(model_id, len(_MODELS))
+    b.make_id = np.array([make_keys.index(r[1]) for r in table])[var]
+    mgroups = _groups(b.make_id, len(make_keys))
+    modgroups = _groups(np.array([r[0] for r in table])[var], len(_MODELS))
+    _stamp_serials(b, table, var)
+    _gun_text(b, mgroups, modgroups)
+    _country_and_importer(b, mgroups)
 
-    serial_len_hint = np.zeros(n, np.int64)
-    true_serial = np.empty(n, dtype=object)
-    numeric = np.zeros(n, bool)
-    prefix_len = np.zeros(n, np.int64)
-    for v, rows in enumerate(vgroups):
+
+def _stamp_serials(b, table, var):
+    """The serial as stamped, from each variant's template ('#' digit, '@' letter)."""
+    b.true_serial = np.empty(b.n, dtype=object)
+    b.serial_len_hint = np.zeros(b.n, np.int64)
+    b.numeric = np.zeros(b.n, bool)
+    b.prefix_len = np.zeros(b.n, np.int64)
+    for v, rows in enumerate(_groups(var, len(table))):
         if len(rows):
             tmpl = table[v][4]
-            true_serial[rows] = _from_mat(_template(rng, tmpl, len(rows)))
-            serial_len_hint[rows] = len(tmpl)
-            numeric[rows] = set(tmpl) <= set("#0123456789") and len(tmpl) >= 8
-            prefix_len[rows] = table[v][6]
-    manufacturer = _pick_grouped(rng, mgroups, [_MAKES[k][0] for k in make_keys], np.empty(n, object))
-    model = _pick_grouped(rng, modgroups, [m[1] for m in _MODELS], np.empty(n, object))
-    caliber = _pick_grouped(rng, modgroups, [_CALIBERS[m[3]][lang] for m in _MODELS], np.empty(n, object))
-    gtype = _pick_grouped(rng, modgroups, [_TYPE_NAMES[language][m[2]] for m in _MODELS], np.empty(n, object))
-    country_code = np.array([_MAKES[k][1] for k in make_keys])[make_id]
-    foreign = country_code != "US"
-    cc_keys = list(_COUNTRIES)
-    cgroups = _groups(np.array([cc_keys.index(_MAKES[k][1]) for k in make_keys])[make_id], len(cc_keys))
-    country = _pick_grouped(rng, cgroups, [_COUNTRIES[c][lang] for c in cc_keys], np.empty(n, object))
-    importer = _pick_grouped(rng, mgroups, [_MAKES[k][2] for k in make_keys], np.full(n, None, object))
-    us_rows = np.flatnonzero(~foreign)
-    na = us_rows[rng.random(len(us_rows)) < 0.05]
-    importer[na] = "N/A" if language == "en" else "NO APLICA"
+            b.true_serial[rows] = _from_mat(_template(b.rng, tmpl, len(rows)))
+            b.serial_len_hint[rows] = len(tmpl)
+            b.numeric[rows] = set(tmpl) <= set("#0123456789") and len(tmpl) >= 8
+            b.prefix_len[rows] = table[v][6]
 
-    # import defects
-    frows = np.flatnonzero(foreign)
-    ucat = _categorical(rng, len(frows), [0.25, 0.02], ensure, avoid=is_dup[frows])
+
+def _gun_text(b, mgroups, modgroups):
+    """Manufacturer, model, caliber and type as an agency would write them, in the batch's language."""
+    rng, n, col = b.rng, b.n, b.col
+    col["manufacturer"] = _pick_grouped(rng, mgroups, [_MAKES[k][0] for k in _MAKES], np.empty(n, object))
+    col["model"] = _pick_grouped(rng, modgroups, [m[1] for m in _MODELS], np.empty(n, object))
+    calibers = [_CALIBERS[m[3]][b.lang] for m in _MODELS]
+    col["caliber"] = _pick_grouped(rng, modgroups, calibers, np.empty(n, object))
+    types = [_TYPE_NAMES[b.language][m[2]] for m in _MODELS]
+    col["type"] = _pick_grouped(rng, modgroups, types, np.empty(n, object))
+
+
+def _country_and_importer(b, mgroups):
+    """Country of origin from the maker; importer for foreign makes, "N/A" on a few US guns."""
+    make_keys, cc_keys = list(_MAKES), list(_COUNTRIES)
+    b.foreign = np.array([_MAKES[k][1] for k in make_keys])[b.make_id] != "US"
+    cgroups = _groups(np.array([cc_keys.index(_MAKES[k][1]) for k in make_keys])[b.make_id], len(cc_keys))
+    countries = [_COUNTRIES[c][b.lang] for c in cc_keys]
+    b.col["country"] = _pick_grouped(b.rng, cgroups, countries, np.empty(b.n, object))
+    importer = _pick_grouped(b.rng, mgroups, [_MAKES[k][2] for k in make_keys], np.full(b.n, None, object))
+    us_rows = np.flatnonzero(~b.foreign)
+    na = us_rows[b.rng.random(len(us_rows)) < 0.05]
+    importer[na] = "N/A" if b.language == "en" else "NO APLICA"
+    b.col["importer"] = importer
+
+
+def _import_defects(b):
+    """Importer blank, foreign make shown as US-made, WASR without import serial, importer given as maker."""
+    rng, col = b.rng, b.col
+    frows = np.flatnonzero(b.foreign)
+    ucat = _categorical(rng, len(frows), [0.25, 0.02], b.ensure, avoid=b.is_dup[frows])
     imp_missing = frows[ucat == 0]
-    importer[imp_missing] = None
-    mark("importer_missing", imp_missing)
+    col["importer"][imp_missing] = None
+    b.mark("importer_missing", imp_missing)
     as_us = frows[ucat == 1]
-    importer[as_us] = None
-    country[as_us] = _pick(rng, _US[lang], len(as_us))
-    mark("foreign_make_country_us", as_us)
-    wasr_short = np.flatnonzero((make_id == make_keys.index("romarm")) & (serial_len_hint == 4))
-    mark("import_serial_missing", wasr_short)
-    century = np.flatnonzero(np.isin(make_id, [make_keys.index("romarm"), make_keys.index("canik")]))
-    as_imp = century[_mask(rng, len(century), 0.03, ensure, avoid=is_dup[century])]
-    manufacturer[as_imp] = _pick(rng, _CENTURY[:3], len(as_imp))
-    mark("manufacturer_is_importer", as_imp)
+    col["importer"][as_us] = None
+    col["country"][as_us] = _pick(rng, _US[b.lang], len(as_us))
+    b.mark("foreign_make_country_us", as_us)
+    make_keys = list(_MAKES)
+    romarm, canik = make_keys.index("romarm"), make_keys.index("canik")
+    b.mark("import_serial_missing", np.flatnonzero((b.make_id == romarm) & (b.serial_len_hint == 4)))
+    century = np.flatnonzero(np.isin(b.make_id, [romarm, canik]))
+    as_imp = century[_mask(rng, len(century), 0.03, b.ensure, avoid=b.is_dup[century])]
+    col["manufacturer"][as_imp] = _pick(rng, _CENTURY[:3], len(as_imp))
+    b.mark("manufacturer_is_importer", as_imp)
 
-    # ---- serial, obliterated flag ------------------------------------------------------
-    rates = SERIAL_DEFECT_RATES[profile]
-    cat_p = np.array([rates[c] for c in _SERIAL_CATS])
-    cat = _categorical(rng, n, cat_p, ensure, avoid=is_dup)
-    serial = true_serial.copy()
-    flag = np.full(n, None, dtype=object)
-    no_rows = np.flatnonzero(rng.random(n) < 0.7)
-    flag[no_rows] = _pick(rng, _FLAG[language]["no"], len(no_rows))
-    for name, rows in _serial_noise(rng, serial, cat, language).items():
-        mark(name, rows)
-    rows = np.flatnonzero(cat == _SERIAL_CATS.index("serial_truncated"))
+
+# ---- serial and obliterated flag -------------------------------------------------------
+
+def _serial_defects(b):
+    """One serial-defect category per row (SERIAL_DEFECT_RATES), applied with the obliterated flag."""
+    cat_p = np.array([SERIAL_DEFECT_RATES[b.profile][c] for c in _SERIAL_CATS])
+    b.serial_cat = cat = _categorical(b.rng, b.n, cat_p, b.ensure, avoid=b.is_dup)
+    serial = b.true_serial.copy()
+    flag = np.full(b.n, None, dtype=object)
+    no_rows = np.flatnonzero(b.rng.random(b.n) < 0.7)
+    flag[no_rows] = _pick(b.rng, _FLAG[b.language]["no"], len(no_rows))
+    _serial_noise(b, serial, cat)
+    _truncate_serials(b, serial, _cat_rows(cat, "serial_truncated"))
+    _obliterate_serials(b, serial, flag, _cat_rows(cat, "serial_obliterated"))
+    _missing_serials(b, serial, flag, cat)
+    _excel_and_lowercase_serials(b, serial, cat == len(_SERIAL_CATS))
+    b.col["serial"], b.col["obliterated"] = serial, flag
+
+
+def _cat_rows(cat, name):
+    return np.flatnonzero(cat == _SERIAL_CATS.index(name))
+
+
+def _serial_noise(b, serial, cat):
+    """Apply the character-level serial defects (_SERIAL_NOISE, in order) in place; mark rows changed."""
+    for name, change in _SERIAL_NOISE:
+        rows = _cat_rows(cat, name)
+        if len(rows):
+            changed, ok = change(b.rng, serial[rows], b.language)
+            serial[rows] = changed
+            b.mark(name, rows[ok])
+
+
+# Each takes (rng, serials, language) and returns (new serials, mask of rows really changed).
+
+def _swap_confusable(rng, values, language):
+    """Swap one look-alike character (O/0, I/1, S/5, ...), the common ones more often."""
+    mat, _ = _to_mat(values)
+    w = np.zeros(0x10000)
+    for ch, wt in _CONFUSE_W.items():
+        w[ord(ch)] = wt
+    score = rng.random(mat.shape) * w[np.minimum(mat, 0xFFFF)]
+    pos = score.argmax(axis=1)
+    ok = score.max(axis=1) > 0
+    r = np.arange(len(values))[ok]
+    mat[r, pos[ok]] = _map_codes(mat[r, pos[ok]][:, None], _CONFUSE)[:, 0]
+    return _from_mat(mat), ok
+
+
+def _transpose(rng, values, language):
+    """Swap two adjacent, different characters."""
+    mat, _ = _to_mat(values)
+    allowed = (mat[:, :-1] != mat[:, 1:]) & (mat[:, 1:] != 0)
+    pos = _random_pos(rng, allowed)
+    ok = pos >= 0
+    r = np.flatnonzero(ok)
+    left, right = mat[r, pos[ok]].copy(), mat[r, pos[ok] + 1].copy()
+    mat[r, pos[ok]], mat[r, pos[ok] + 1] = right, left
+    return _from_mat(mat), ok
+
+
+def _drop_or_add(rng, values, language):
+    """Drop one character, or add a digit (70 %) or letter after one."""
+    k = len(values)
+    mat, ln = _to_mat(values, extra=1)
+    drop = rng.random(k) < 0.5
+    pos = (rng.random(k) * ln).astype(np.int64)
+    out = np.where(drop[:, None], _delete_at(mat, pos), mat)
+    add_codes = np.where(rng.random(k) < 0.7, rng.integers(48, 58, k),
+                         _LETTERS[rng.integers(0, len(_LETTERS), k)]).astype(np.uint32)
+    ins = _insert_at(mat, np.minimum(pos + 1, ln), add_codes)[:, :mat.shape[1]]
+    out = np.where(drop[:, None], out, ins)
+    return _from_mat(out), np.ones(k, bool)
+
+
+def _insert_separators(rng, values, language):
+    """Insert a space or hyphen inside the serial, a second one on a quarter of rows."""
+    k = len(values)
+    mat, ln = _to_mat(values)
+    pos = 1 + (rng.random(k) * np.maximum(ln - 1, 1)).astype(np.int64)
+    codes = np.where(rng.random(k) < 0.55, ord(" "), ord("-")).astype(np.uint32)
+    out = _insert_at(mat, np.minimum(pos, ln), codes)
+    twice = rng.random(k) < 0.25
+    if twice.any():
+        pos2 = np.minimum(pos + 2 + (rng.random(k) * 3).astype(np.int64), ln + 1)
+        wide = np.concatenate([out, np.zeros((k, 1), np.uint32)], axis=1)
+        out = np.where(twice[:, None], _insert_at(out, pos2, codes), wide)
+    return _from_mat(out), np.ones(k, bool)
+
+
+def _add_label(rng, values, language):
+    """Label noise: "S/N: ABC1234", "SN# ...", "#...", sometimes a trailing "(29N)"-style code."""
+    k = len(values)
+    lab = _pick(rng, _LABELS[language], k)
+    trail = np.where(rng.random(k) < 0.15, " (29N)", "").astype(object)
+    return lab + values + trail, np.ones(k, bool)
+
+
+def _non_ascii(rng, values, language):
+    """One look-alike Cyrillic (or, mostly for Spanish, Latin-1) character; else a stray "Ж" first."""
+    mat, _ = _to_mat(values)
+    cyr = _map_codes(mat, _CYRILLIC)
+    lat = _map_codes(mat, _LATIN1)
+    use_lat = (rng.random(len(values)) < (0.7 if language == "es" else 0.1))[:, None]
+    target = np.where(use_lat, lat, cyr)
+    pos = _random_pos(rng, target != mat)
+    ok = pos >= 0
+    r = np.flatnonzero(ok)
+    mat[r, pos[ok]] = target[r, pos[ok]]
+    mat[~ok, 0] = ord("Ж")
+    return _from_mat(mat), np.ones(len(values), bool)
+
+
+def _repeated_char(rng, values, language):
+    """Replace the serial with one digit repeated 6-8 times ("1111111")."""
+    k = len(values)
+    digit = rng.integers(1, 10, k)
+    length = rng.integers(6, 9, k)
+    mat = np.where(np.arange(8)[None, :] < length[:, None], digit[:, None] + 48, 0).astype(np.uint32)
+    return _from_mat(mat), np.ones(k, bool)
+
+
+_SERIAL_NOISE = [("serial_confusable", _swap_confusable), ("serial_transposition", _transpose),
+                 ("serial_indel", _drop_or_add), ("serial_spaces_hyphens", _insert_separators),
+                 ("serial_label", _add_label), ("serial_non_ascii", _non_ascii),
+                 ("serial_repeated_char", _repeated_char)]
+
+
+def _truncate_serials(b, serial, rows):
+    """Keep only the Ruger model prefix, or the first 1-3 characters for other makes."""
     if len(rows):
-        keep = np.where(prefix_len[rows] > 0, prefix_len[rows], rng.integers(1, 4, len(rows)))
+        plen = b.prefix_len[rows]
+        keep = np.where(plen > 0, plen, b.rng.integers(1, 4, len(rows)))
         mat, _ = _to_mat(serial[rows])
         mat[np.arange(mat.shape[1])[None, :] >= keep[:, None]] = 0
         serial[rows] = _from_mat(mat)
-        mark("serial_truncated", rows)
-    rows = np.flatnonzero(cat == _SERIAL_CATS.index("serial_obliterated"))
-    if len(rows):
-        ph = rng.random(len(rows)) < 0.65
-        serial[rows[ph]] = _pick(rng, _PH_OBLIT[language], int(ph.sum()))
-        serial[rows[~ph]] = np.where(rng.random(int((~ph).sum())) < 0.8, None, "")
-        fu = rng.random(len(rows))
-        if ensure and (~is_dup[rows]).sum() > 1 and not (fu >= 0.85)[~is_dup[rows]].any():
-            fu[rng.choice(np.flatnonzero(~is_dup[rows]))] = 0.99
-        flag[rows[fu < 0.85]] = _pick(rng, _FLAG[language]["yes"], int((fu < 0.85).sum()))
-        bad = rows[fu >= 0.85]
-        flag[bad[: (len(bad) * 2) // 3]] = _pick(rng, _FLAG[language]["no"], len(bad[: (len(bad) * 2) // 3]))
-        flag[bad[(len(bad) * 2) // 3:]] = None
-        mark("serial_obliterated", rows)
-        mark("obliterated_flag_inconsistent", bad)
-    rows = np.flatnonzero(cat == _SERIAL_CATS.index("serial_blank"))
+        b.mark("serial_truncated", rows)
+
+
+def _obliterate_serials(b, serial, flag, rows):
+    """Placeholder text (65 %) or blank serial; flag mostly "Y", else "N" or blank (inconsistent)."""
+    if not len(rows):
+        return
+    rng, language = b.rng, b.language
+    ph = rng.random(len(rows)) < 0.65
+    serial[rows[ph]] = _pick(rng, _PH_OBLIT[language], int(ph.sum()))
+    serial[rows[~ph]] = np.where(rng.random(int((~ph).sum())) < 0.8, None, "")
+    fu = rng.random(len(rows))
+    fresh = ~b.is_dup[rows]
+    if b.ensure and fresh.sum() > 1 and not (fu >= 0.85)[fresh].any():
+        fu[rng.choice(np.flatnonzero(fresh))] = 0.99
+    flag[rows[fu < 0.85]] = _pick(rng, _FLAG[language]["yes"], int((fu < 0.85).sum()))
+    bad = rows[fu >= 0.85]
+    cut = (len(bad) * 2) // 3
+    flag[bad[:cut]] = _pick(rng, _FLAG[language]["no"], cut)
+    flag[bad[cut:]] = None
+    b.mark("serial_obliterated", rows)
+    b.mark("obliterated_flag_inconsistent", bad)
+
+
+def _missing_serials(b, serial, flag, cat):
+    """Blank serials, placeholder text ("NONE", "S/N"), and the obliterated flag set on a legible serial."""
+    rng, language = b.rng, b.language
+    rows = _cat_rows(cat, "serial_blank")
     serial[rows] = np.where(rng.random(len(rows)) < 0.85, None, np.where(rng.random(len(rows)) < 0.5, "", " "))
-    mark("serial_blank", rows)
-    rows = np.flatnonzero(cat == _SERIAL_CATS.index("serial_placeholder"))
+    b.mark("serial_blank", rows)
+    rows = _cat_rows(cat, "serial_placeholder")
     serial[rows] = _pick(rng, _PH_GENERIC[language], len(rows))
-    mark("serial_placeholder", rows)
-    rows = np.flatnonzero(cat == _SERIAL_CATS.index("obliterated_flag_with_serial"))
+    b.mark("serial_placeholder", rows)
+    rows = _cat_rows(cat, "obliterated_flag_with_serial")
     flag[rows] = _pick(rng, _FLAG[language]["yes"], len(rows))
-    mark("obliterated_flag_with_serial", rows)
-    clean = cat == len(_SERIAL_CATS)
-    rows = np.flatnonzero(clean & numeric)
-    rows = rows[_mask(rng, len(rows), 0.04, ensure, avoid=is_dup[rows])]
+    b.mark("obliterated_flag_with_serial", rows)
+
+
+def _excel_and_lowercase_serials(b, serial, clean):
+    """On otherwise clean serials: Excel scientific notation for long all-digit ones, else lower case."""
+    rows = np.flatnonzero(clean & b.numeric)
+    rows = rows[_mask(b.rng, len(rows), 0.04, b.ensure, avoid=b.is_dup[rows])]
     if len(rows):
         serial[rows] = np.array([f"{float(s):.5E}" for s in serial[rows]], dtype=object)
-        mark("serial_excel_mangled", rows)
-    rows = np.flatnonzero(clean & ~numeric)
-    rows = rows[_mask(rng, len(rows), 0.01, ensure, avoid=is_dup[rows])]
+        b.mark("serial_excel_mangled", rows)
+    rows = np.flatnonzero(clean & ~b.numeric)
+    rows = rows[_mask(b.rng, len(rows), 0.01, b.ensure, avoid=b.is_dup[rows])]
     if len(rows):
         serial[rows] = np.array([s.lower() for s in serial[rows]], dtype=object)
-        mark("serial_lowercase", rows)
+        b.mark("serial_lowercase", rows)
 
-    # ---- missing descriptive fields ---------------------------------------------------
-    for name, col, rate in (("manufacturer_missing", manufacturer, 0.02), ("model_missing", model, 0.03),
-                            ("caliber_missing", caliber, 0.03), ("type_missing", gtype, 0.03),
-                            ("country_missing", country, 0.01)):
-        rows = np.flatnonzero(_mask(rng, n, rate, ensure, avoid=is_dup))
-        col[rows] = None
-        mark(name, rows)
 
-    # ---- agency, location, FFL ---------------------------------------------------------
-    ag_vals, ag_p = _opts(_AGENCIES[language])
-    agency_id = rng.choice(len(ag_vals), size=n, p=ag_p)
-    loc = _pick(rng, _LOCATIONS[profile], n)
-    ffl = np.full(n, None, dtype=object)
-    has_ffl = np.flatnonzero(rng.random(n) < (0.5 if mx else 0.7))
+def _missing_gun_fields(b):
+    """Blank manufacturer, model, caliber, type or country on a few rows (defect "<field>_missing")."""
+    for key, rate in (("manufacturer", 0.02), ("model", 0.03), ("caliber", 0.03), ("type", 0.03),
+                      ("country", 0.01)):
+        rows = np.flatnonzero(_mask(b.rng, b.n, rate, b.ensure, avoid=b.is_dup))
+        b.col[key][rows] = None
+        b.mark(f"{key}_missing", rows)
+
+
+# ---- agency, location, FFL number ----------------------------------------------------------
+
+def _draw_agency_and_location(b):
+    """Requesting agency (kept as an index until duplicates are made) and recovery location."""
+    b.agency_values, p = _opts(_AGENCIES[b.language])
+    b.agency_id = b.rng.choice(len(b.agency_values), size=b.n, p=p)
+    b.col["location"] = _pick(b.rng, _LOCATIONS[b.profile], b.n)
+
+
+def _ffl_numbers(b):
+    """Dealer licence X-XX-XXX-XX-XL-XXXXX on 50 % (Mexico) or 70 % (US) of rows, a few malformed."""
+    rng = b.rng
+    ffl = np.full(b.n, None, dtype=object)
+    has_ffl = np.flatnonzero(rng.random(b.n) < (0.5 if b.mx else 0.7))
     k = len(has_ffl)
     rd = np.array([(r, d) for r, d, _, _ in _FFL_RD])
-    rdw = np.array([wm if mx else wu for _, _, wm, wu in _FFL_RD], float)
+    rdw = np.array([wm if b.mx else wu for _, _, wm, wu in _FFL_RD], float)
     pick = rng.choice(len(rd), size=k, p=rdw / rdw.sum())
     region, district = rd[pick, 0].copy(), rd[pick, 1].copy()
     ltype = np.where(rng.random(k) < 0.8, 1, 2)
     seq = rng.integers(0, 100000, k)
-    fcat = _categorical(rng, k, [0.015, 0.01, 0.015, 0.08, 0.10], ensure, avoid=is_dup[has_ffl])
+    fcat = _categorical(rng, k, [0.015, 0.01, 0.015, 0.08, 0.10], b.ensure, avoid=b.is_dup[has_ffl])
     mism, badtype, short, abbrev, nohyph = (fcat == i for i in range(5))
-    other = {5: (86, 59), 9: (74, 23), 1: (76, 95), 8: (58, 85)}  # a district of another region
     alt = rng.integers(0, 2, k)
-    district[mism] = [other[r][a] for r, a in zip(region[mism].tolist(), alt[mism].tolist())]
+    district[mism] = [_OTHER_DISTRICT[r][a] for r, a in zip(region[mism].tolist(), alt[mism].tolist())]
     ltype[badtype] = 5
+    full = _ffl_matrix(rng, region, district, ltype, seq)
+    ffl[has_ffl] = _from_mat(_ffl_malform(full, region, district, seq, short, abbrev, nohyph))
+    b.col["ffl"] = ffl
+    b.mark("ffl_region_district_mismatch", has_ffl[mism])
+    b.mark("ffl_bad_type", has_ffl[badtype])
+    b.mark("ffl_short_sequence", has_ffl[short])
+    b.mark("ffl_abbreviated", has_ffl[abbrev])
+
+
+# For a mismatched FFL: region -> two IRS districts that belong to another region.
+_OTHER_DISTRICT = {5: (86, 59), 9: (74, 23), 1: (76, 95), 8: (58, 85)}
+
+
+def _ffl_matrix(rng, region, district, ltype, seq):
+    """Code-point matrix of full licence numbers: region-district-county-type-expiry-sequence."""
+    k = len(region)
     h = _lit("-", k)
     exp_letter = np.frombuffer(b"ABCDEFGHJKLM", np.uint8).astype(np.uint32)[rng.integers(0, 12, k)]
-    full = np.concatenate([_digits(region, 1), h, _digits(district, 2), h, _digits(rng.integers(1, 500, k), 3), h,
+    return np.concatenate([_digits(region, 1), h, _digits(district, 2), h, _digits(rng.integers(1, 500, k), 3), h,
                            _digits(ltype, 2), h, _digits(rng.integers(0, 10, k), 1), exp_letter[:, None], h,
                            _digits(seq, 5)], axis=1)
-    full[short, -1] = 0  # 4-digit sequence
+
+
+def _ffl_malform(full, region, district, seq, short, abbrev, nohyph):
+    """4-digit sequence, hyphens dropped, or abbreviated to region-district-sequence (no draws)."""
+    k = len(region)
+    full[short, -1] = 0
     if nohyph.any():
         keep_cols = [j for j in range(full.shape[1]) if j not in (1, 4, 8, 11, 14)]
         pad = np.zeros((int(nohyph.sum()), 5), np.uint32)
         full[nohyph] = np.concatenate([full[nohyph][:, keep_cols], pad], axis=1)
+    h = _lit("-", k)
     ab = np.concatenate([_digits(region, 1), h, _digits(district, 2), h, _digits(seq, 5)], axis=1)
     ab = np.concatenate([ab, np.zeros((k, full.shape[1] - ab.shape[1]), np.uint32)], axis=1)
     full[abbrev] = ab[abbrev]
-    ffl[has_ffl] = _from_mat(full)
-    mark("ffl_region_district_mismatch", has_ffl[mism])
-    mark("ffl_bad_type", has_ffl[badtype])
-    mark("ffl_short_sequence", has_ffl[short])
-    mark("ffl_abbreviated", has_ffl[abbrev])
+    return full
 
-    # ---- dates (int days since 1970-01-01) ----------------------------------------------
-    today_d = (today - datetime.date(1970, 1, 1)).days
-    request = today_d - rng.integers(1, 700, n)
+
+# ---- dates -------------------------------------------------------------------------------
+
+def _true_dates(b):
+    """Request, recovery and purchase days from profile-specific lag and time-to-crime draws."""
+    request = b.today - b.rng.integers(1, 700, b.n)
+    lag, ttc_y, cap = _lag_and_time_to_crime(b.rng, b.n, b.mx)
+    big = ttc_y > cap
+    ttc_y[big] = b.rng.uniform(35, cap, int(big.sum()))
+    recovery = request - lag.astype(np.int64)
+    b.request, b.recovery = request, recovery
+    b.purchase = np.maximum(recovery - (ttc_y * 365.25).astype(np.int64), _MIN_PURCHASE)
+
+
+def _lag_and_time_to_crime(rng, n, mx):
+    """Returns (recovery-to-request lag in days, time-to-crime in years, cap on the years)."""
     if mx:
         lag = np.exp(rng.normal(np.log(300.0), 0.9, n))
         over = lag > 1150
         lag[over] = rng.uniform(30, 1100, int(over.sum()))
         short_ttc = rng.random(n) < 0.20
         ttc_y = np.where(short_ttc, np.exp(rng.normal(np.log(1.3), 0.7, n)), np.exp(rng.normal(np.log(15.0), 0.5, n)))
-        cap = 58.0
-    else:
-        lag = np.exp(rng.normal(np.log(12.0), 1.2, n))
-        over = lag > 1100
-        lag[over] = rng.uniform(0, 90, int(over.sum()))
-        short_ttc = rng.random(n) < 0.35
-        ttc_y = np.where(short_ttc, np.exp(rng.normal(np.log(0.5), 1.2, n)), np.exp(rng.normal(np.log(11.0), 0.75, n)))
-        cap = 55.0
-    big = ttc_y > cap
-    ttc_y[big] = rng.uniform(35, cap, int(big.sum()))
-    recovery = request - lag.astype(np.int64)
-    purchase = np.maximum(recovery - (ttc_y * 365.25).astype(np.int64), _MIN_PURCHASE)
+        return lag, ttc_y, 58.0
+    lag = np.exp(rng.normal(np.log(12.0), 1.2, n))
+    over = lag > 1100
+    lag[over] = rng.uniform(0, 90, int(over.sum()))
+    short_ttc = rng.random(n) < 0.35
+    ttc_y = np.where(short_ttc, np.exp(rng.normal(np.log(0.5), 1.2, n)), np.exp(rng.normal(np.log(11.0), 0.75, n)))
+    return lag, ttc_y, 55.0
 
-    # ---- duplicates ("cargas dobles") -------------------------------------------------------
-    dup_of = np.full(n, -1, np.int64)
-    if n_dup:
-        cand = np.flatnonzero(is_dup)
-        slen = np.char.str_len(serial.astype(str))
-        eligible = np.flatnonzero(~is_dup & (cat == len(_SERIAL_CATS)) & (slen >= 6))
-        dups = np.sort(cand)
-        cnt = np.searchsorted(eligible, dups)
-        dups, cnt = dups[cnt > 0], cnt[cnt > 0]
-        orig = eligible[(rng.random(len(dups)) * cnt).astype(np.int64)]
-        is_dup[:] = False
-        is_dup[dups] = True
-        dup_of[dups] = orig
-        for col in (manufacturer, model, caliber, gtype, serial, flag, importer, country, ffl, loc):
-            col[dups] = col[orig]
-        true_serial[dups] = true_serial[orig]
-        foreign[dups] = foreign[orig]
-        gun_mask = np.int64(sum(1 << _BIT[kd] for kd in _GUN_DEFECTS))
-        bits[dups] = bits[orig] & gun_mask
-        shift = rng.integers(1, len(ag_vals), len(dups))
-        agency_id[dups] = (agency_id[orig] + shift) % len(ag_vals)
-        delta = np.where(rng.random(len(dups)) < 0.6, 0, rng.integers(-3, 4, len(dups)))
-        purchase[dups] = purchase[orig]
-        recovery[dups] = recovery[orig] + delta
-        later = np.minimum(request[orig] + rng.integers(5, 240, len(dups)), recovery[dups] + 1150)
-        request[dups] = np.maximum(np.minimum(later, today_d - 1), recovery[dups])
-        fuzzy = rng.permutation(np.arange(len(dups)) % 2 == 1)  # half exact, half fuzzy
-        mark("duplicate_exact", dups[~fuzzy])
-        mark("duplicate_fuzzy", dups[fuzzy])
-        frows = dups[fuzzy]
-        if len(frows):
-            serial[frows] = _one_char_change(rng, serial[frows])
 
-    ttc_days = recovery - purchase
-    lag_days = request - recovery
+# ---- duplicates ("cargas dobles") ----------------------------------------------------------
 
-    # ---- date defects (never on duplicate rows) -----------------------------------------
-    nd = np.flatnonzero(~is_dup)
-    dcat = _categorical(rng, len(nd), [0.0025, 0.0025, 0.002, 0.005, 0.002, 0.01, 0.003], ensure)
-    pa = nd[dcat == 0]
-    purchase[pa] = recovery[pa] + np.clip(today_d - recovery[pa], 1, rng.integers(1, 400, len(pa)))
-    mark("purchase_after_recovery", pa)
-    rr = nd[dcat == 1]
-    recovery[rr] = request[rr] + rng.integers(1, 60, len(rr))
-    mark("recovery_after_request", rr)
-    fut = nd[dcat == 2]
-    request[fut] = today_d + rng.integers(1, 365, len(fut))
-    mark("date_future", fut)
-    fmt = rng.choice(4, size=n, p=[0.70, 0.08, 0.10, 0.12] if lang == 0 else [0.78, 0.11, 0.11, 0.0])
-    fmt[fut] = 0  # a two-digit future year would read as 19xx
-    purchase_t = _format_dates(purchase, fmt, language)
-    recovery_t = _format_dates(recovery, fmt, language)
-    request_t = _format_dates(request, fmt, language)
-    pb = np.flatnonzero(_mask(rng, n, 0.03, ensure, ~is_dup))
-    purchase_t[pb] = None
-    mark("purchase_date_blank", pb)
-    dup_rows = np.flatnonzero(dup_of >= 0)
-    mirror = dup_rows[np.equal(purchase_t[dup_of[dup_rows]], None)]  # a re-submission lacks it too
-    purchase_t[mirror] = None
-    mark("purchase_date_blank", mirror)
-    rb = nd[dcat == 3]
-    recovery_t[rb] = None
-    mark("recovery_date_blank", rb)
-    qb = nd[dcat == 4]
-    request_t[qb] = None
-    mark("request_date_blank", qb)
-    junk = nd[dcat == 5]
-    which = rng.integers(0, 3, len(junk))
-    jv = _pick(rng, [(j, 1) for j in _JUNK_DATES[language]], len(junk))
-    for w, col in enumerate((purchase_t, recovery_t, request_t)):
-        col[junk[which == w]] = jv[which == w]
-    mark("date_unparseable", junk)
+def _duplicates(b):
+    """Turn the reserved rows into re-submissions of earlier clean rows: half exact, half one serial change."""
+    b.dup_of = np.full(b.n, -1, np.int64)
+    if not b.n_dup:
+        return
+    dups, orig = _pick_originals(b)
+    b.is_dup[:] = False
+    b.is_dup[dups] = True
+    b.dup_of[dups] = orig
+    _copy_gun(b, dups, orig)
+    _resubmit(b, dups, orig)
+    fuzzy = b.rng.permutation(np.arange(len(dups)) % 2 == 1)
+    b.mark("duplicate_exact", dups[~fuzzy])
+    b.mark("duplicate_fuzzy", dups[fuzzy])
+    frows = dups[fuzzy]
+    if len(frows):
+        b.col["serial"][frows] = _one_char_change(b.rng, b.col["serial"][frows])
 
-    # agency / location blanks
-    agency = ag_vals[agency_id]
-    rows = nd[dcat == 6]
-    agency[rows] = None
-    mark("agency_missing", rows)
-    rows = np.flatnonzero(_mask(rng, n, 0.01, ensure, ~is_dup))
-    loc[rows] = None
-    mark("location_missing", rows)
 
-    # ---- request ids ---------------------------------------------------------------------
-    ids = np.arange(start_request_id, start_request_id + n, dtype=np.int64)
-    width = max(7, len(str(int(ids[-1])))) if n else 7
-    prefix = "T2026" if language == "en" else "FGR-ATF-"
-    rid = _from_mat(np.concatenate([_lit(prefix, n), _digits(ids, width)], axis=1)) if n else np.empty(0, object)
+def _pick_originals(b):
+    """For each reserved row, a random earlier row that is not reserved and has a clean serial of 6+ characters.
+    Reserved rows with no such row are dropped."""
+    slen = np.char.str_len(b.col["serial"].astype(str))
+    eligible = np.flatnonzero(~b.is_dup & (b.serial_cat == len(_SERIAL_CATS)) & (slen >= 6))
+    dups = np.sort(np.flatnonzero(b.is_dup))
+    cnt = np.searchsorted(eligible, dups)
+    dups, cnt = dups[cnt > 0], cnt[cnt > 0]
+    orig = eligible[(b.rng.random(len(dups)) * cnt).astype(np.int64)]
+    return dups, orig
 
-    data = dict(zip(_KEYS, [rid, agency, manufacturer, model, caliber, gtype, serial, flag, importer, country,
-                            purchase_t, recovery_t, request_t, loc, ffl]))
-    frame = pd.DataFrame({h: data[k] for h, k in zip(HEADERS[language], _KEYS)}, dtype=object)
-    if with_truth:
-        frame["_truth_defects"] = _bits_to_text(bits)
-        dup_text = np.full(n, None, dtype=object)
-        dup_text[dup_rows] = rid[dup_of[dup_rows]]
-        frame["_truth_duplicate_of"] = pd.Series(dup_text, dtype=object)
-        frame["_truth_serial"] = pd.Series(true_serial, dtype=object)
-        frame["_truth_foreign"] = pd.Series(np.where(foreign, "1", "0").astype(object), dtype=object)
-        frame["_truth_ttc_days"] = pd.Series(ttc_days.astype(str).astype(object), dtype=object)
-        frame["_truth_lag_days"] = pd.Series(lag_days.astype(str).astype(object), dtype=object)
-    return frame
+
+def _copy_gun(b, dups, orig):
+    """A re-submission repeats the gun, licence and place, and the defects that travel with the gun."""
+    for key in ("manufacturer", "model", "caliber", "type", "serial", "obliterated", "importer", "country",
+                "ffl", "location"):
+        b.col[key][dups] = b.col[key][orig]
+    b.true_serial[dups] = b.true_serial[orig]
+    b.foreign[dups] = b.foreign[orig]
+    gun_mask = np.int64(sum(1 << _BIT[kd] for kd in _GUN_DEFECTS))
+    b.bits[dups] = b.bits[orig] & gun_mask
+
+
+def _resubmit(b, dups, orig):
+    """Another agency asks later; the recovery date may be off by a few days."""
+    rng, k, n_agencies = b.rng, len(dups), len(b.agency_values)
+    shift = rng.integers(1, n_agencies, k)
+    b.agency_id[dups] = (b.agency_id[orig] + shift) % n_agencies
+    delta = np.where(rng.random(k) < 0.6, 0, rng.integers(-3, 4, k))
+    b.purchase[dups] = b.purchase[orig]
+    b.recovery[dups] = b.recovery[orig] + delta
+    later = np.minimum(b.request[orig] + rng.integers(5, 240, k), b.recovery[dups] + 1150)
+    b.request[dups] = np.maximum(np.minimum(later, b.today - 1), b.recovery[dups])
 
 
 def _one_char_change(rng, values):
     """Fuzzy duplicate: confusable swap, dropped dash/space, or one digit changed."""
-    mat, ln = _to_mat(values)
+    mat, _ = _to_mat(values)
     k = len(values)
     kind = rng.integers(0, 3, k)
     conf = np.zeros(0x10000, bool)
@@ -881,7 +979,134 @@ def _one_char_change(rng, values):
     return _from_mat(out)
 
 
+# ---- date and agency defects (never on duplicate rows) ---------------------------------------
+
+# One draw per non-duplicate row picks at most one of these.
+_ROW_DEFECT_RATES = {"purchase_after_recovery": 0.0025, "recovery_after_request": 0.0025, "date_future": 0.002,
+                     "recovery_date_blank": 0.005, "request_date_blank": 0.002, "date_unparseable": 0.01,
+                     "agency_missing": 0.003}
+
+
+def _draw_row_defects(b):
+    """Rows per _ROW_DEFECT_RATES kind, drawn among the non-duplicate rows."""
+    nd = np.flatnonzero(~b.is_dup)
+    dcat = _categorical(b.rng, len(nd), list(_ROW_DEFECT_RATES.values()), b.ensure)
+    return {name: nd[dcat == i] for i, name in enumerate(_ROW_DEFECT_RATES)}
+
+
+def _date_value_defects(b, rows):
+    """Record the true gaps, then: purchase after recovery, recovery after request, request in the future."""
+    b.ttc_days = b.recovery - b.purchase
+    b.lag_days = b.request - b.recovery
+    rng = b.rng
+    pa = rows["purchase_after_recovery"]
+    b.purchase[pa] = b.recovery[pa] + np.clip(b.today - b.recovery[pa], 1, rng.integers(1, 400, len(pa)))
+    b.mark("purchase_after_recovery", pa)
+    rr = rows["recovery_after_request"]
+    b.recovery[rr] = b.request[rr] + rng.integers(1, 60, len(rr))
+    b.mark("recovery_after_request", rr)
+    fut = rows["date_future"]
+    b.request[fut] = b.today + rng.integers(1, 365, len(fut))
+    b.mark("date_future", fut)
+
+
+def _date_texts(b, future):
+    """Format the three dates as text; one format per row, shared by its three dates."""
+    fmt = b.rng.choice(4, size=b.n, p=[0.70, 0.08, 0.10, 0.12] if b.lang == 0 else [0.78, 0.11, 0.11, 0.0])
+    fmt[future] = 0  # a two-digit future year would read as 19xx
+    for key, days in (("purchase_date", b.purchase), ("recovery_date", b.recovery), ("request_date", b.request)):
+        b.col[key] = _format_dates(days, fmt, b.language)
+
+
+def _format_dates(days, fmt, language):
+    """days: int64 days since epoch (or -1 for none); fmt: small int per row -> object array."""
+    out = np.full(len(days), None, dtype=object)
+    have = days >= -100000
+    code = days[have] * 4 + fmt[have]
+    uniq, inv = np.unique(code, return_inverse=True)
+    texts = np.empty(len(uniq), dtype=object)
+    base = datetime.date(1970, 1, 1)
+    for i, c in enumerate(uniq.tolist()):
+        d = base + datetime.timedelta(days=c // 4)
+        f = c % 4
+        if language == "en":
+            texts[i] = (f"{d.month}/{d.day}/{d.year}", f"{d.month:02d}/{d.day:02d}/{d.year}",
+                        d.isoformat(), f"{d.month}/{d.day}/{d.year % 100:02d}")[f]
+        else:
+            texts[i] = (f"{d.day:02d}/{d.month:02d}/{d.year}", f"{d.day:02d}/{d.month:02d}/{d.year % 100:02d}",
+                        f"{d.day}-{_MONTHS_ES[d.month - 1]}-{d.year}", f"{d.day}/{d.month}/{d.year}")[f]
+    out[have] = texts[inv]
+    return out
+
+
+def _date_text_defects(b, rows):
+    """Blank dates (a blank purchase date is repeated on its duplicates) and unparseable date text."""
+    rng, col = b.rng, b.col
+    pb = np.flatnonzero(_mask(rng, b.n, 0.03, b.ensure, eligible=~b.is_dup))
+    col["purchase_date"][pb] = None
+    b.mark("purchase_date_blank", pb)
+    dup_rows = np.flatnonzero(b.dup_of >= 0)
+    mirror = dup_rows[np.equal(col["purchase_date"][b.dup_of[dup_rows]], None)]
+    col["purchase_date"][mirror] = None
+    b.mark("purchase_date_blank", mirror)
+    for key in ("recovery_date", "request_date"):
+        col[key][rows[f"{key}_blank"]] = None
+        b.mark(f"{key}_blank", rows[f"{key}_blank"])
+    junk = rows["date_unparseable"]
+    which = rng.integers(0, 3, len(junk))
+    jv = _pick(rng, [(j, 1) for j in _JUNK_DATES[b.language]], len(junk))
+    for w, key in enumerate(("purchase_date", "recovery_date", "request_date")):
+        col[key][junk[which == w]] = jv[which == w]
+    b.mark("date_unparseable", junk)
+
+
+def _agency_location_blanks(b, agency_rows):
+    """Build the agency column, blanking `agency_rows`; blank a few locations."""
+    agency = b.agency_values[b.agency_id]
+    agency[agency_rows] = None
+    b.col["agency"] = agency
+    b.mark("agency_missing", agency_rows)
+    rows = np.flatnonzero(_mask(b.rng, b.n, 0.01, b.ensure, eligible=~b.is_dup))
+    b.col["location"][rows] = None
+    b.mark("location_missing", rows)
+
+
+# ---- output --------------------------------------------------------------------------------
+
+def _to_frame(b, with_truth, start_request_id):
+    """The columns under the language's raw headers, plus the _truth_* columns if asked."""
+    b.col["request_id"] = _request_ids(b.n, b.language, start_request_id)
+    frame = pd.DataFrame({h: b.col[k] for h, k in zip(HEADERS[b.language], _KEYS)}, dtype=object)
+    if with_truth:
+        _add_truth(frame, b)
+    return frame
+
+
+def _request_ids(n, language, start):
+    """Sequential ids: "T2026" (English) or "FGR-ATF-" (Spanish) + at least 7 digits."""
+    if not n:
+        return np.empty(0, object)
+    ids = np.arange(start, start + n, dtype=np.int64)
+    width = max(7, len(str(int(ids[-1]))))
+    prefix = "T2026" if language == "en" else "FGR-ATF-"
+    return _from_mat(np.concatenate([_lit(prefix, n), _digits(ids, width)], axis=1))
+
+
+def _add_truth(frame, b):
+    """The _truth_* columns described in the module docstring."""
+    frame["_truth_defects"] = _bits_to_text(b.bits)
+    dup_rows = np.flatnonzero(b.dup_of >= 0)
+    dup_text = np.full(b.n, None, dtype=object)
+    dup_text[dup_rows] = b.col["request_id"][b.dup_of[dup_rows]]
+    frame["_truth_duplicate_of"] = pd.Series(dup_text, dtype=object)
+    frame["_truth_serial"] = pd.Series(b.true_serial, dtype=object)
+    frame["_truth_foreign"] = pd.Series(np.where(b.foreign, "1", "0").astype(object), dtype=object)
+    frame["_truth_ttc_days"] = pd.Series(b.ttc_days.astype(str).astype(object), dtype=object)
+    frame["_truth_lag_days"] = pd.Series(b.lag_days.astype(str).astype(object), dtype=object)
+
+
 def _bits_to_text(bits):
+    """Defect bit sets -> ';'-joined DEFECT_KINDS names (None for none)."""
     uniq, inv = np.unique(bits, return_inverse=True)
     texts = np.empty(len(uniq), dtype=object)
     for i, b in enumerate(uniq.tolist()):
