@@ -10,10 +10,10 @@ import pandas as pd
 
 from tracecheck.checks import REGISTRY, CheckContext
 from tracecheck.checks.reference import compile_reference
+from tracecheck.findings import FINDING_COLUMNS as CORE
 from tracecheck.normalise import Batch
 from tracecheck.ruleset import Rule, RulePack
 
-CORE = ["row", "column", "rule", "name", "severity", "field", "value", "message"]
 _RESERVED = {"row", "field", "value", "column"}
 _MESSAGE_ONLY = {"detail"}
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from enum import StrEnum
 from typing import Any, Mapping
 
@@ -26,9 +27,10 @@ class Severity(StrEnum):
 
 SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
 
-# Columns of the findings table (Report.findings), in order. `column` is the spreadsheet
-# column letter; `field` the canonical field name; `row` the sheet row (None for batch-level).
-FINDING_COLUMNS = ["row", "column", "rule", "name", "severity", "field", "value", "message", "context"]
+# The fixed columns of the findings table (Report.findings), in order; context columns follow.
+# `column` is the spreadsheet column letter; `field` the canonical field name; `row` the sheet
+# row (missing for a batch-level finding).
+FINDING_COLUMNS = ["row", "column", "rule", "name", "severity", "field", "value", "message"]
 
 
 @dataclass(frozen=True, slots=True)

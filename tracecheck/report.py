@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -10,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from tracecheck import __version__
-from tracecheck.findings import SEVERITY_RANK, Finding, Severity
+from tracecheck.findings import FINDING_COLUMNS, SEVERITY_RANK, Finding, Severity
 from tracecheck.metrics import BUCKETS, bucket_counts
 from tracecheck.normalise import Batch
 from tracecheck.ruleset import RulePack
@@ -60,7 +62,7 @@ class Report:
         return self
 
     def iter_findings(self) -> Iterator[Finding]:
-        core = {"row", "column", "rule", "name", "severity", "field", "value", "message"}
+        core = set(FINDING_COLUMNS)
         for rec in self.findings.to_dict("records"):
             yield Finding(rule=rec["rule"], name=rec["name"], severity=Severity(rec["severity"]),
                           message=rec["message"], row=_opt_int(rec["row"]), field=_opt(rec["field"]),
@@ -68,14 +70,10 @@ class Report:
                           context={k: v for k, v in rec.items() if k not in core and _opt(v) is not None})
 
     def to_dict(self) -> dict[str, Any]:
-        import json
-
         return json.loads(self.to_json())
 
     def to_json(self) -> str:
-        import io
-
-        from tracecheck.writers.json import write_json
+        from tracecheck.writers.json import write_json  # late: the writer imports this module
 
         buffer = io.StringIO()
         write_json(self, buffer)

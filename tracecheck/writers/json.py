@@ -15,13 +15,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tracecheck.findings import FINDING_COLUMNS
+
 CHUNK = 100_000
-_CORE = ["row", "column", "rule", "name", "severity", "field", "value", "message"]
-_ROWS = ["row", "request_id", "status", "request_age_days", "time_to_crime_days", "submission_lag_days"]
 
 
 def write_json(report: Any, fp: TextIO) -> None:
-    from tracecheck.report import REPORT_VERSION
+    from tracecheck.report import REPORT_VERSION, ROW_COLUMNS
 
     head = {"report_version": REPORT_VERSION, "batch": report.batch, "rule_pack": report.rule_pack,
             "mapping": report.mapping, "summary": report.summary}
@@ -29,9 +29,9 @@ def write_json(report: Any, fp: TextIO) -> None:
     for key, value in head.items():
         fp.write(f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False, default=_default)},\n")
     fp.write('"rows": ')
-    _write_records(fp, report.rows, _ROWS, with_context=False)
+    _write_records(fp, report.rows, ROW_COLUMNS, with_context=False)
     fp.write(',\n"findings": ')
-    _write_records(fp, report.findings, _CORE, with_context=True)
+    _write_records(fp, report.findings, FINDING_COLUMNS, with_context=True)
     fp.write(f',\n"duplicate_groups": {json.dumps(report.duplicate_groups, ensure_ascii=False, default=_default)}')
     fp.write("\n}\n")
 
