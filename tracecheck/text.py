@@ -34,15 +34,6 @@ def fold_series(values: pd.Series) -> pd.Series:
     return pd.Series(out, index=values.index, dtype=object)
 
 
-def is_blank(values: pd.Series) -> pd.Series:
-    """True where a cell is missing or only whitespace."""
-    missing = values.isna()
-    if missing.all():
-        return missing
-    text = values.astype("string")
-    return (missing | text.str.strip().eq("")).fillna(True).astype(bool)
-
-
 def map_distinct(values: pd.Series, fn, *, missing=None) -> np.ndarray:
     """``fn`` applied once per distinct value, spread back over the rows (``missing`` for NA)."""
     codes, uniques = pd.factorize(values)
