@@ -15,8 +15,9 @@ import tracecheck
 from tracecheck import Finding, InputError, Report, RulePackError, Severity, TracecheckError, ValidationFailed
 
 CORE = ["row", "column", "rule", "name", "severity", "field", "value", "message"]
-ROW_COLUMNS = ["row", "request_id", "status", "request_age_days", "time_to_crime_days", "submission_lag_days"]
-AGES = ROW_COLUMNS[3:]
+ROW_COLUMNS = ["row", "request_id", "status", "request_age_days", "time_to_crime_days", "submission_lag_days",
+               "duplicate_group"]
+AGES = ROW_COLUMNS[3:6]
 
 
 def rules_of(report: Report) -> set[str]:

@@ -45,9 +45,10 @@ def check(source: str | os.PathLike | pd.DataFrame, rules: str | os.PathLike | R
     raw = read_frame(source, name=name) if isinstance(source, pd.DataFrame) else read_batch(source, sheet=sheet)
     _step(progress, "normalise")
     batch = normalise(raw, pack, date_order=date_order, as_of=as_of)
-    findings = engine.run(batch, pack, progress=progress)
+    result = engine.run(batch, pack, progress=progress)
     _step(progress, "report")
-    return build_report(batch, pack, findings, checked_at=dt.datetime.now(dt.timezone.utc))
+    return build_report(batch, pack, result.findings, duplicates=result.duplicates,
+                        checked_at=dt.datetime.now(dt.timezone.utc))
 
 
 def _step(progress: Callable[[str], None] | None, stage: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
@@ -20,9 +21,14 @@ _MESSAGE_ONLY = {"detail"}
 Progress = Callable[[str], None]
 
 
-def run(batch: Batch, pack: RulePack, *, progress: Progress | None = None) -> pd.DataFrame:
-    """Every active rule over ``batch``. Returns one row per finding: the CORE columns, then
-    context columns (``reason``, ``days``, ``score``, ...), sorted by (row, rule, field) with
+@dataclass(frozen=True)
+class Run:
+    findings: pd.DataFrame  # one row per finding: CORE columns, then context columns
+    duplicates: Any = None  # tracecheck.matching.DuplicateResult when a TC2xx rule ran
+
+
+def run(batch: Batch, pack: RulePack, *, progress: Progress | None = None) -> Run:
+    """Every active rule over ``batch``. Findings are sorted by (row, rule, field) with
     batch-level findings (row missing) first."""
     ctx = CheckContext(batch=batch, reference=compile_reference(pack.reference))
     parts = []
@@ -33,10 +39,11 @@ def run(batch: Batch, pack: RulePack, *, progress: Progress | None = None) -> pd
         part = _to_findings(rule, result, batch)
         if len(part):
             parts.append(part)
+    duplicates = ctx.cache.get("duplicates")
     if not parts:
-        return empty_findings()
+        return Run(empty_findings(), duplicates)
     findings = pd.concat(parts, ignore_index=True)
-    return findings.take(_order(findings)).reset_index(drop=True)
+    return Run(findings.take(_order(findings)).reset_index(drop=True), duplicates)
 
 
 def _order(findings: pd.DataFrame) -> np.ndarray:

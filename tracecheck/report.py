@@ -18,7 +18,8 @@ from tracecheck.normalise import Batch
 from tracecheck.ruleset import RulePack
 
 REPORT_VERSION = "1.0"
-ROW_COLUMNS = ["row", "request_id", "status", "request_age_days", "time_to_crime_days", "submission_lag_days"]
+ROW_COLUMNS = ["row", "request_id", "status", "request_age_days", "time_to_crime_days", "submission_lag_days",
+               "duplicate_group"]
 FAIL_LEVELS = ("error", "warning", "info", "never")
 
 
@@ -89,8 +90,10 @@ def _opt_int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
-def build_report(batch: Batch, pack: RulePack, findings: pd.DataFrame, *, checked_at: dt.datetime) -> Report:
-    rows = _row_table(batch, findings)
+def build_report(batch: Batch, pack: RulePack, findings: pd.DataFrame, *, checked_at: dt.datetime,
+                 duplicates: Any = None) -> Report:
+    groups = duplicates.groups if duplicates is not None else []
+    rows = _row_table(batch, findings, duplicates.group_of_row() if duplicates is not None else {})
     raw = batch.raw
     return Report(
         batch={"source": raw.source, "sheet": raw.sheet, "sha256": raw.sha256, "row_count": len(batch.frame),
@@ -103,13 +106,14 @@ def build_report(batch: Batch, pack: RulePack, findings: pd.DataFrame, *, checke
                               "fix": r.fix} for r in pack.rules]},
         mapping=[{"field": c.field, "header": c.header, "column": raw.column_letters.get(c.header),
                   "method": c.method, "score": c.score} for c in batch.mapping.columns],
-        summary=_summary(rows, findings),
+        summary={**_summary(rows, findings), "duplicates": _duplicate_summary(groups, len(rows))},
         findings=findings,
         rows=rows,
+        duplicate_groups=groups,
     )
 
 
-def _row_table(batch: Batch, findings: pd.DataFrame) -> pd.DataFrame:
+def _row_table(batch: Batch, findings: pd.DataFrame, group_of_row: dict[int, str]) -> pd.DataFrame:
     frame = batch.frame
     rows = pd.DataFrame({"row": frame.index.to_numpy(), "request_id": frame["request_id"].to_numpy()})
     rank = pd.Series(0, index=frame.index)
@@ -121,7 +125,20 @@ def _row_table(batch: Batch, findings: pd.DataFrame) -> pd.DataFrame:
     rows["status"] = labels[rank.to_numpy()]
     for metric in BUCKETS:
         rows[metric] = frame[metric].array
+    rows["duplicate_group"] = pd.Series(rows["row"]).map(group_of_row).astype(object).where(
+        lambda s: s.notna(), None).to_numpy() if group_of_row else None
     return rows
+
+
+def _duplicate_summary(groups: list[dict], n_rows: int) -> dict[str, Any]:
+    """Group counts by kind and confidence, and how many requests remain once duplicates go."""
+    flagged = [g for g in groups if g["kind"] == "duplicate-request" and g["confidence"] == "flag"]
+    counts = {kind: sum(1 for g in groups if g["kind"] == kind)
+              for kind in ("duplicate-request", "re-recovery", "possible-duplicate")}
+    return {"groups": counts,
+            "review_groups": sum(1 for g in groups if g["kind"] == "duplicate-request" and g["confidence"] == "review"),
+            "duplicate_rows": sum(len(g["rows"]) for g in flagged),
+            "requests_after_removing_duplicates": n_rows - sum(len(g["rows"]) - 1 for g in flagged)}
 
 
 def _summary(rows: pd.DataFrame, findings: pd.DataFrame) -> dict[str, Any]:

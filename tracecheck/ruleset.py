@@ -31,7 +31,7 @@ RULE_KEYS = {"code", "name", "severity", "severity_by_reason", "check", "params"
 OVERRIDABLE = {"severity", "severity_by_reason", "params", "message", "messages", "fix", "status"}
 PACK_KEYS = {"name", "version", "description", "include", "extends", "select", "ignore", "rules",
              "columns", "map", "fuzzy_threshold", "fields", "placeholders", "us_country_names",
-             "manufacturers", "family", "serial_label"}
+             "manufacturers", "family", "serial_label", "matching", "calibers"}
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,7 @@ def _own_part(data: dict[str, Any], path: Path) -> dict[str, Any]:
         part["fields"][fname] = list((spec or {}).get("aliases", []))
     for fname, aliases in (data.get("columns") or {}).items():  # user shorthand: field -> extra aliases
         part["fields"].setdefault(fname, []).extend([aliases] if isinstance(aliases, str) else list(aliases))
-    for key in ("placeholders", "us_country_names", "manufacturers"):
+    for key in ("placeholders", "us_country_names", "manufacturers", "matching", "calibers"):
         if key in data:
             part["reference"][key] = data[key]
     family = data.get("family", "custom")
@@ -182,10 +182,19 @@ def _merge(into: dict[str, Any], part: dict[str, Any]) -> None:
     for fname, aliases in part["fields"].items():
         into["fields"].setdefault(fname, []).extend(aliases)
     into["map"].update(part["map"])
-    into["reference"].update(part["reference"])
+    into["reference"] = _deep_merge(into["reference"], part["reference"])
     if part.get("select") is not None:
         into["select"] = list(part["select"])
     into["ignore"] = list(into.get("ignore") or []) + list(part.get("ignore") or [])
+
+
+def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """Mappings merge key by key at every depth; anything else (lists, scalars) replaces."""
+    merged = dict(base)
+    for key, value in extra.items():
+        old = merged.get(key)
+        merged[key] = _deep_merge(old, value) if isinstance(old, dict) and isinstance(value, dict) else value
+    return merged
 
 
 # ---------------------------------------------------------------- building and validating

@@ -10,7 +10,8 @@ from tracecheck.checks.serials import analyse, malformed_reason
 from tracecheck.text import fold, fold_series, map_distinct
 
 
-def _serials(ctx: CheckContext, column: str) -> pd.DataFrame:
+def serial_analysis(ctx: CheckContext, column: str) -> pd.DataFrame:
+    """The batch's serial analysis (placeholders, cleaned values...), shared by every rule that needs it."""
     return ctx.cached(f"serials:{column}", lambda: analyse(ctx.frame[column], ctx.reference))
 
 
@@ -19,7 +20,7 @@ def serial_missing(ctx: CheckContext, *, column: str) -> pd.DataFrame:
     """Blank serials and placeholders; says whether the value reads as obliterated."""
     if not ctx.present(column):
         return findings_frame([])
-    info = _serials(ctx, column)
+    info = serial_analysis(ctx, column)
     hit = info["blank"] | info["placeholder"]
     sub = info[hit]
     reason = np.where(sub["blank"], "blank", np.where(sub["obliterated"], "obliterated", "placeholder"))
@@ -31,7 +32,7 @@ def serial_malformed(ctx: CheckContext, *, column: str, min_length: int = 4, max
     """Present but implausible serials, and label noise that was cleaned away."""
     if not ctx.present(column):
         return findings_frame([])
-    info = _serials(ctx, column)
+    info = serial_analysis(ctx, column)
     usable = info[~(info["blank"] | info["placeholder"] | info["scientific"])]  # TC103 reports those
     reason = malformed_reason(usable["cleaned"], min_length=min_length, max_length=max_length)
     reason = reason.where(reason.notna(), pd.Series(np.where(usable["label_noise"], "label_noise", None),
@@ -48,7 +49,7 @@ def serial_numeric(ctx: CheckContext, *, column: str) -> pd.DataFrame:
     """Serials in scientific notation (digits lost) or stored as numeric cells (leading zeros lost)."""
     if not ctx.present(column):
         return findings_frame([])
-    scientific = _serials(ctx, column)["scientific"].to_numpy()
+    scientific = serial_analysis(ctx, column)["scientific"].to_numpy()
     numeric = ctx.frame[f"{column}__numeric"].to_numpy() & ~scientific
     hit = scientific | numeric
     return findings_frame(ctx.frame.index[hit], reason=np.where(scientific[hit], "scientific_notation", "numeric_cell"))
@@ -59,7 +60,7 @@ def obliterated_conflict(ctx: CheckContext, *, column: str, flag: str) -> pd.Dat
     """The serial reads as obliterated but the obliterated flag says no."""
     if not (ctx.present(column) and ctx.present(flag)):
         return findings_frame([])
-    info = _serials(ctx, column)
+    info = serial_analysis(ctx, column)
     said_no = ctx.frame[f"{flag}__flag"].eq(False).fillna(False).to_numpy()
     hit = info["obliterated"].to_numpy() & said_no
     return findings_frame(ctx.frame.index[hit], flag_value=ctx.frame.loc[hit, flag])

@@ -25,6 +25,8 @@ class Reference:
     serial_label_re: re.Pattern[str]
     us_names: frozenset[str]
     makers: dict[str, Maker]  # folded alias -> maker
+    matching: dict  # duplicate-matching parameters (rules/matching.yml)
+    calibers: dict[str, str]  # folded caliber alias -> caliber class
 
     def maker_for(self, folded_name: str) -> Maker | None:
         return _lookup_maker(self, folded_name)
@@ -48,6 +50,9 @@ def compile_reference(data: dict) -> Reference:
         serial_label_re=re.compile(label, re.IGNORECASE),
         us_names=frozenset(fold(n) for n in data.get("us_country_names", ["US", "USA"])),
         makers=makers,
+        matching=dict(data.get("matching", {})),
+        calibers={fold(alias): str(cls) for cls, aliases in data.get("calibers", {}).items()
+                  for alias in [cls, *aliases]},
     )
 
 

@@ -54,7 +54,7 @@ def _clean(upper: pd.Series, ref: Reference) -> tuple[pd.Series, np.ndarray]:
                          != messy.str.replace(_SEPARATORS, "", regex=True)).to_numpy()
         upper = upper.copy()
         upper[~plain] = stripped
-    cleaned = upper.str.replace(_SEPARATORS, "", regex=True)
+    cleaned = upper.str.replace(_SEPARATORS, "", regex=True).astype("str")  # stays Arrow-backed text
     return cleaned, noisy
 
 

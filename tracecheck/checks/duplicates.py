@@ -1,0 +1,28 @@
+"""TC2xx check kind: members of duplicate groups (the matching runs once per batch, cached)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from tracecheck.checks import CheckContext, check, findings_frame
+
+
+def duplicates(ctx: CheckContext):
+    """The batch's DuplicateResult, computed on first use."""
+    from tracecheck.checks.identifiers import serial_analysis
+    from tracecheck.matching import find_duplicates
+
+    serials = serial_analysis(ctx, "serial_number")
+    return ctx.cached("duplicates", lambda: find_duplicates(ctx.frame, ctx.reference, serials=serials))
+
+
+@check("duplicate_group", context=("group", "related_rows", "score", "explanation"))
+def duplicate_group(ctx: CheckContext, *, kind: str) -> pd.DataFrame:
+    """One finding per member row of each group of ``kind``; reason = the group's confidence."""
+    if not ctx.present("serial_number"):
+        return findings_frame([])
+    members = duplicates(ctx).members
+    mine = members[members["kind"] == kind]
+    return findings_frame(mine["row"], field="serial_number", reason=mine["confidence"], group=mine["group"],
+                          related_rows=mine["related_rows"], score=mine["score"],
+                          explanation=mine["explanation"])

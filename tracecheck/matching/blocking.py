@@ -1,0 +1,139 @@
+"""Candidate pairs: rows that share a blocking key. Never all pairs.
+
+Serial keys (rows with a usable serial), each a join between two key sets:
+* folded serial = folded serial: identical after cleaning and folding confusables;
+* folded serial = a one-character deletion of another: one character dropped or added;
+* a swap key (deletions at p and p+1, mirrored): two adjacent characters swapped.
+A serial with one character substituted shares no key with the original and is never paired:
+a folded confusable is already caught by the first key, and any other substitution is evidence
+of a different gun (consecutive serials of a straw purchase).
+
+Event key: maker family + model + caliber class + recovery date, for blocks of at most
+``max_event_block`` rows. Its pairs are kept only when one row has no usable serial (possible
+duplicates) or the serial lengths differ by two or more (a missing prefix or suffix).
+
+Serials become integer keys directly (a base-37 polynomial over the characters, exact up to 12
+characters, hashed beyond), so deletions and swaps are computed arithmetically and every join
+is one numpy sort: no string hashing of the ~20 keys per row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from tracecheck.matching.keys import Keys
+
+MIN_DELETION_LENGTH = 5  # shorter serials only match on themselves
+WIDTH = 20  # characters considered: the NCIC serial limit (longer serials are cut)
+BASE = np.uint64(37)
+MIX_A, MIX_B, MIX_C = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9)
+
+
+def candidate_pairs(keys: Keys, *, max_block: int, max_event_block: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (i, j), i < j, of every candidate pair, deduplicated and sorted."""
+    rows, full, deletions, swaps, swapped = _serial_keys(keys)
+    has_deletion = deletions != 0
+    has_swap = swaps != 0
+    owner = np.broadcast_to(rows[:, None], deletions.shape)
+    parts = [
+        _join(full, rows, full, rows, max_block, same_set=True),
+        _join(full, rows, deletions[has_deletion], owner[has_deletion], max_block),
+        _join(swaps[has_swap], owner[:, 1:][has_swap], swapped[has_swap], owner[:, 1:][has_swap], max_block),
+        _event_pairs(keys, max_event_block),
+    ]
+    left = np.concatenate([p[0] for p in parts])
+    right = np.concatenate([p[1] for p in parts])
+    lo, hi = np.minimum(left, right), np.maximum(left, right)
+    keep = lo != hi
+    n = len(keys.rows)
+    packed = np.unique(lo[keep].astype(np.int64) * n + hi[keep])
+    return packed // n, packed % n
+
+
+def _serial_keys(keys: Keys) -> tuple[np.ndarray, ...]:
+    """Per usable row: its position; the folded serial as an integer; per position p the serial
+    with character p deleted (0 where there is none); and a key for "characters p and p+1
+    swapped" in two mirrored forms, equal for two serials exactly when they differ by that swap.
+
+    A serial s (characters mapped to 1..36, padded with 0) is V(s) = Σ d_k·37^(W-1-k) in wrapping
+    uint64 arithmetic: injective up to 12 characters, a hash beyond. With P_p the sum of the first
+    p terms, deleting character p gives P_p + 37·(V − P_(p+1)): all positions in a few array ops.
+    """
+    rows = np.flatnonzero(keys.usable)
+    text = np.array([s[:WIDTH] for s in keys.folded[rows]], dtype=f"S{WIDTH}")
+    chars = text.view(np.uint8).reshape(len(rows), WIDTH).astype(np.uint64)
+    digits = np.where(chars == 0, np.uint64(0),
+                      np.where(chars <= 57, chars - np.uint64(47), chars - np.uint64(54)))  # 0-9 → 1-10, A-Z → 11-36
+    length = (chars > 0).sum(axis=1)
+    with np.errstate(over="ignore"):
+        powers = np.cumprod(np.r_[np.uint64(1), np.full(WIDTH - 1, BASE)].astype(np.uint64))[::-1]
+        prefix = np.zeros((len(rows), WIDTH + 1), dtype=np.uint64)
+        np.cumsum(digits * powers, axis=1, out=prefix[:, 1:])
+        full = prefix[:, WIDTH].copy()
+        deletions = prefix[:, :WIDTH] + BASE * (full[:, None] - prefix[:, 1:])
+    position = np.arange(WIDTH)
+    deletions[(position[None, :] >= length[:, None]) | (length[:, None] < MIN_DELETION_LENGTH)] = 0
+    swaps, swapped = _swap_keys(deletions, length)
+    return rows, full, deletions, swaps, swapped
+
+
+def _swap_keys(deletions: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Serials a and b differ by swapping characters p and p+1 exactly when
+    (del_p(a), del_p+1(a)) == (del_p+1(b), del_p(b)); each side of that equation hashed with p."""
+    here, after = deletions[:, :-1], deletions[:, 1:]
+    position = np.arange(WIDTH - 1, dtype=np.uint64)[None, :]
+    with np.errstate(over="ignore"):
+        swaps = here * MIX_A + after * MIX_B + position * MIX_C
+        swapped = after * MIX_A + here * MIX_B + position * MIX_C
+    valid = (after != 0) & (here != 0)
+    swaps[~valid], swapped[~valid] = 0, 0
+    return swaps, swapped
+
+
+def _join(keys_a: np.ndarray, rows_a: np.ndarray, keys_b: np.ndarray, rows_b: np.ndarray, max_block: int,
+          same_set: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of rows whose keys are equal, one from each set (or any two from one set)."""
+    if same_set:
+        return _pairs_in_blocks(keys_a, rows_a, max_block)
+    keys = np.concatenate([keys_a, keys_b])
+    rows = np.concatenate([rows_a, rows_b])
+    side = np.concatenate([np.zeros(len(keys_a), bool), np.ones(len(keys_b), bool)])
+    i, j = _pairs_in_blocks(keys, np.arange(len(keys)), max_block)
+    cross = side[i] != side[j]
+    return rows[i[cross]], rows[j[cross]]
+
+
+def _event_pairs(keys: Keys, max_block: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs sharing maker, model, caliber class and recovery date where the serial cannot
+    decide alone: one row has no usable serial, or the lengths differ by two or more."""
+    known = (keys.maker >= 0) & (keys.model >= 0) & (keys.caliber >= 0) & ~np.isnan(keys.recovery)
+    positions = np.flatnonzero(known)
+    frame = pd.DataFrame({"maker": keys.maker[positions], "model": keys.model[positions],
+                          "caliber": keys.caliber[positions], "day": keys.recovery[positions]})
+    codes = frame.groupby(["maker", "model", "caliber", "day"], sort=False).ngroup().to_numpy()
+    i, j = _pairs_in_blocks(codes, positions, max_block)
+    length = np.zeros(len(keys.rows), dtype=np.int64)
+    usable = np.flatnonzero(keys.usable)
+    length[usable] = [len(s) for s in keys.folded[usable]]
+    keep = ~keys.usable[i] | ~keys.usable[j] | (np.abs(length[i] - length[j]) >= 2)
+    return i[keep], j[keep]
+
+
+def _pairs_in_blocks(codes: np.ndarray, rows: np.ndarray, max_block: int) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs inside each block of equal codes; blocks larger than ``max_block`` are skipped
+    (a key that many rows share says nothing about any two of them)."""
+    empty = (np.empty(0, np.int64), np.empty(0, np.int64))
+    if len(codes) < 2:
+        return empty
+    order = np.argsort(codes)  # order inside a block does not matter: pairs are deduplicated later
+    codes, rows = codes[order], rows[order]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    sizes = np.diff(np.r_[starts, len(codes)])
+    lefts, rights = [empty[0]], [empty[1]]
+    for size in np.unique(sizes[(sizes >= 2) & (sizes <= max_block)]):
+        a, b = np.triu_indices(size, 1)
+        members = starts[sizes == size][:, None] + np.arange(size)[None, :]
+        lefts.append(rows[members[:, a]].ravel())
+        rights.append(rows[members[:, b]].ravel())
+    return np.concatenate(lefts), np.concatenate(rights)
