@@ -196,6 +196,8 @@ def evaluate(groups_by_kind: dict[str, list[list[int]]], truth: pd.DataFrame, ca
         possible = dm.pairs_from_groups(groups_by_kind["possible-duplicate"])
         m["possible"] = dm.pair_scores(possible, event)
         m["possible_same_gun"] = dm.pair_scores(possible, gun).precision
+    if "flagged" in groups_by_kind:  # groups at the flag threshold only (review groups left out)
+        m["flagged"] = dm.pair_scores(dm.pairs_from_groups(groups_by_kind["flagged"]), event)
     m["blocking_recall"] = None if candidates is None else dm.candidate_recall(candidates, event)
     m["blocking_recall_usable"] = (None if candidates is None
                                    else dm.candidate_recall(candidates, dm.restrict(event, usable)))
@@ -260,6 +262,8 @@ def measure_size(size: int, args: argparse.Namespace, workdir: Path) -> tuple[li
         by_kind: dict[str, list[list[int]]] = {k: [] for k in KINDS}
         for g in full["groups"]:
             by_kind.setdefault(g["kind"], []).append(g["rows"])
+            if g["kind"] == "duplicate-request" and g.get("confidence") == "flag":
+                by_kind.setdefault("flagged", []).append(g["rows"])
         row = {"engine": "tracecheck", "rows": size, "dupe_s": full["seconds"] - base["seconds"],
                "tc2_s": full["seconds"], "tc101_s": base["seconds"], "peak_mb": full["peak_mb"],
                "base_mb": base["peak_mb"], "metrics": evaluate(by_kind, truth, full.get("candidates")),
@@ -315,6 +319,7 @@ def print_tables(results: list[dict]) -> None:
     acc = pd.DataFrame([{
         "engine": r["engine"], "rows": f"{r['rows']:,}",
         "P": _p(m["dup"], "precision"), "R": _p(m["dup"], "recall"), "F1": _f(m["dup"].f1),
+        "flag P": _p(m.get("flagged"), "precision"), "flag R": _p(m.get("flagged"), "recall"),
         "usable P": _p(m["usable"], "precision"), "usable R": _p(m["usable"], "recall"),
         "usable F1": _f(m["usable"].f1), "unusable R": _f(m["unusable_recall"]),
         "re-rec P": _p(m.get("rerec"), "precision"), "re-rec R": _p(m.get("rerec"), "recall"),

@@ -270,6 +270,20 @@ def _pick(rng, pairs, n):
     return values[rng.choice(len(pairs), size=n, p=w / w.sum())]
 
 
+def _unique_serials(rng, serial, make, var, free):
+    """Redraw serials that repeat another gun's serial of the same maker: a maker never stamps
+    one serial twice (the Star/Helwan twins are two makers). Only single and raid guns are
+    redrawn, so straw runs keep their consecutive numbers."""
+    for _ in range(20):
+        keys = pd.DataFrame({"make": make, "serial": [row.tobytes() for row in serial]})
+        clash = np.flatnonzero(keys.duplicated(keep="first").to_numpy() & free)
+        if not len(clash):
+            return
+        for v in np.unique(var[clash]):
+            rows = clash[var[clash] == v]
+            serial[rows] = _template(rng, _VARIANTS[v][1], len(rows))
+
+
 def _template(rng, template, n):
     mat = np.zeros((n, _W), np.uint8)
     for j, ch in enumerate(template):
@@ -386,6 +400,7 @@ def _guns(rng, n_guns):
     d0 = rng.integers(0, 11 - sizes, len(sizes))  # d0 + size - 1 <= 9
     serial[st, _VAR_LASTDIGIT[var[st]]] = (48 + d0[group[st]] + member[st]).astype(np.uint8)
     make = _VAR_MAKE[var]
+    _unique_serials(rng, serial, make, var, free=(gkind == 0) | (gkind == 2))
     imp_len = _IMPORTER_TAB[1][make]
     importer = _IMPORTER_TAB[0][make, (rng.random(n_guns) * imp_len).astype(np.int64)]
     importer[same] = importer[leader[same]]

@@ -15,7 +15,7 @@ from tracecheck.checks.reference import Reference
 from tracecheck.matching.blocking import candidate_pairs
 from tracecheck.matching.cluster import Group, constrained_groups
 from tracecheck.matching.compare import score_pairs
-from tracecheck.matching.explain import Explainer
+from tracecheck.matching.explain import evidence_lists
 from tracecheck.matching.keys import Keys, build_keys
 
 PREFIX = {"duplicate-request": "DR", "re-recovery": "RR", "possible-duplicate": "PD"}
@@ -49,13 +49,15 @@ def find_duplicates(frame: pd.DataFrame, ref: Reference, *, serials: pd.DataFram
     builder = _Builder(keys, pairs, config)
     found = [("duplicate-request", builder.duplicates()), ("re-recovery", builder.re_recoveries()),
              ("possible-duplicate", builder.possibles())]
-    explainer = Explainer(keys, raw, config)
-    wanted = sorted({pid for _, kind_groups in found for g in kind_groups for pid in g.pair_ids})
-    records = {pair.Index: pair for pair in pairs.loc[wanted].itertuples()}  # one pass over the pairs table
+    wanted = pairs.loc[sorted({pid for _, kind_groups in found for g in kind_groups for pid in g.pair_ids})]
+    evidence, sentences = evidence_lists(wanted, keys, raw, config["weights"])
+    records = dict(zip(wanted.index.tolist(), zip(wanted["i"].tolist(), wanted["j"].tolist(),
+                                                   wanted["score"].tolist())))
     groups, members = [], []
     for kind, kind_groups in found:
         for group in kind_groups:
-            described, texts = _describe(kind, group, records, keys, explainer, float(config["flag_threshold"]))
+            described, texts = _describe(kind, group, records, (evidence, sentences), keys,
+                                         float(config["flag_threshold"]))
             groups.append(described)
             members += [(int(keys.rows[m]), described, texts.get(m, "")) for m in group.members]
     return DuplicateResult(groups=groups, members=_member_table(members),
@@ -174,19 +176,20 @@ def _unit_members(unit: np.ndarray) -> dict[int, list[int]]:
     return members
 
 
-def _describe(kind: str, group: Group, records: dict, keys: Keys, explainer: Explainer, flag: float
+def _describe(kind: str, group: Group, records: dict, explained: tuple[dict, dict], keys: Keys, flag: float
               ) -> tuple[dict, dict[int, str]]:
-    inside = sorted((records[pid] for pid in set(group.pair_ids)), key=lambda p: (-p.score, p.i, p.j))
+    """The report's group object, and the first explanation that mentions each member."""
+    evidence, sentences = explained
+    inside = sorted(set(group.pair_ids), key=lambda pid: (-records[pid][2], records[pid][0], records[pid][1]))
     described, first_text = [], {}
-    for pair in inside:
-        evidence = explainer.evidence(pair)
-        text = Explainer.sentence(evidence)
-        described.append({"rows": [int(keys.rows[pair.i]), int(keys.rows[pair.j])], "score": float(pair.score),
-                          "explanation": text, "evidence": evidence})
-        for end in (int(pair.i), int(pair.j)):
-            first_text.setdefault(end, text)
-    weakest = group.weakest or (min(((p.i, p.j, p.score) for p in inside), key=lambda e: e[2])
-                                if inside else None)
+    for pid in inside:
+        i, j, score = records[pid]
+        text = sentences[pid]
+        described.append({"rows": [int(keys.rows[i]), int(keys.rows[j])], "score": float(score),
+                          "explanation": text, "evidence": evidence[pid]})
+        first_text.setdefault(i, text)
+        first_text.setdefault(j, text)
+    weakest = group.weakest or (min((records[pid] for pid in inside), key=lambda e: e[2]) if inside else None)
     score = float(weakest[2]) if weakest else 0.0
     rows = sorted(int(keys.rows[m]) for m in group.members)
     confidence = "review" if kind == "duplicate-request" and score < flag else "flag"

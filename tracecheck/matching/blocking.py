@@ -25,6 +25,7 @@ import pandas as pd
 from tracecheck.matching.keys import Keys
 
 MIN_DELETION_LENGTH = 5  # shorter serials only match on themselves
+AFFIX_LENGTHS = (4, 5, 6)  # short serials looked for inside longer ones
 WIDTH = 20  # characters considered: the NCIC serial limit (longer serials are cut)
 BASE = np.uint64(37)
 MIX_A, MIX_B, MIX_C = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9)
@@ -32,7 +33,7 @@ MIX_A, MIX_B, MIX_C = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4
 
 def candidate_pairs(keys: Keys, *, max_block: int, max_event_block: int) -> tuple[np.ndarray, np.ndarray]:
     """Positions (i, j), i < j, of every candidate pair, deduplicated and sorted."""
-    rows, full, deletions, swaps, swapped = _serial_keys(keys)
+    rows, full, deletions, swaps, swapped, digits, length = _serial_keys(keys)
     has_deletion = deletions != 0
     has_swap = swaps != 0
     owner = np.broadcast_to(rows[:, None], deletions.shape)
@@ -40,6 +41,7 @@ def candidate_pairs(keys: Keys, *, max_block: int, max_event_block: int) -> tupl
         _join(full, rows, full, rows, max_block, same_set=True),
         _join(full, rows, deletions[has_deletion], owner[has_deletion], max_block),
         _join(swaps[has_swap], owner[:, 1:][has_swap], swapped[has_swap], owner[:, 1:][has_swap], max_block),
+        *_affix_pairs(rows, full, digits, length, max_block),
         _event_pairs(keys, max_event_block),
     ]
     left = np.concatenate([p[0] for p in parts])
@@ -75,7 +77,33 @@ def _serial_keys(keys: Keys) -> tuple[np.ndarray, ...]:
     position = np.arange(WIDTH)
     deletions[(position[None, :] >= length[:, None]) | (length[:, None] < MIN_DELETION_LENGTH)] = 0
     swaps, swapped = _swap_keys(deletions, length)
-    return rows, full, deletions, swaps, swapped
+    return rows, full, deletions, swaps, swapped, digits, length
+
+
+def _affix_pairs(rows: np.ndarray, full: np.ndarray, digits: np.ndarray, length: np.ndarray, max_block: int
+                 ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """A short serial (4-6 characters) found inside a serial at least two characters longer: a
+    factory number inside an importer serial (AC-5007-79), or a dropped prefix or suffix."""
+    powers = np.cumprod(np.r_[np.uint64(1), np.full(WIDTH - 1, BASE)].astype(np.uint64))[::-1]
+    out = []
+    for size in AFFIX_LENGTHS:
+        short = length == size
+        if not short.any():
+            continue
+        subs, owners = [], []
+        for start in range(WIDTH - size + 1):
+            host = length >= start + size
+            host &= length >= size + 2
+            if not host.any():
+                break
+            with np.errstate(over="ignore"):
+                value = (digits[host, start:start + size] * powers[:size]).sum(axis=1, dtype=np.uint64)
+            found = np.isin(value, full[short])  # short serials are few: keep only substrings that are one
+            subs.append(value[found])
+            owners.append(rows[host][found])
+        if subs:
+            out.append(_join(full[short], rows[short], np.concatenate(subs), np.concatenate(owners), max_block))
+    return out
 
 
 def _swap_keys(deletions: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,12 +1,16 @@
-"""Evidence for a pair in words a reviewer understands, with what each field contributed."""
+"""Evidence for pairs in words a reviewer understands, with what each field contributed.
+
+Built for all reported pairs at once: each field's text is assembled with vectorised string
+operations, then one pass turns the columns into the report's evidence lists.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from tracecheck.matching.keys import Keys
 
@@ -19,90 +23,103 @@ SERIAL_TEXT = {
     "digit_changed": "one digit differs: consecutive serials are different guns",
     "different": "different serials",
 }
+FIELDS = ("serial", "maker", "model", "caliber", "recovery")
 
 
-class Explainer:
-    """Builds evidence lists for pairs; ``raw`` holds the cells as written (serial, maker, ...)."""
-
-    def __init__(self, keys: Keys, raw: dict[str, np.ndarray], config: dict) -> None:
-        self.keys, self.raw = keys, raw
-        self.weights = config["weights"]
-        self.confusables = {str(k): str(v) for k, v in config["confusables"].items()}
-
-    def evidence(self, pair: Any) -> list[dict[str, Any]]:
-        i, j = int(pair.i), int(pair.j)
-        items = [self._serial(i, j, pair.serial), self._maker(i, j, pair.maker),
-                 self._simple("model", i, j, pair.model), self._simple("caliber", i, j, pair.caliber),
-                 self._recovery(i, j, pair.recovery, pair.days_apart)]
-        return [item for item in items if item]
-
-    @staticmethod
-    def sentence(evidence: list[dict[str, Any]]) -> str:
-        return "; ".join(item["text"] for item in evidence)
-
-    def _item(self, field: str, level: str, text: str) -> dict[str, Any]:
-        return {"field": field, "level": level, "weight": float(self.weights.get(f"{field}_{level}", 0)),
-                "text": text}
-
-    def _serial(self, i: int, j: int, level: str) -> dict[str, Any] | None:
-        a, b = self.raw["serial"][i], self.raw["serial"][j]
-        if level == "none":
-            missing = a if not self.keys.usable[i] else b
-            return self._item("serial", "none", f"no usable serial ({_show(missing)})")
-        if level == "exact" and a == b:
-            return self._item("serial", level, f"same serial {a}")
-        if level == "folded":
-            return self._item("serial", level, f"serial {a} vs {b}: same after folding {self._folds(i, j)}")
-        return self._item("serial", level, f"serial {a} vs {b}: {SERIAL_TEXT[level]}")
-
-    def _folds(self, i: int, j: int) -> str:
-        x, y = self.keys.serial[i], self.keys.serial[j]
-        changes = sorted({f"{p}→{q}" if q.isdigit() else f"{q}→{p}" for p, q in zip(x, y) if p != q})
-        return ", ".join(changes) or "confusable characters"
-
-    def _maker(self, i: int, j: int, level: str) -> dict[str, Any] | None:
-        a, b = self.raw["maker"][i], self.raw["maker"][j]
-        family = self.keys.labels["maker"][self.keys.maker[i]] if self.keys.maker[i] >= 0 else None
-        if level == "same":
-            text = f"same maker {a}" if _same_text(a, b) else f"maker {a} = {b} ({family})"
-        elif level == "importer":
-            text = f"maker {a} / {b}: one row names the importer as maker"
-        elif level == "different":
-            text = f"makers differ ({_show(a)} / {_show(b)})"
-        else:
-            text = "maker missing on one row"
-        return self._item("maker", level, text)
-
-    def _simple(self, field: str, i: int, j: int, level: str) -> dict[str, Any] | None:
-        a, b = self.raw[field][i], self.raw[field][j]
-        if level == "unknown":
-            return None
-        text = {"same": f"same {field} {a}" if _same_text(a, b) else f"{field} {a} = {b}",
-                "similar": f"{field} {a} / {b} read alike",
-                "different": f"{field}s differ ({a} / {b})"}[level]
-        return self._item(field, level, text)
-
-    def _recovery(self, i: int, j: int, level: str, days: float) -> dict[str, Any]:
-        a, b = _day(self.keys.recovery[i]), _day(self.keys.recovery[j])
-        if level == "same_day":
-            text = f"same recovery date {a}"
-        elif level == "within_window":
-            text = f"recovery dates {a} and {b}, {int(days)} days apart"
-        elif level == "apart":
-            text = f"recovered on different occasions ({a} and {b}, {int(days)} days apart)"
-        else:
-            text = "a recovery date is missing"
-        return self._item("recovery", level, text)
+def evidence_lists(pairs: pd.DataFrame, keys: Keys, raw: dict[str, np.ndarray], weights: dict[str, float]
+                   ) -> tuple[dict[int, list[dict[str, Any]]], dict[int, str]]:
+    """For every pair in ``pairs``: pair id → evidence items (field, level, weight, text), and
+    pair id → the texts joined into one explanation."""
+    i, j = pairs["i"].to_numpy(), pairs["j"].to_numpy()
+    shown = {f: _shown(v) for f, v in raw.items()}
+    same = {f: _upper(v) for f, v in raw.items()}
+    texts = {"serial": _serial_text(pairs, keys, shown["serial"], same["serial"], i, j),
+             "maker": _maker_text(pairs, keys, shown["maker"], same["maker"], i, j),
+             "model": _plain_text("model", pairs, shown["model"], same["model"], i, j),
+             "caliber": _plain_text("caliber", pairs, shown["caliber"], same["caliber"], i, j),
+             "recovery": _recovery_text(pairs, keys, i, j)}
+    levels = {f: pairs[f].to_numpy(dtype=object) for f in FIELDS}
+    weight = {f: np.array([float(weights.get(f"{f}_{lvl}", 0)) for lvl in levels[f]]) for f in FIELDS}
+    sentence = texts["serial"]
+    for field in FIELDS[1:]:
+        text = texts[field]
+        sentence = np.where(text == None, sentence, sentence + "; " + np.where(text == None, "", text))  # noqa: E711
+    out: dict[int, list[dict[str, Any]]] = {}
+    columns = [(f, levels[f], weight[f].tolist(), texts[f]) for f in FIELDS]
+    for k, pair_id in enumerate(pairs.index.tolist()):
+        out[pair_id] = [{"field": f, "level": lv[k], "weight": w[k], "text": t[k]}
+                        for f, lv, w, t in columns if t[k] is not None]
+    return out, dict(zip(pairs.index.tolist(), sentence.tolist()))
 
 
-def _same_text(a: Any, b: Any) -> bool:
-    return str(a).strip().upper() == str(b).strip().upper()
+def _shown(values: np.ndarray) -> np.ndarray:
+    return np.array(["blank" if v is None else str(v) for v in values], dtype=object)
 
 
-def _show(value: Any) -> str:
-    return "blank" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+def _upper(values: np.ndarray) -> np.ndarray:
+    return pd.Series(values, dtype=object).astype("str").str.strip().str.upper().to_numpy(dtype=object,
+                                                                                          na_value=None)
 
 
-@lru_cache(maxsize=65536)
-def _day(value: float) -> str:
-    return "unknown" if np.isnan(value) else (dt.date(1970, 1, 1) + dt.timedelta(days=int(value))).isoformat()
+def _serial_text(pairs: pd.DataFrame, keys: Keys, shown: np.ndarray, same: np.ndarray, i: np.ndarray,
+                 j: np.ndarray) -> np.ndarray:
+    level = pairs["serial"].to_numpy(dtype=object)
+    a, b = shown[i], shown[j]
+    text = "serial " + a + " vs " + b + ": " + np.array([SERIAL_TEXT.get(lv, "") for lv in level], dtype=object)
+    text = np.where((level == "exact") & (same[i] == same[j]), "same serial " + a, text)
+    folded = np.flatnonzero(level == "folded")
+    text[folded] = [f"serial {a[k]} vs {b[k]}: same after folding {_folds(keys.serial[i[k]], keys.serial[j[k]])}"
+                    for k in folded]
+    none = level == "none"
+    missing = np.where(keys.usable[i], b, a)
+    text[none] = "no usable serial (" + missing[none] + ")"
+    return text
+
+
+def _folds(x: str, y: str) -> str:
+    changes = sorted({f"{p}→{q}" if q.isdigit() else f"{q}→{p}" for p, q in zip(x, y) if p != q})
+    return ", ".join(changes) or "confusable characters"
+
+
+def _maker_text(pairs: pd.DataFrame, keys: Keys, shown: np.ndarray, same: np.ndarray, i: np.ndarray,
+                j: np.ndarray) -> np.ndarray:
+    level = pairs["maker"].to_numpy(dtype=object)
+    a, b = shown[i], shown[j]
+    family = np.array([keys.labels["maker"][c] if c >= 0 else "" for c in keys.maker[i]], dtype=object)
+    text = np.full(len(level), "maker missing on one row", dtype=object)
+    text = np.where(level == "same", np.where(same[i] == same[j], "same maker " + a,
+                                              "maker " + a + " = " + b + " (" + family + ")"), text)
+    text = np.where(level == "importer", "maker " + a + " / " + b + ": one row names the importer as maker", text)
+    return np.where(level == "different", "makers differ (" + a + " / " + b + ")", text)
+
+
+def _plain_text(field: str, pairs: pd.DataFrame, shown: np.ndarray, same: np.ndarray, i: np.ndarray,
+                j: np.ndarray) -> np.ndarray:
+    level = pairs[field].to_numpy(dtype=object)
+    a, b = shown[i], shown[j]
+    text = np.full(len(level), None, dtype=object)  # unknown: not reported
+    text = np.where(level == "same", np.where(same[i] == same[j], f"same {field} " + a,
+                                              f"{field} " + a + " = " + b), text)
+    text = np.where(level == "similar", f"{field} " + a + " / " + b + " read alike", text)
+    return np.where(level == "different", f"{field}s differ (" + a + " / " + b + ")", text)
+
+
+def _recovery_text(pairs: pd.DataFrame, keys: Keys, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    level = pairs["recovery"].to_numpy(dtype=object)
+    a, b = _days(keys.recovery[i]), _days(keys.recovery[j])
+    apart = np.nan_to_num(pairs["days_apart"].to_numpy(), nan=0).astype(np.int64).astype(str).astype(object)
+    text = np.full(len(level), "a recovery date is missing", dtype=object)
+    text = np.where(level == "same_day", "same recovery date " + a, text)
+    text = np.where(level == "within_window", "recovery dates " + a + " and " + b + ", " + apart + " days apart",
+                    text)
+    return np.where(level == "apart", "recovered on different occasions (" + a + " and " + b + ", " + apart
+                    + " days apart)", text)
+
+
+def _days(values: np.ndarray) -> np.ndarray:
+    known = ~np.isnan(values)
+    out = np.full(len(values), "unknown", dtype=object)
+    epoch = np.datetime64(dt.date(1970, 1, 1), "D")
+    out[known] = np.datetime_as_string(epoch + values[known].astype(np.int64), unit="D").astype(object)
+    return out
+
