@@ -125,8 +125,7 @@ def _row_table(batch: Batch, findings: pd.DataFrame, group_of_row: dict[int, str
     rows["status"] = labels[rank.to_numpy()]
     for metric in BUCKETS:
         rows[metric] = frame[metric].array
-    rows["duplicate_group"] = pd.Series(rows["row"]).map(group_of_row).astype(object).where(
-        lambda s: s.notna(), None).to_numpy() if group_of_row else None
+    rows["duplicate_group"] = rows["row"].map(group_of_row).astype("str")  # missing when in no group
     return rows
 
 
