@@ -64,16 +64,20 @@ def _serial_keys(keys: Keys) -> tuple[np.ndarray, ...]:
     """
     rows = np.flatnonzero(keys.usable)
     text = np.array([s[:WIDTH] for s in keys.folded[rows]], dtype=f"S{WIDTH}")
-    chars = text.view(np.uint8).reshape(len(rows), WIDTH).astype(np.uint64)
-    digits = np.where(chars == 0, np.uint64(0),
-                      np.where(chars <= 57, chars - np.uint64(47), chars - np.uint64(54)))  # 0-9 → 1-10, A-Z → 11-36
-    length = (chars > 0).sum(axis=1)
+    chars = text.view(np.uint8).reshape(len(rows), WIDTH)
+    # 0-9 → 1-10, A-Z → 11-36, padding → 0 (uint8 keeps this matrix small)
+    digits = np.where(chars == 0, 0, np.where(chars <= 57, chars - 47, chars - 54)).astype(np.uint8)
+    del text, chars
+    length = (digits > 0).sum(axis=1)
     with np.errstate(over="ignore"):
         powers = np.cumprod(np.r_[np.uint64(1), np.full(WIDTH - 1, BASE)].astype(np.uint64))[::-1]
         prefix = np.zeros((len(rows), WIDTH + 1), dtype=np.uint64)
         np.cumsum(digits * powers, axis=1, out=prefix[:, 1:])
         full = prefix[:, WIDTH].copy()
-        deletions = prefix[:, :WIDTH] + BASE * (full[:, None] - prefix[:, 1:])
+        deletions = full[:, None] - prefix[:, 1:]  # deletion p = P_p + 37·(V − P_(p+1)), in one buffer
+        deletions *= BASE
+        deletions += prefix[:, :WIDTH]
+        del prefix
     position = np.arange(WIDTH)
     deletions[(position[None, :] >= length[:, None]) | (length[:, None] < MIN_DELETION_LENGTH)] = 0
     swaps, swapped = _swap_keys(deletions, length)
@@ -97,7 +101,8 @@ def _affix_pairs(rows: np.ndarray, full: np.ndarray, digits: np.ndarray, length:
             if not host.any():
                 break
             with np.errstate(over="ignore"):
-                value = (digits[host, start:start + size] * powers[:size]).sum(axis=1, dtype=np.uint64)
+                value = (digits[host, start:start + size].astype(np.uint64) * powers[:size]).sum(axis=1,
+                                                                                                dtype=np.uint64)
             found = np.isin(value, full[short])  # short serials are few: keep only substrings that are one
             subs.append(value[found])
             owners.append(rows[host][found])
