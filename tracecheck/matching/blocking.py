@@ -3,7 +3,7 @@
 Serial keys (rows with a usable serial), each a join between two key sets:
 * folded serial = folded serial: identical after cleaning and folding confusables;
 * folded serial = a one-character deletion of another: one character dropped or added;
-* a swap key (deletions at p and p+1, mirrored): two adjacent characters swapped.
+* a swap key (the unordered deletions at p and p+1): two adjacent characters swapped.
 A serial with one character substituted shares no key with the original and is never paired:
 a folded confusable is already caught by the first key, and any other substitution is evidence
 of a different gun (consecutive serials of a straw purchase).
@@ -33,14 +33,14 @@ MIX_A, MIX_B, MIX_C = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4
 
 def candidate_pairs(keys: Keys, *, max_block: int, max_event_block: int) -> tuple[np.ndarray, np.ndarray]:
     """Positions (i, j), i < j, of every candidate pair, deduplicated and sorted."""
-    rows, full, deletions, swaps, swapped, digits, length = _serial_keys(keys)
+    rows, full, deletions, swaps, digits, length = _serial_keys(keys)
     has_deletion = deletions != 0
     has_swap = swaps != 0
     owner = np.broadcast_to(rows[:, None], deletions.shape)
     parts = [
         _join(full, rows, full, rows, max_block, same_set=True),
         _join(full, rows, deletions[has_deletion], owner[has_deletion], max_block),
-        _join(swaps[has_swap], owner[:, 1:][has_swap], swapped[has_swap], owner[:, 1:][has_swap], max_block),
+        _pairs_in_blocks(swaps[has_swap], owner[:, 1:][has_swap], max_block),
         *_affix_pairs(rows, full, digits, length, max_block),
         _event_pairs(keys, max_event_block),
     ]
@@ -80,8 +80,8 @@ def _serial_keys(keys: Keys) -> tuple[np.ndarray, ...]:
         del prefix
     position = np.arange(WIDTH)
     deletions[(position[None, :] >= length[:, None]) | (length[:, None] < MIN_DELETION_LENGTH)] = 0
-    swaps, swapped = _swap_keys(deletions, length)
-    return rows, full, deletions, swaps, swapped, digits, length
+    swaps = _swap_keys(deletions)
+    return rows, full, deletions, swaps, digits, length
 
 
 def _affix_pairs(rows: np.ndarray, full: np.ndarray, digits: np.ndarray, length: np.ndarray, max_block: int
@@ -111,17 +111,17 @@ def _affix_pairs(rows: np.ndarray, full: np.ndarray, digits: np.ndarray, length:
     return out
 
 
-def _swap_keys(deletions: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Serials a and b differ by swapping characters p and p+1 exactly when
-    (del_p(a), del_p+1(a)) == (del_p+1(b), del_p(b)); each side of that equation hashed with p."""
+def _swap_keys(deletions: np.ndarray) -> np.ndarray:
+    """Serials a and b differ by swapping characters p and p+1 exactly when the unordered pair
+    {del_p, del_p+1} is the same for both (if the ordered pairs are equal, a == b), so one
+    symmetric key per position, hashed with p, finds swaps by a self-join."""
     here, after = deletions[:, :-1], deletions[:, 1:]
+    low, high = np.minimum(here, after), np.maximum(here, after)
     position = np.arange(WIDTH - 1, dtype=np.uint64)[None, :]
     with np.errstate(over="ignore"):
-        swaps = here * MIX_A + after * MIX_B + position * MIX_C
-        swapped = after * MIX_A + here * MIX_B + position * MIX_C
-    valid = (after != 0) & (here != 0)
-    swaps[~valid], swapped[~valid] = 0, 0
-    return swaps, swapped
+        swaps = low * MIX_A + high * MIX_B + position * MIX_C
+    swaps[(after == 0) | (here == 0)] = 0
+    return swaps
 
 
 def _join(keys_a: np.ndarray, rows_a: np.ndarray, keys_b: np.ndarray, rows_b: np.ndarray, max_block: int,
