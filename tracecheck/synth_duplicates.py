@@ -43,6 +43,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from tracecheck.synth import _random_pos  # one random allowed column per row, shared
+
 __all__ = ["CONFUSABLE_FOLD", "HEADERS", "NOISE_KINDS", "NOISE_RATES", "PLACEHOLDERS", "SERIAL_LABELS",
            "TRUTH_COLUMNS", "generate_linked_batch"]
 
@@ -294,15 +296,6 @@ def _template(rng, template, n):
         else:
             mat[:, j] = ord(ch)
     return mat
-
-
-def _random_pos(rng, allowed):
-    """One random True column per row of `allowed`; -1 where none."""
-    score = rng.random(allowed.shape)
-    score[~allowed] = -1.0
-    pos = score.argmax(axis=1)
-    pos[~allowed.any(axis=1)] = -1
-    return pos
 
 
 def _delete_at(mat, pos):
