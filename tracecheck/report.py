@@ -42,6 +42,9 @@ class Report:
     findings: pd.DataFrame  # one row per finding; CORE columns then context columns
     rows: pd.DataFrame  # one row per data row: ROW_COLUMNS
     duplicate_groups: list[dict[str, Any]] = field(default_factory=list)
+    # Not part of the JSON: what the workbook and HTML writers need besides the numbers.
+    source: Any = field(default=None, repr=False)  # tracecheck.read.RawBatch: the cells as submitted
+    canonical: pd.DataFrame | None = field(default=None, repr=False)  # the normalised table (agency, dates...)
 
     @property
     def worst_severity(self) -> str | None:
@@ -110,6 +113,8 @@ def build_report(batch: Batch, pack: RulePack, findings: pd.DataFrame, *, checke
         findings=findings,
         rows=rows,
         duplicate_groups=groups,
+        source=raw,
+        canonical=batch.frame,
     )
 
 

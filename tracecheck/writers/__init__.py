@@ -22,15 +22,16 @@ def report_path(out_dir: Path, source: str, fmt: str) -> Path:
     return out_dir / f"{stem}{suffix}"
 
 
-def write_atomic(path: Path, write: Callable[[TextIO], None]) -> Path:
-    """Write through ``write(fp)`` into a temp file beside ``path``, then rename it into place."""
+def write_atomic(path: Path, write: Callable[[TextIO], None], *, binary: bool = False) -> Path:
+    """Write through ``write(fp)`` into a temp file beside ``path``, then rename it into place.
+    ``binary`` opens the temp file in binary mode (workbooks)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise ReportWriteError(f"cannot write report: {exc.strerror or exc}", path=str(path)) from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fp:
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")) as fp:
             write(fp)
             fp.flush()
             os.fsync(fp.fileno())
