@@ -518,12 +518,13 @@ def test_rules_lists_all_codes():
 
 @pytest.mark.parametrize("key", ["serial-missing", "TC101"])
 def test_rule_prints_one_rule(key):
+    # `rule` is the older name of `explain`; both print the rule's documentation page
     result = run("rule", key)
     assert result.exit_code == 0
-    assert result.stdout.startswith("serial-missing (TC101)\n")
-    assert "severity: error" in result.stdout
-    assert "Why: " in result.stdout and "Fix: " in result.stdout
-    assert "Parameters: column=serial_number" in result.stdout
+    assert result.stdout.startswith("# serial-missing (TC101)\n")
+    assert "Severity: **error**" in result.stdout
+    assert "## Why" in result.stdout and "## How to fix" in result.stdout
+    assert "| `column` | `serial_number` |" in result.stdout
 
 
 def test_unknown_rule_exits_2():

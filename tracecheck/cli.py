@@ -178,36 +178,70 @@ def _fail(exc: TracecheckError) -> None:
     sys.exit(exc.exit_code)
 
 
+def _pack(rules):
+    from tracecheck.ruleset import load_pack
+
+    try:
+        return load_pack(rules)
+    except TracecheckError as exc:
+        _fail(exc)
+
+
 @main.command("rules")
 @click.option("--rules", "rules", default=None, help="Rule pack YAML (default: the shipped pack).")
 def list_rules(rules):
-    """List the rules of a pack: code, name, severity, family."""
-    from tracecheck.ruleset import load_pack
+    """List the rules of a pack: code, name, severity, family and one line on why."""
+    from tracecheck.docs import one_line
 
-    try:
-        pack = load_pack(rules)
-    except TracecheckError as exc:
-        _fail(exc)
+    pack = _pack(rules)
     active = {r.code for r in pack.rules}
     for rule in pack.all_rules:
         flag = "" if rule.code in active else "  (off)"
-        click.echo(f"{rule.code}  {rule.name:<28} {rule.severity.value:<8} {rule.family}{flag}")
+        click.echo(f"{rule.code}  {rule.name:<28} {rule.severity.value:<8} {rule.family:<12} {one_line(rule)}{flag}")
 
 
-@main.command("rule")
+def _explain(key, rules):
+    from tracecheck.docs import rule_markdown
+
+    pack = _pack(rules)
+    try:
+        click.echo(rule_markdown(pack.rule(key)), nl=False)
+    except TracecheckError as exc:
+        _fail(exc)
+
+
+@main.command("explain")
+@click.argument("key")
+@click.option("--rules", "rules", default=None, help="Rule pack YAML (default: the shipped pack).")
+def explain(key, rules):
+    """Document one rule (by code or name): why, fix, parameters, bad/good example."""
+    _explain(key, rules)
+
+
+@main.command("rule", hidden=True)
 @click.argument("key")
 @click.option("--rules", "rules", default=None, help="Rule pack YAML (default: the shipped pack).")
 def show_rule(key, rules):
-    """Explain one rule (by code or name): why it exists, how to fix it, its parameters."""
-    from tracecheck.ruleset import load_pack
+    """Same as `explain` (kept for compatibility)."""
+    _explain(key, rules)
 
+
+@main.command("docs")
+@click.option("--out", "out_dir", default="docs/rules", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for the generated rule pages.")
+@click.option("--rules", "rules", default=None, help="Rule pack YAML (default: the shipped pack).")
+def docs(out_dir, rules):
+    """Generate one Markdown page per rule, plus an index, from the rule packs."""
+    from tracecheck.docs import index_markdown, rule_markdown
+    from tracecheck.writers import write_atomic
+
+    pack = _pack(rules)
+    out = Path(out_dir)
+    pages = {f"{r.code}.md": rule_markdown(r) for r in pack.all_rules}
+    pages["README.md"] = index_markdown(pack)
     try:
-        rule = load_pack(rules).rule(key)
+        for name, text in pages.items():
+            write_atomic(out / name, lambda fp, t=text: fp.write(t))
     except TracecheckError as exc:
         _fail(exc)
-    click.echo(f"{rule.name} ({rule.code})\nseverity: {rule.severity.value}   family: {rule.family}   "
-               f"since: {rule.since}\n\nWhy: {rule.why}\nFix: {rule.fix}")
-    if rule.params:
-        click.echo("Parameters: " + ", ".join(f"{k}={v}" for k, v in rule.params.items()))
-    if rule.severity_by_reason:
-        click.echo("Severity by reason: " + ", ".join(f"{k}={v.value}" for k, v in rule.severity_by_reason.items()))
+    click.echo(f"wrote {len(pages)} pages to {out}", err=True)
