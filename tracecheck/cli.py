@@ -37,6 +37,8 @@ def _parse_map(values: tuple[str, ...]) -> dict[str, str]:
 
 def _parse_formats(value: str) -> tuple[str, ...]:
     formats = tuple(dict.fromkeys(_split((value,))))
+    if "all" in formats:
+        formats = FORMATS
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
         raise click.BadParameter(f"unknown format {unknown[0] if unknown else value!r}; choose from "
@@ -90,7 +92,10 @@ def main() -> None:
 @click.option("--out", "out_dir", default=".", show_default=True, type=click.Path(file_okay=False),
               help="Folder for the reports (<input stem>.report.json).")
 @click.option("--format", "formats", default="json", show_default=True,
-              help="Comma-separated report formats: json, csv (findings table).")
+              help="Comma-separated report formats: json, xlsx (annotated workbook), html (page with "
+                   "charts), csv (findings table), or all.")
+@click.option("--lang", type=click.Choice(["en", "es"]), default="en", show_default=True,
+              help="Language of the workbook and HTML page.")
 @click.option("--rules", "rules", default=None, help="Rule pack YAML (usually `extends: default`).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="error",
               show_default=True, help="Exit 1 when any finding is at or above this severity.")
@@ -105,7 +110,8 @@ def main() -> None:
               help="Reference date for future dates and two-digit years (default: today).")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the summary.")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks for internal errors.")
-def check(inputs, out_dir, formats, rules, fail_on, sheet, maps, dayfirst, select, ignore, as_of, quiet, debug):
+def check(inputs, out_dir, formats, lang, rules, fail_on, sheet, maps, dayfirst, select, ignore, as_of, quiet,
+          debug):
     """Check each INPUT (.xlsx or .csv) and write a report per input into --out."""
     from tracecheck.ruleset import load_pack
 
@@ -120,13 +126,13 @@ def check(inputs, out_dir, formats, rules, fail_on, sheet, maps, dayfirst, selec
         _fail(exc)
     worst = EXIT_OK
     for path in inputs:
-        code = _check_one(path, pack, out_dir, fmt, fail_on, sheet, order,
+        code = _check_one(path, pack, out_dir, fmt, lang, fail_on, sheet, order,
                           as_of.date() if as_of else None, quiet, debug)
         worst = max(worst, code)
     sys.exit(worst)
 
 
-def _check_one(path, pack, out_dir, fmt, fail_on, sheet, order, as_of, quiet, debug) -> int:
+def _check_one(path, pack, out_dir, fmt, lang, fail_on, sheet, order, as_of, quiet, debug) -> int:
     from tracecheck.api import check as run_check
     from tracecheck.writers import write_report
     from tracecheck.writers.text import summary_text
@@ -134,7 +140,7 @@ def _check_one(path, pack, out_dir, fmt, fail_on, sheet, order, as_of, quiet, de
     try:
         with _progress(path, len(pack.rules) + 3) as step:
             report = run_check(path, pack, sheet=sheet, date_order=order, as_of=as_of, progress=step)
-            written = write_report(report, out_dir, fmt)
+            written = write_report(report, out_dir, fmt, lang=lang)
     except TracecheckError as exc:
         click.echo(f"tracecheck: error: {exc}", err=True)
         return exc.exit_code

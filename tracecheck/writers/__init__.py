@@ -13,13 +13,13 @@ from typing import Callable, TextIO
 
 from tracecheck.errors import ReportWriteError
 
-FORMATS = ("json", "csv")
+FORMATS = ("json", "xlsx", "html", "csv")
+SUFFIXES = {"json": ".report.json", "xlsx": ".report.xlsx", "html": ".report.html", "csv": ".findings.csv"}
+LANGS = ("en", "es")
 
 
 def report_path(out_dir: Path, source: str, fmt: str) -> Path:
-    stem = Path(source).stem
-    suffix = {"json": ".report.json", "csv": ".findings.csv"}[fmt]
-    return out_dir / f"{stem}{suffix}"
+    return out_dir / f"{Path(source).stem}{SUFFIXES[fmt]}"
 
 
 def write_atomic(path: Path, write: Callable[[TextIO], None], *, binary: bool = False) -> Path:
@@ -48,17 +48,34 @@ def write_atomic(path: Path, write: Callable[[TextIO], None], *, binary: bool = 
     return path
 
 
-def write_report(report, out_dir: str | os.PathLike, formats: tuple[str, ...] = ("json",)) -> list[Path]:
-    """Write ``report`` in each of ``formats`` into ``out_dir``; returns the paths written."""
-    from tracecheck.writers.csv import write_findings_csv
-    from tracecheck.writers.json import write_json
-
-    writers = {"json": write_json, "csv": write_findings_csv}
+def write_report(report, out_dir: str | os.PathLike, formats: tuple[str, ...] = ("json",), *,
+                 lang: str = "en") -> list[Path]:
+    """Write ``report`` in each of ``formats`` (json, xlsx, html, csv) into ``out_dir``, each
+    atomically; returns the paths written. ``lang`` (en, es) applies to the workbook and page."""
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or lang not in LANGS:
+        raise ValueError(f"formats must be among {', '.join(FORMATS)} and lang among {', '.join(LANGS)}")
     written = []
     for fmt in formats:
         path = report_path(Path(out_dir), report.batch["source"], fmt)
-        written.append(write_atomic(path, lambda fp, w=writers[fmt]: w(report, fp)))
+        write, binary = _writer(fmt, lang)
+        written.append(write_atomic(path, lambda fp, w=write: w(report, fp), binary=binary))
     return written
+
+
+def _writer(fmt: str, lang: str) -> tuple[Callable, bool]:
+    """The writer function for a format (imported on use: the workbook writer loads openpyxl)."""
+    if fmt == "json":
+        from tracecheck.writers.json import write_json
+        return write_json, False
+    if fmt == "csv":
+        from tracecheck.writers.csv import write_findings_csv
+        return write_findings_csv, False
+    if fmt == "xlsx":
+        from tracecheck.writers.xlsx import write_xlsx
+        return (lambda report, fp: write_xlsx(report, fp, lang=lang)), True
+    from tracecheck.writers.html import write_html
+    return (lambda report, fp: write_html(report, fp, lang=lang)), False
 
 
 def _umask() -> int:

@@ -18,11 +18,17 @@ def summary_text(report: Any, written: list[Path]) -> str:
     lines = [f"{report.batch['source']}: {s['rows']} rows, {s['findings']} findings "
              f"({sev['error']} errors, {sev['warning']} warnings, {sev['info']} info); "
              f"{s['rows_traceable']} rows look traceable ({share})"]
+    dup = s.get("duplicates")
+    if dup and any(dup["groups"].values()):
+        lines.append(f"  duplicates: {dup['groups']['duplicate-request']} groups; "
+                     f"{dup['requests_after_removing_duplicates']} requests remain after removing them")
+    lines.append(f"  {'rule':<6} {'name':<28} {'severity':<8} {'count':>8}")
     for entry in sorted(s["by_rule"], key=lambda e: (-_rank(e["severity"]), e["rule"])):
-        lines.append(f"  {entry['rule']}  {entry['name']:<28} {entry['severity']:<8} {entry['count']:>8}")
+        lines.append(f"  {entry['rule']:<6} {entry['name']:<28} {entry['severity']:<8} {entry['count']:>8}")
     worst = _worst_rows(report)
     if worst:
-        lines.append("  worst rows: " + "; ".join(worst))
+        lines.append("  worst rows:")
+        lines += [f"    {text}" for text in worst]
     for path in written:
         lines.append(f"  report: {path}")
     return "\n".join(lines)
