@@ -71,11 +71,13 @@ def make_xlsx(path: Path, rows: int) -> None:
     wb.save(path)
 
 
-def run_cli(path: Path, outdir: Path, logdir: Path) -> tuple[int, float, float]:
-    """Run the CLI on `path`; return (exit code, wall seconds, peak RSS in MB)."""
-    cmd = [sys.executable, "-m", "tracecheck", "check", str(path), "--out", str(outdir), "--fail-on", "never"]
-    out = open(logdir / f"{path.name}.stdout", "wb")
-    err = open(logdir / f"{path.name}.stderr", "wb")
+def run_cli(path: Path, outdir: Path, logdir: Path, extra: tuple[str, ...] = (), tag: str = ""
+            ) -> tuple[int, float, float]:
+    """Run the CLI on `path` (plus `extra` options); return (exit code, wall seconds, peak RSS in MB)."""
+    cmd = [sys.executable, "-m", "tracecheck", "check", str(path), "--out", str(outdir), "--fail-on", "never",
+           *extra]
+    out = open(logdir / f"{path.name}{tag}.stdout", "wb")
+    err = open(logdir / f"{path.name}{tag}.stderr", "wb")
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     start = time.perf_counter()
