@@ -546,3 +546,23 @@ def test_version(how):
         code, output = proc.returncode, proc.stdout
     assert code == 0
     assert output.strip() == f"tracecheck, version {tracecheck.__version__}"
+
+
+def test_all_formats_are_written_side_by_side_and_replaced_cleanly(messy_csv, tmp_path):
+    out = tmp_path / "out"
+    for _ in range(2):  # a second run replaces the reports; no temp files are left behind
+        result = run("check", messy_csv, "--out", out, "--format", "all", "--lang", "es", "--as-of", "2026-11-22")
+        assert result.exit_code == 1, result.stderr
+    stem = Path(messy_csv).stem
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"{stem}.report.json", f"{stem}.report.xlsx", f"{stem}.report.html", f"{stem}.findings.csv"])
+    assert '<html lang="es"' in (out / f"{stem}.report.html").read_text(encoding="utf-8")
+
+
+def test_csv_export_neutralises_formulas(tmp_path):
+    batch = tmp_path / "b.csv"
+    batch.write_text("Serial Number,Manufacturer\n=HYPERLINK(\"http://x\"),Glock\n", encoding="utf-8")
+    result = run("check", batch, "--out", tmp_path / "o", "--format", "csv")
+    assert result.exit_code == 1
+    text = (tmp_path / "o" / "b.findings.csv").read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text

@@ -1,0 +1,353 @@
+"""The annotated workbook writer: sheets, numbers that match the JSON report, flagged cells,
+duplicates, formula-injection safety, Spanish labels and the write-only (large batch) path."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+import tracecheck
+from tracecheck.writers import write_atomic, xlsx
+from tracecheck.writers.xlsx import csv_safe, is_formula_like, safe_cell_text, write_xlsx
+
+AS_OF = dt.date(2026, 11, 22)
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+SHEETS_EN = ["Summary", "Findings", "Duplicates", "Data"]
+SHEETS_ES = ["Resumen", "Hallazgos", "Duplicados", "Datos"]
+JSON_KEY = re.compile(r"^(batch|rule_pack|summary)\.")
+INJECTIONS = ['=HYPERLINK("http://example.invalid/x","click")', "+1", "-2", "@SUM(A1)", "\tTAB", "=1+1"]
+
+
+def _batch(**overrides: list) -> pd.DataFrame:
+    """Two requests for one rifle (DR-2) recorded by two agencies, and a Glock."""
+    columns = {
+        "Request ID": ["MX-1", "MX-2", "MX-3"], "Agency": ["SEDENA", "FGR", "Policia Municipal"],
+        "Manufacturer": ["ROMARM", "CUGIR", "Glock"], "Model": ["WASR-10", "WASR-10", "19"],
+        "Caliber": ["7.62X39", "7.62X39", "9MM"], "Type": ["RIFLE", "RIFLE", "PISTOL"],
+        "Serial Number": ["1983OR7017", "1983-0R7017", "BXYZ123"],
+        "Country of Origin": ["Romania", "Romania", "Austria"],
+        "Importer": ["CENTURY ARMS", "CENTURY ARMS", "GLOCK INC"],
+        "Purchase Date": ["2019-01-05", "2019-01-05", "2023-01-01"],
+        "Recovery Date": ["2024-03-02", "2024-03-02", "2024-01-01"],
+        "Request Date": ["2024-04-01", "2024-04-10", "2024-02-01"],
+    }
+    return pd.DataFrame({**columns, **overrides})
+
+
+def _write(report, path: Path, **kwargs) -> openpyxl.Workbook:
+    write_atomic(path, lambda fp: write_xlsx(report, fp, **kwargs), binary=True)
+    return openpyxl.load_workbook(path)
+
+
+@pytest.fixture(scope="module")
+def fiscalia():
+    return tracecheck.check(EXAMPLES / "fiscalia_titled.xlsx", as_of=AS_OF)
+
+
+@pytest.fixture(scope="module")
+def fiscalia_wb(fiscalia, tmp_path_factory):
+    return _write(fiscalia, tmp_path_factory.mktemp("xlsx") / "fiscalia.xlsx")
+
+
+@pytest.fixture(scope="module")
+def small():
+    return tracecheck.check(_batch(), as_of=AS_OF)
+
+
+def _json_value(data: dict, key: str):
+    for part in key.split("."):
+        data = data[part]
+    return data
+
+
+def _summary_items(ws) -> dict[str, object]:
+    """JSON field -> value for the Summary rows that name one."""
+    return {row[2]: row[1] for row in ws.iter_rows(min_col=1, max_col=3, values_only=True)
+            if isinstance(row[2], str) and JSON_KEY.match(row[2])}
+
+
+def _summary_value(ws, label: str):
+    return next(row[1] for row in ws.iter_rows(max_col=2, values_only=True) if row[0] == label)
+
+
+def _notes(ws) -> dict[str, str]:
+    return {c.coordinate: c.comment.text for row in ws.iter_rows() for c in row if c.comment}
+
+
+def _data_cell(ws, report, row: int, header: str):
+    """The Data-sheet cell for a sheet row and submitted header (column A is Row)."""
+    headers = [c.value for c in ws[1]]
+    return ws.cell(row=2 + list(report.source.frame.index).index(row), column=headers.index(header) + 1)
+
+
+# --------------------------------------------------------------------------- sheets and summary
+
+
+def test_sheet_names(fiscalia_wb):
+    assert fiscalia_wb.sheetnames == SHEETS_EN
+
+
+def test_summary_numbers_equal_the_json_summary(fiscalia, fiscalia_wb):
+    data = fiscalia.to_dict()
+    items = _summary_items(fiscalia_wb["Summary"])
+    for key, value in items.items():
+        assert value == _json_value(data, key), key
+    flat = [f"summary.{k}" for k in ("rows", "findings", "batch_errors", "rows_with_errors", "rows_with_warnings",
+                                     "rows_traceable", "traceable_share", "rows_obliterated")]
+    flat += [f"summary.by_severity.{s}" for s in ("error", "warning", "info")]
+    flat += [f"summary.duplicates.groups.{k}" for k in data["summary"]["duplicates"]["groups"]]
+    flat += [f"summary.duplicates.{k}" for k in ("review_groups", "duplicate_rows",
+                                                  "requests_after_removing_duplicates")]
+    flat += [f"summary.age_buckets.{m}.{b}" for m, counts in data["summary"]["age_buckets"].items() for b in counts]
+    flat += [f"summary.age_medians_days.{m}" for m in data["summary"]["age_medians_days"]]
+    flat += ["batch.source", "batch.sheet", "batch.sha256", "batch.row_count", "batch.checked_at",
+             "rule_pack.name", "rule_pack.version"]
+    assert set(flat) <= set(items)
+
+
+def test_summary_findings_by_rule_match_the_json(fiscalia, fiscalia_wb):
+    rows = list(fiscalia_wb["Summary"].iter_rows(values_only=True))
+    start = rows.index(("Rule", "Count", "Name", "Severity", "Why it matters")) + 1
+    table = [r for r in rows[start:start + len(fiscalia.summary["by_rule"])]]
+    expected = fiscalia.to_dict()["summary"]["by_rule"]
+    assert [{"rule": r[0], "count": r[1], "name": r[2], "severity": r[3]} for r in table] == expected
+    why = {r[0]: r[4] for r in table}
+    assert why["TC101"] == "A trace cannot start without the serial number."
+
+
+def test_summary_derived_numbers_follow_their_definitions(fiscalia, fiscalia_wb):
+    data = fiscalia.to_dict()
+    ws = fiscalia_wb["Summary"]
+    unusable = {f["row"] for f in data["findings"]
+                if f["rule"] in ("TC101", "TC102") and f["severity"] == "error" and f["row"] is not None}
+    later = {r for g in data["duplicate_groups"]
+             if g["kind"] == "duplicate-request" and g["confidence"] == "flag" for r in g["rows"][1:]}
+    strong = [r for r in data["rows"] if r["row"] not in unusable and r["row"] not in later
+              and r["time_to_crime_days"] is not None and 0 <= r["time_to_crime_days"] <= 3 * 365]
+    assert _summary_value(ws, "Rows with a usable serial") == len(data["rows"]) - len(unusable)
+    assert _summary_value(ws, "Rows missing import marking") == sum(f["rule"] == "TC110" for f in data["findings"])
+    assert _summary_value(ws, "Strong leads") == len(strong) > 0
+    assert _summary_value(ws, "Share of strong leads") == round(len(strong) / len(data["rows"]), 4)
+    label = next(c for c in ws["A"] if c.value == "Strong leads")
+    assert "usable serial" in label.comment.text and "1095" in label.comment.text
+
+
+def test_share_cells_are_formatted_as_percent(fiscalia_wb):
+    ws = fiscalia_wb["Summary"]
+    cell = next(r[1] for r in ws.iter_rows(max_col=3) if r[2].value == "summary.traceable_share")
+    assert cell.number_format == "0.0%"
+
+
+# --------------------------------------------------------------------------- findings
+
+
+def test_findings_sheet_has_one_row_per_finding(fiscalia, fiscalia_wb):
+    ws = fiscalia_wb["Findings"]
+    assert [c.value for c in ws[1]] == ["Row", "Column", "Field", "Value", "Rule", "Name", "Severity", "Message",
+                                        "Fix"]
+    assert ws.max_row - 1 == len(fiscalia.findings)
+    assert ws.auto_filter.ref == f"A1:I{len(fiscalia.findings) + 1}"
+    assert ws.freeze_panes == "A2"
+    assert ws.column_dimensions["H"].width >= 60
+    first = fiscalia.findings.iloc[0]
+    row = [c.value for c in ws[2]]
+    assert row[:8] == [int(first["row"]), first["column"], first["field"], first["value"], first["rule"],
+                       first["name"], first["severity"], first["message"]]
+    fix = {r["rule"]: r["fix"] for r in fiscalia.rule_pack["rules"]}[first["rule"]]
+    assert row[8] == fix
+
+
+# --------------------------------------------------------------------------- data
+
+
+def test_data_sheet_copies_the_submitted_cells(fiscalia, fiscalia_wb):
+    ws = fiscalia_wb["Data"]
+    frame = fiscalia.source.frame
+    assert [c.value for c in ws[1]][:len(frame.columns) + 1] == ["Row", *frame.columns]
+    assert ws.max_row - 1 == len(frame)
+    assert [ws.cell(row=i + 2, column=1).value for i in range(len(frame))] == list(frame.index)
+    for row, header in [(5, "Folio"), (8, "Fecha de compra"), (12, "Matrícula"), (40, "Marca"),
+                        (frame.index[-1], "Modelo")]:
+        expected = frame.at[row, header]
+        assert _data_cell(ws, fiscalia, row, header).value == (None if pd.isna(expected) else expected)
+    assert ws.freeze_panes == "B2"
+    assert ws.auto_filter.ref.startswith("A1:")
+
+
+def test_flagged_cell_has_severity_fill_and_comment(fiscalia, fiscalia_wb):
+    ws = fiscalia_wb["Data"]
+    cell = _data_cell(ws, fiscalia, 10, "Matrícula")  # 'S/N': TC101 serial-missing (error)
+    assert cell.value == "S/N"
+    assert cell.fill.fgColor.rgb.endswith(xlsx.FILLS["error"].fgColor.rgb[-6:])
+    assert cell.comment.text.startswith("TC101 serial-missing: ")
+    clean = _data_cell(ws, fiscalia, 10, "Folio")
+    assert clean.comment is None and clean.fill.fill_type is None
+
+
+def test_cell_with_several_findings_gets_one_comment_and_worst_colour(fiscalia, fiscalia_wb):
+    findings = fiscalia.findings[fiscalia.findings["row"].notna() & fiscalia.findings["column"].notna()]
+    counts = findings.groupby(["row", "column"]).size()
+    row, letter = counts[counts > 1].index[0]
+    header = next(h for h, col in fiscalia.source.column_letters.items() if col == letter)
+    cell = _data_cell(fiscalia_wb["Data"], fiscalia, int(row), header)
+    on_cell = findings[(findings["row"] == row) & (findings["column"] == letter)]
+    assert cell.comment.text.splitlines() == [f"{f.rule} {f.name}: {f.message}" for f in on_cell.itertuples()]
+    worst = max(on_cell["severity"], key=lambda s: {"info": 1, "warning": 2, "error": 3}[s])
+    assert cell.fill.fgColor.rgb.endswith(xlsx.FILLS[worst].fgColor.rgb[-6:])
+
+
+def test_data_sheet_adds_tracecheck_columns(fiscalia, fiscalia_wb):
+    ws = fiscalia_wb["Data"]
+    headers = [c.value for c in ws[1]]
+    assert headers[-4:] == ["status", "request_age_days", "time_to_crime_days", "duplicate_group"]
+    rows = fiscalia.rows.set_index("row")
+    for i, row in enumerate(fiscalia.source.frame.index[:20], start=2):
+        values = [c.value for c in ws[i]][-4:]
+        expected = [None if pd.isna(v) else v for v in rows.loc[row, ["status", "request_age_days",
+                                                                      "time_to_crime_days", "duplicate_group"]]]
+        assert values == expected
+    groups = {row[0]: row[-1] for row in ws.iter_rows(min_row=2, values_only=True)}
+    assert groups[12] == groups[76] == "DR-12"
+
+
+# --------------------------------------------------------------------------- duplicates
+
+
+def test_duplicates_sheet_lists_the_group_side_by_side(small, tmp_path):
+    assert [g["id"] for g in small.duplicate_groups] == ["DR-2"]
+    ws = _write(small, tmp_path / "small.xlsx")["Duplicates"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][:4] == ("DR-2", "duplicate-request", "flag", small.duplicate_groups[0]["score"])
+    by_field = {r[0]: r[1:3] for r in rows[1:10]}
+    assert by_field["Row"] == (2, 3)
+    assert by_field["agency"] == ("SEDENA", "FGR")
+    assert by_field["serial_number"] == ("1983OR7017", "1983-0R7017")
+    assert by_field["manufacturer"] == ("ROMARM", "CUGIR")
+    assert by_field["model"] == ("WASR-10", "WASR-10")
+    assert by_field["recovery_date"][0] == by_field["recovery_date"][1] == dt.datetime(2024, 3, 2)
+    pair = next(r for r in rows if isinstance(r[0], str) and r[0].startswith("Pair"))
+    assert pair[0] == "Pair 2-3" and "same after folding" in pair[2]
+
+
+def test_duplicates_sheet_without_groups(tmp_path):
+    report = tracecheck.check(_batch().iloc[[2]], as_of=AS_OF)
+    ws = _write(report, tmp_path / "none.xlsx")["Duplicates"]
+    assert ws["A1"].value == "No duplicate groups."
+
+
+# --------------------------------------------------------------------------- formula injection
+
+
+def test_formula_like_text_round_trips_as_text(tmp_path):
+    n = len(INJECTIONS)
+    frame = pd.DataFrame({
+        "Request ID": [f"R-{i}" for i in range(n)], "Agency": INJECTIONS, "Manufacturer": ["Ruger"] * n,
+        "Model": ["LCP"] * n, "Caliber": [".380"] * n, "Type": ["PISTOL"] * n, "Serial Number": INJECTIONS,
+        "Recovery Date": ["2024-03-02"] * n, "Notes": ["\rCR first"] + ["x"] * (n - 1)})
+    report = tracecheck.check(frame, as_of=AS_OF)
+    wb = _write(report, tmp_path / "inject.xlsx")
+    data = wb["Data"]
+    for i, text in enumerate(INJECTIONS, start=2):
+        for column in ("C", "H"):  # Agency, Serial Number (column A is Row)
+            cell = data[f"{column}{i}"]
+            assert cell.value == text and cell.data_type == "s"
+    cr = data["J2"]
+    assert cr.data_type == "s" and cr.value.endswith("CR first")  # XML turns a bare CR into LF; still text
+    findings = wb["Findings"]
+    values = [c for c in findings["D"][1:] if c.value in INJECTIONS]
+    assert values and all(c.data_type == "s" for c in values)
+    assert not any(c.data_type == "f" for ws in wb for row in ws.iter_rows() for c in row)
+
+
+def test_safe_text_helpers():
+    assert [is_formula_like(v) for v in ("=A1", "+1", "-2", "@x", "\tx", "\rx", "A=1", "", 5, None)] == \
+        [True] * 6 + [False] * 4
+    assert csv_safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert csv_safe("-2") == "'-2" and csv_safe("ABC") == "ABC" and csv_safe(3) == 3
+    assert safe_cell_text("=SUM(A1)") == "=SUM(A1)"  # kept exactly: the cell type makes it text
+    assert safe_cell_text("a\x00b\x1fc") == "a\ufffdb\ufffdc"
+    assert len(safe_cell_text("x" * 40_000)) == 32_767
+    assert safe_cell_text(4.5) == 4.5
+
+
+def test_control_characters_do_not_break_the_workbook(tmp_path):
+    report = tracecheck.check(_batch(Model=["WASR\x0010", "WASR-10", "19"]), as_of=AS_OF)
+    ws = _write(report, tmp_path / "ctrl.xlsx")["Data"]
+    assert ws["E2"].value == "WASR\ufffd10"
+
+
+# --------------------------------------------------------------------------- language and modes
+
+
+def test_spanish_labels(small, tmp_path):
+    wb = _write(small, tmp_path / "es.xlsx", lang="es")
+    assert wb.sheetnames == SHEETS_ES
+    assert wb["Hallazgos"]["A1"].value == "Fila" and wb["Hallazgos"]["I1"].value == "Corrección"
+    assert wb["Datos"]["A1"].value == "Fila"
+    assert _summary_value(wb["Resumen"], "Solicitudes") == 3
+    assert _summary_items(wb["Resumen"])["summary.rows"] == 3
+
+
+def test_unknown_language_is_refused(small, tmp_path):
+    with pytest.raises(ValueError, match="lang"):
+        write_xlsx(small, (tmp_path / "x.xlsx").open("wb"), lang="fr")
+
+
+def test_write_only_mode_for_large_batches(fiscalia, fiscalia_wb, tmp_path, monkeypatch):
+    monkeypatch.setattr(xlsx, "WRITE_ONLY_ABOVE", 10)
+    monkeypatch.setattr(xlsx, "MAX_COMMENTS", 5)
+    wb = _write(fiscalia, tmp_path / "big.xlsx")
+    assert wb.sheetnames == SHEETS_EN
+    data, findings = wb["Data"], wb["Findings"]
+    assert data.max_row - 1 == len(fiscalia.source.frame) and findings.max_row - 1 == len(fiscalia.findings)
+    assert findings.freeze_panes == "A2" and findings.auto_filter.ref == f"A1:I{len(fiscalia.findings) + 1}"
+    cells = [c for row in data.iter_rows(min_row=2) for c in row[:-4]]
+    filled = [c for c in cells if c.fill.fill_type == "solid"]
+    commented = [c for c in cells if c.comment is not None]
+    assert len(filled) == len(xlsx._flagged_cells(fiscalia)) and len(commented) == 5
+    cell = _data_cell(data, fiscalia, 10, "Matrícula")
+    assert cell.value == "S/N" and cell.fill.fgColor.rgb.endswith("FFC7CE")
+    notes = [row[0] for row in wb["Summary"].iter_rows(values_only=True) if row[0]]
+    assert any(str(n).startswith("Cell comments omitted after the first 5 flagged cells") for n in notes)
+    assert _summary_items(wb["Summary"]) == _summary_items(fiscalia_wb["Summary"])
+    assert _notes(wb["Summary"]) == _notes(fiscalia_wb["Summary"])  # no note leaks onto the next cell
+
+
+def test_batch_level_findings_have_no_row_or_column(tmp_path):
+    report = tracecheck.check(_batch().drop(columns=["Serial Number"]), as_of=AS_OF)
+    wb = _write(report, tmp_path / "noserial.xlsx")
+    tc001 = next(row for row in wb["Findings"].iter_rows(min_row=2, values_only=True) if row[4] == "TC001")
+    assert tc001[:3] == (None, None, "serial_number") and tc001[6] == "error"
+    assert _summary_items(wb["Summary"])["summary.batch_errors"] == report.summary["batch_errors"] >= 1
+
+
+def test_row_finding_without_a_cell_is_noted_on_the_row_number(small, tmp_path):
+    findings = small.findings.copy()
+    findings.loc[findings.index[0], "column"] = pd.NA  # a row-level finding on no submitted column
+    report = dataclasses.replace(small, findings=findings)
+    ws = _write(report, tmp_path / "rowlevel.xlsx")["Data"]
+    row = int(findings.iloc[0]["row"])
+    cell = ws.cell(row=2 + list(small.source.frame.index).index(row), column=1)
+    assert cell.value == row and cell.comment.text.startswith(findings.iloc[0]["rule"])
+
+
+def test_sheets_stop_at_the_excel_row_limit(fiscalia, tmp_path, monkeypatch):
+    monkeypatch.setattr(xlsx, "MAX_SHEET_ROWS", 31)  # header + 29 rows + the "more rows" line
+    wb = _write(fiscalia, tmp_path / "limit.xlsx")
+    for name, n in (("Findings", len(fiscalia.findings)), ("Data", len(fiscalia.source.frame))):
+        ws = wb[name]
+        assert ws.max_row == 31 and ws.cell(row=31, column=1).value.startswith(f"{n - 29:,} more rows")
+    notes = [row[0] for row in wb["Summary"].iter_rows(values_only=True) if isinstance(row[0], str)]
+    assert f"Data: {len(fiscalia.source.frame) - 29:,} rows not shown (Excel sheet limit)" in notes
+
+
+def test_dataframe_sources_have_no_sheet(small, tmp_path):
+    ws = _write(small, tmp_path / "df.xlsx")["Summary"]
+    items = _summary_items(ws)
+    assert items["batch.source"] == "<dataframe>" and items["batch.sheet"] is None
