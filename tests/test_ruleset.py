@@ -146,3 +146,37 @@ def test_removed_rules_stay_as_tombstones(tmp_path: Path) -> None:
 
 def test_default_rules_dir_is_the_repository_rules_in_a_checkout() -> None:
     assert (default_rules_dir() / "pack.yml").is_file()
+
+
+def test_every_rule_has_a_spanish_message_and_fix() -> None:
+    pack = load_pack()
+    for rule in pack.all_rules:
+        spanish = rule.translations.get("es", {})
+        assert spanish.get("message") and spanish.get("fix"), rule.code
+    assert load_pack().rule("TC101").template_for("blank", "es") == "La matrícula está vacía"
+    assert load_pack().rule("TC101").template_for("blank", "en") == "Serial number is blank"
+
+
+def test_check_renders_messages_in_the_requested_language() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame([{"serial_number": "SIN MATRICULA", "manufacturer": "Glock"}])
+    spanish = tracecheck.check(frame, select=["TC101"], lang="es")
+    english = tracecheck.check(frame, select=["TC101"])
+    assert spanish.findings["message"].tolist() == ["La matrícula 'SIN MATRICULA' es un marcador, no un número de serie"]
+    assert english.findings["message"].tolist() == ["Serial number 'SIN MATRICULA' is a placeholder, not a serial"]
+    assert spanish.rule_pack["rules"][0]["fix"].startswith("Anote la matrícula")
+
+
+def test_bad_translations_fail_early(tmp_path: Path) -> None:
+    path = write_pack(tmp_path, """
+        extends: default
+        translations:
+          es:
+            TC101: {message: "Falta {nada}"}
+    """)
+    with pytest.raises(tracecheck.RulePackError, match=r"TC101 \(es\).*\{nada\}"):
+        load_pack(path)
+    path = write_pack(tmp_path, "extends: default\ntranslations: {es: {TC999: {message: x}}}\n")
+    with pytest.raises(tracecheck.RulePackError, match="unknown rule 'TC999'"):
+        load_pack(path)

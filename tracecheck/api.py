@@ -20,7 +20,7 @@ DATE_ORDERS = ("auto", "dayfirst", "monthfirst")
 def check(source: str | os.PathLike | pd.DataFrame, rules: str | os.PathLike | RulePack | None = None, *,
           sheet: str | None = None, mapping: dict[str, str] | None = None, date_order: str = "auto",
           select: Iterable[str] | None = None, ignore: Iterable[str] | None = None,
-          as_of: dt.date | None = None, name: str | None = None,
+          as_of: dt.date | None = None, name: str | None = None, lang: str = "en",
           progress: Callable[[str], None] | None = None) -> Report:
     """Check one trace-request batch and return its Report.
 
@@ -28,6 +28,7 @@ def check(source: str | os.PathLike | pd.DataFrame, rules: str | os.PathLike | R
     as if written to a sheet with the header on row 1). ``rules`` is a rule-pack path or a
     loaded RulePack (default: the shipped pack). ``mapping`` forces field → header mappings.
     ``as_of`` is the reference date for future dates and two-digit years (default: today).
+    ``lang`` ("en" or "es") is the language of the finding messages and fix hints.
 
     Problems in the data are findings, never exceptions. Misuse raises: ``InputError`` for an
     unreadable file or unknown sheet, ``RulePackError`` for a bad pack or selector,
@@ -35,6 +36,8 @@ def check(source: str | os.PathLike | pd.DataFrame, rules: str | os.PathLike | R
     """
     if date_order not in DATE_ORDERS:
         raise ValueError(f"date_order must be one of {', '.join(DATE_ORDERS)}")
+    if lang not in ("en", "es"):
+        raise ValueError("lang must be en or es")
     pack = rules if isinstance(rules, RulePack) else load_pack(rules)
     if select or ignore:
         pack = pack.with_selection(select, ignore)
@@ -45,9 +48,9 @@ def check(source: str | os.PathLike | pd.DataFrame, rules: str | os.PathLike | R
     raw = read_frame(source, name=name) if isinstance(source, pd.DataFrame) else read_batch(source, sheet=sheet)
     _step(progress, "normalise")
     batch = normalise(raw, pack, date_order=date_order, as_of=as_of)
-    result = engine.run(batch, pack, progress=progress)
+    result = engine.run(batch, pack, progress=progress, lang=lang)
     _step(progress, "report")
-    return build_report(batch, pack, result.findings, duplicates=result.duplicates,
+    return build_report(batch, pack, result.findings, duplicates=result.duplicates, lang=lang,
                         checked_at=dt.datetime.now(dt.timezone.utc))
 
 

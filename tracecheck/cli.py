@@ -139,7 +139,7 @@ def _check_one(path, pack, out_dir, fmt, lang, fail_on, sheet, order, as_of, qui
 
     try:
         with _progress(path, len(pack.rules) + 3) as step:
-            report = run_check(path, pack, sheet=sheet, date_order=order, as_of=as_of, progress=step)
+            report = run_check(path, pack, sheet=sheet, date_order=order, as_of=as_of, lang=lang, progress=step)
             written = write_report(report, out_dir, fmt, lang=lang)
     except TracecheckError as exc:
         click.echo(f"tracecheck: error: {exc}", err=True)

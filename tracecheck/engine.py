@@ -27,7 +27,7 @@ class Run:
     duplicates: Any = None  # tracecheck.matching.DuplicateResult when a TC2xx rule ran
 
 
-def run(batch: Batch, pack: RulePack, *, progress: Progress | None = None) -> Run:
+def run(batch: Batch, pack: RulePack, *, progress: Progress | None = None, lang: str = "en") -> Run:
     """Every active rule over ``batch``. Findings are sorted by (row, rule, field) with
     batch-level findings (row missing) first."""
     ctx = CheckContext(batch=batch, reference=compile_reference(pack.reference))
@@ -36,7 +36,7 @@ def run(batch: Batch, pack: RulePack, *, progress: Progress | None = None) -> Ru
         if progress:
             progress(rule.code)
         result = REGISTRY[rule.check](ctx, **rule.params)
-        part = _to_findings(rule, result, batch)
+        part = _to_findings(rule, result, batch, lang)
         if len(part):
             parts.append(part)
     duplicates = ctx.cache.get("duplicates")
@@ -59,7 +59,7 @@ def empty_findings() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="Int64" if c == "row" else "str") for c in CORE})
 
 
-def _to_findings(rule: Rule, result: pd.Series | pd.DataFrame, batch: Batch) -> pd.DataFrame:
+def _to_findings(rule: Rule, result: pd.Series | pd.DataFrame, batch: Batch, lang: str = "en") -> pd.DataFrame:
     if isinstance(result, pd.Series):  # boolean mask over the frame
         result = pd.DataFrame({"row": pd.array(batch.frame.index[result.to_numpy(dtype=bool)], dtype="Int64")})
     elif "row" not in result.columns:
@@ -75,7 +75,7 @@ def _to_findings(rule: Rule, result: pd.Series | pd.DataFrame, batch: Batch) -> 
     out["rule"], out["name"] = rule.code, rule.name
     context = result.drop(columns=[c for c in result.columns if c in _RESERVED])
     out["severity"] = _severities(rule, context)
-    out["message"] = _messages(rule, out, context, batch)
+    out["message"] = _messages(rule, out, context, batch, lang)
     context = context.drop(columns=[c for c in context.columns if c in _MESSAGE_ONLY])
     return pd.concat([out[CORE], context.set_axis(out.index)], axis=1)
 
@@ -101,7 +101,7 @@ def _severities(rule: Rule, context: pd.DataFrame) -> np.ndarray:
     return severity
 
 
-def _messages(rule: Rule, out: pd.DataFrame, context: pd.DataFrame, batch: Batch) -> np.ndarray:
+def _messages(rule: Rule, out: pd.DataFrame, context: pd.DataFrame, batch: Batch, lang: str) -> np.ndarray:
     fields = {"value": out["value"], "field": out["field"], "column": out["column"], "row": out["row"],
               "as_of": batch.as_of.isoformat(), **rule.params, **{c: context[c] for c in context.columns}}
     reasons = context["reason"] if "reason" in context else pd.Series(None, index=out.index, dtype=object)
@@ -109,7 +109,7 @@ def _messages(rule: Rule, out: pd.DataFrame, context: pd.DataFrame, batch: Batch
     for reason in reasons.dropna().unique().tolist() + [None]:
         sel = reasons.isna().to_numpy() if reason is None else reasons.eq(reason).fillna(False).to_numpy()
         if sel.any():
-            messages[sel] = render(rule.template_for(reason), {k: _subset(v, sel) for k, v in fields.items()})
+            messages[sel] = render(rule.template_for(reason, lang), {k: _subset(v, sel) for k, v in fields.items()})
     return messages
 
 

@@ -94,7 +94,7 @@ def _opt_int(value: Any) -> int | None:
 
 
 def build_report(batch: Batch, pack: RulePack, findings: pd.DataFrame, *, checked_at: dt.datetime,
-                 duplicates: Any = None) -> Report:
+                 duplicates: Any = None, lang: str = "en") -> Report:
     groups = duplicates.groups if duplicates is not None else []
     rows = _row_table(batch, findings, duplicates.group_of_row() if duplicates is not None else {})
     raw = batch.raw
@@ -106,7 +106,7 @@ def build_report(batch: Batch, pack: RulePack, findings: pd.DataFrame, *, checke
                "tracecheck_version": __version__},
         rule_pack={"name": pack.name, "version": pack.version, "digest": pack.digest,
                    "rules": [{"rule": r.code, "name": r.name, "severity": r.severity.value, "family": r.family,
-                              "fix": r.fix} for r in pack.rules]},
+                              "fix": r.fix_for(lang)} for r in pack.rules]},
         mapping=[{"field": c.field, "header": c.header, "column": raw.column_letters.get(c.header),
                   "method": c.method, "score": c.score} for c in batch.mapping.columns],
         summary={**_summary(rows, findings), "duplicates": _duplicate_summary(groups, len(rows))},

@@ -31,7 +31,8 @@ RULE_KEYS = {"code", "name", "severity", "severity_by_reason", "check", "params"
 OVERRIDABLE = {"severity", "severity_by_reason", "params", "message", "messages", "fix", "status"}
 PACK_KEYS = {"name", "version", "description", "include", "extends", "select", "ignore", "rules",
              "columns", "map", "fuzzy_threshold", "fields", "placeholders", "us_country_names",
-             "manufacturers", "family", "serial_label", "matching", "calibers"}
+             "manufacturers", "family", "serial_label", "matching", "calibers", "translations"}
+TRANSLATABLE = {"message", "messages", "fix"}
 
 
 @dataclass(frozen=True)
@@ -50,9 +51,17 @@ class Rule:
     example: dict[str, Any] = field(default_factory=dict)
     since: str = "0.1.0"
     status: str = "stable"
+    translations: dict[str, dict[str, Any]] = field(default_factory=dict)  # lang -> message/messages/fix
 
-    def template_for(self, reason: str | None) -> str:
-        return self.messages.get(reason, self.message) if reason else self.message
+    def template_for(self, reason: str | None, lang: str = "en") -> str:
+        """The message template for a finding's reason, in ``lang`` when translated (else English)."""
+        local = self.translations.get(lang, {})
+        messages = {**self.messages, **local.get("messages", {})} if local else self.messages
+        message = local.get("message", self.message)
+        return messages.get(reason, message) if reason else message
+
+    def fix_for(self, lang: str = "en") -> str:
+        return self.translations.get(lang, {}).get("fix", self.fix)
 
 
 @dataclass(frozen=True)
@@ -134,7 +143,7 @@ def _load_tree(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
         raise RulePackError("rule pack extends or includes itself", path=str(path))
     data = _read_yaml(path)
     merged: dict[str, Any] = {"rules": [], "overrides": [], "fields": {}, "map": {}, "reference": {},
-                              "select": None, "ignore": []}
+                              "select": None, "ignore": [], "translations": {}}
     if "extends" in data:
         target = data["extends"]
         base = default_rules_dir() / "pack.yml" if target == "default" else (path.parent / str(target))
@@ -147,7 +156,10 @@ def _load_tree(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
 
 def _own_part(data: dict[str, Any], path: Path) -> dict[str, Any]:
     part: dict[str, Any] = {"rules": [], "overrides": [], "fields": {}, "map": dict(data.get("map") or {}),
-                            "reference": {}, "select": data.get("select"), "ignore": data.get("ignore") or []}
+                            "reference": {}, "select": data.get("select"), "ignore": data.get("ignore") or [],
+                            "translations": {lang: {code: {**entry, "_source": str(path)} for code, entry in
+                                                    (codes or {}).items()}
+                                             for lang, codes in (data.get("translations") or {}).items()}}
     for key in ("name", "version", "fuzzy_threshold"):
         if key in data:
             part[key] = data[key]
@@ -183,9 +195,32 @@ def _merge(into: dict[str, Any], part: dict[str, Any]) -> None:
         into["fields"].setdefault(fname, []).extend(aliases)
     into["map"].update(part["map"])
     into["reference"] = _deep_merge(into["reference"], part["reference"])
+    into["translations"] = _deep_merge(into["translations"], part["translations"])
     if part.get("select") is not None:
         into["select"] = list(part["select"])
     into["ignore"] = list(into.get("ignore") or []) + list(part.get("ignore") or [])
+
+
+def _translated(rules: tuple[Rule, ...], translations: dict[str, dict[str, Any]], registry: dict[str, Any]
+                ) -> tuple[Rule, ...]:
+    """Attach each language's messages and fix hints to the rules, validating their placeholders."""
+    by_code = {r.code: r for r in rules}
+    extra: dict[str, dict[str, dict[str, Any]]] = {}
+    for lang, entries in translations.items():
+        for code, entry in entries.items():
+            source = entry.get("_source")
+            if code not in by_code:
+                raise RulePackError(f"translation ({lang}) names unknown rule {code!r}", path=source)
+            unknown = sorted(set(entry) - TRANSLATABLE - {"_source"})
+            if unknown:
+                raise RulePackError(f"rule {code}: cannot translate {unknown[0]!r}", path=source)
+            rule = by_code[code]
+            allowed = set(rule.params) | registry[rule.check].context_fields
+            fail = lambda msg, c=code, src=source, lg=lang: RulePackError(f"rule {c} ({lg}): {msg}", path=src)  # noqa: E731
+            for template in [entry.get("message", ""), *(entry.get("messages") or {}).values()]:
+                _validate_template(template, allowed, fail)
+            extra.setdefault(code, {})[lang] = {k: v for k, v in entry.items() if k in TRANSLATABLE}
+    return tuple(replace(r, translations=extra.get(r.code, {})) for r in rules)
 
 
 def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
@@ -214,6 +249,7 @@ def _build(merged: dict[str, Any]) -> RulePack:
             raise RulePackError(f"override names unknown rule {key!r}", path=override["_source"])
         _apply_override(by_key[key], override)
     rules = tuple(sorted((_make_rule(e, REGISTRY) for e in merged["rules"]), key=lambda r: r.code))
+    rules = _translated(rules, merged["translations"], REGISTRY)
     fields = {f: sorted(set(a)) for f, a in merged["fields"].items()}
     active_default = {r.code for r in rules if r.status not in ("removed", "preview")}
     active = resolve_selection(rules, merged["select"] or [], merged["ignore"], default=active_default)

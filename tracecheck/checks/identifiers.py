@@ -85,7 +85,7 @@ def value_missing(ctx: CheckContext, *, column: str) -> pd.DataFrame:
         return findings_frame([])
     hit = _missing_values(ctx, column)
     values = ctx.frame.loc[hit.to_numpy(), column]
-    detail = np.where(values.isna(), "", " (placeholder '" + values.fillna("") + "')")
+    detail = np.where(values.isna(), "", " ('" + values.fillna("") + "')")  # the placeholder, in any language
     return findings_frame(values.index, detail=detail)
 
 
