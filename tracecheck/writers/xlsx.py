@@ -37,6 +37,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from tracecheck.findings import SEVERITY_RANK
+from tracecheck.writers.i18n import WORKBOOK_LABELS
 
 WRITE_ONLY_ABOVE = 50_000  # rows; larger batches are streamed (openpyxl write-only mode)
 MAX_COMMENTS = 20_000  # cell comments kept in write-only mode; the rest of the flagged cells only get fills
@@ -58,61 +59,7 @@ TITLE = Font(bold=True, size=14)
 GREY = Font(color="808080", size=9)
 NOTE_FONT = Font(italic=True)  # a label that carries a note
 
-LABELS = {
-    "en": {
-        "summary": "Summary", "findings": "Findings", "duplicates": "Duplicates", "data": "Data",
-        "title": "tracecheck report", "batch": "Batch", "file": "File", "sheet": "Sheet",
-        "sha256": "SHA-256", "rows": "Rows", "checked_at": "Checked at", "as_of": "As of",
-        "version": "tracecheck version", "pack": "Rule pack", "pack_version": "Rule pack version",
-        "headline": "Headline numbers", "requests": "Requests", "n_findings": "Findings",
-        "errors": "Findings: errors", "warnings": "Findings: warnings", "infos": "Findings: info",
-        "batch_errors": "Batch-level errors", "rows_with_errors": "Rows with errors",
-        "rows_with_warnings": "Rows with warnings (worst)", "usable_serial": "Rows with a usable serial",
-        "import_missing": "Rows missing import marking", "obliterated": "Rows with obliterated serial",
-        "traceable": "Rows traceable", "traceable_share": "Share traceable",
-        "strong_leads": "Strong leads", "strong_share": "Share of strong leads",
-        "dupes": "Duplicates", "dr_groups": "Duplicate-request groups", "rr_groups": "Re-recovery groups",
-        "pd_groups": "Possible-duplicate groups", "review_groups": "Groups for review",
-        "duplicate_rows": "Rows in flagged duplicate groups", "after_dupes": "Requests after removing duplicates",
-        "ages": "Age buckets (rows)", "median": "median (days)", "by_rule": "Findings by rule",
-        "rule": "Rule", "count": "Count", "name": "Name", "severity": "Severity", "why": "Why it matters",
-        "json": "JSON field", "how": "How it is computed",
-        "row": "Row", "column": "Column", "field": "Field", "value": "Value", "message": "Message", "fix": "Fix",
-        "group": "Group", "kind": "Kind", "confidence": "Confidence", "score": "Score", "pair": "Pair",
-        "no_groups": "No duplicate groups.", "more_rows": "{n} more rows not shown (sheet limit): see the JSON report",
-        "comments_omitted": "Cell comments omitted after the first {n} flagged cells (batches over {rows} rows); "
-                            "fills mark every flagged cell",
-        "truncated": "{sheet}: {n} rows not shown (Excel sheet limit)",
-        "notes": "Notes",
-    },
-    "es": {
-        "summary": "Resumen", "findings": "Hallazgos", "duplicates": "Duplicados", "data": "Datos",
-        "title": "Informe de tracecheck", "batch": "Lote", "file": "Archivo", "sheet": "Hoja",
-        "sha256": "SHA-256", "rows": "Filas", "checked_at": "Revisado el", "as_of": "Fecha de referencia",
-        "version": "Versión de tracecheck", "pack": "Paquete de reglas", "pack_version": "Versión del paquete",
-        "headline": "Cifras principales", "requests": "Solicitudes", "n_findings": "Hallazgos",
-        "errors": "Hallazgos: errores", "warnings": "Hallazgos: advertencias", "infos": "Hallazgos: info",
-        "batch_errors": "Errores del lote", "rows_with_errors": "Filas con errores",
-        "rows_with_warnings": "Filas con advertencias (peor)", "usable_serial": "Filas con matrícula utilizable",
-        "import_missing": "Filas sin marcaje de importación", "obliterated": "Filas con matrícula limada",
-        "traceable": "Filas rastreables", "traceable_share": "Proporción rastreable",
-        "strong_leads": "Pistas sólidas", "strong_share": "Proporción de pistas sólidas",
-        "dupes": "Duplicados", "dr_groups": "Grupos de solicitud duplicada", "rr_groups": "Grupos de re-aseguramiento",
-        "pd_groups": "Grupos de posible duplicado", "review_groups": "Grupos para revisar",
-        "duplicate_rows": "Filas en grupos duplicados", "after_dupes": "Solicitudes sin duplicados",
-        "ages": "Antigüedad por tramos (filas)", "median": "mediana (días)", "by_rule": "Hallazgos por regla",
-        "rule": "Regla", "count": "Cantidad", "name": "Nombre", "severity": "Severidad", "why": "Por qué importa",
-        "json": "Campo JSON", "how": "Cómo se calcula",
-        "row": "Fila", "column": "Columna", "field": "Campo", "value": "Valor", "message": "Mensaje",
-        "fix": "Corrección", "group": "Grupo", "kind": "Tipo", "confidence": "Confianza", "score": "Puntuación",
-        "pair": "Par", "no_groups": "Sin grupos de duplicados.",
-        "more_rows": "{n} filas más no se muestran (límite de la hoja): ver el informe JSON",
-        "comments_omitted": "Comentarios de celda omitidos tras las primeras {n} celdas marcadas (lotes de más de "
-                            "{rows} filas); el color marca todas las celdas",
-        "truncated": "{sheet}: {n} filas no se muestran (límite de hoja de Excel)",
-        "notes": "Notas",
-    },
-}
+LABELS = WORKBOOK_LABELS  # the workbook's sheet names and labels, in tracecheck/writers/i18n.py
 
 
 # --------------------------------------------------------------------------- safe text
