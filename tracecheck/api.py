@@ -9,6 +9,7 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from tracecheck import engine
+from tracecheck.limits import Limits
 from tracecheck.normalise import normalise
 from tracecheck.read import read_batch, read_frame
 from tracecheck.report import Report, build_report
@@ -21,7 +22,7 @@ def check(source: str | os.PathLike | pd.DataFrame, rules: str | os.PathLike | R
           sheet: str | None = None, mapping: dict[str, str] | None = None, date_order: str = "auto",
           select: Iterable[str] | None = None, ignore: Iterable[str] | None = None,
           as_of: dt.date | None = None, name: str | None = None, lang: str = "en",
-          progress: Callable[[str], None] | None = None) -> Report:
+          limits: Limits | None = None, progress: Callable[[str], None] | None = None) -> Report:
     """Check one trace-request batch and return its Report.
 
     ``source`` is a path to an .xlsx/.csv file or a pandas DataFrame (whose rows are numbered
@@ -29,6 +30,7 @@ def check(source: str | os.PathLike | pd.DataFrame, rules: str | os.PathLike | R
     loaded RulePack (default: the shipped pack). ``mapping`` forces field → header mappings.
     ``as_of`` is the reference date for future dates and two-digit years (default: today).
     ``lang`` ("en" or "es") is the language of the finding messages and fix hints.
+    ``limits`` bounds file size, unpacked size, rows, columns and cell length (safe defaults).
 
     Problems in the data are findings, never exceptions. Misuse raises: ``InputError`` for an
     unreadable file or unknown sheet, ``RulePackError`` for a bad pack or selector,
@@ -45,7 +47,7 @@ def check(source: str | os.PathLike | pd.DataFrame, rules: str | os.PathLike | R
         pack = pack.with_map(mapping)
     as_of = as_of or dt.date.today()
     _step(progress, "read")
-    raw = read_frame(source, name=name) if isinstance(source, pd.DataFrame) else read_batch(source, sheet=sheet)
+    raw = read_frame(source, name=name) if isinstance(source, pd.DataFrame) else read_batch(source, sheet=sheet, limits=limits)
     _step(progress, "normalise")
     batch = normalise(raw, pack, date_order=date_order, as_of=as_of)
     result = engine.run(batch, pack, progress=progress, lang=lang)

@@ -35,6 +35,21 @@ def _parse_map(values: tuple[str, ...]) -> dict[str, str]:
     return mapping
 
 
+def _parse_limits(values: tuple[str, ...]):
+    from tracecheck.limits import Limits
+
+    pairs = {}
+    for value in values:
+        name, sep, number = value.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{value!r} is not NAME=VALUE", param_hint="--limit")
+        pairs[name.strip()] = number.strip()
+    try:
+        return Limits.parse(pairs)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--limit") from None
+
+
 def _parse_formats(value: str) -> tuple[str, ...]:
     formats = tuple(dict.fromkeys(_split((value,))))
     if "all" in formats:
@@ -108,15 +123,19 @@ def main() -> None:
 @click.option("--ignore", multiple=True, help="Skip these rules: codes, prefixes, names or families.")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Reference date for future dates and two-digit years (default: today).")
+@click.option("--limit", "limit_pairs", multiple=True, metavar="NAME=VALUE",
+              help="Raise or lower a safety limit, e.g. --limit max_rows=10000000 (max_file_mb, max_unpacked_mb, "
+                   "max_unpack_ratio, max_rows, max_columns, max_cell_chars).")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the summary.")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks for internal errors.")
-def check(inputs, out_dir, formats, lang, rules, fail_on, sheet, maps, dayfirst, select, ignore, as_of, quiet,
-          debug):
+def check(inputs, out_dir, formats, lang, rules, fail_on, sheet, maps, dayfirst, select, ignore, as_of,
+          limit_pairs, quiet, debug):
     """Check each INPUT (.xlsx or .csv) and write a report per input into --out."""
     from tracecheck.ruleset import load_pack
 
     fmt = _parse_formats(formats)
     mapping = _parse_map(maps)
+    limits = _parse_limits(limit_pairs)
     order = "auto" if dayfirst is None else ("dayfirst" if dayfirst else "monthfirst")
     try:
         pack = load_pack(rules)
@@ -127,19 +146,20 @@ def check(inputs, out_dir, formats, lang, rules, fail_on, sheet, maps, dayfirst,
     worst = EXIT_OK
     for path in inputs:
         code = _check_one(path, pack, out_dir, fmt, lang, fail_on, sheet, order,
-                          as_of.date() if as_of else None, quiet, debug)
+                          as_of.date() if as_of else None, quiet, debug, limits)
         worst = max(worst, code)
     sys.exit(worst)
 
 
-def _check_one(path, pack, out_dir, fmt, lang, fail_on, sheet, order, as_of, quiet, debug) -> int:
+def _check_one(path, pack, out_dir, fmt, lang, fail_on, sheet, order, as_of, quiet, debug, limits) -> int:
     from tracecheck.api import check as run_check
     from tracecheck.writers import write_report
     from tracecheck.writers.text import summary_text
 
     try:
         with _progress(path, len(pack.rules) + 3) as step:
-            report = run_check(path, pack, sheet=sheet, date_order=order, as_of=as_of, lang=lang, progress=step)
+            report = run_check(path, pack, sheet=sheet, date_order=order, as_of=as_of, lang=lang, limits=limits,
+                               progress=step)
             written = write_report(report, out_dir, fmt, lang=lang)
     except TracecheckError as exc:
         click.echo(f"tracecheck: error: {exc}", err=True)

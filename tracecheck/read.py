@@ -40,6 +40,7 @@ import pyarrow.csv as pa_csv
 import python_calamine
 
 from tracecheck.errors import InputError
+from tracecheck.limits import Limits, check_file, check_table, check_workbook
 
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
 CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
@@ -96,13 +97,15 @@ class _Table:
 
 
 def read_batch(path: str | os.PathLike, *, sheet: str | None = None,
-               header_row: int | None = None) -> RawBatch:
+               header_row: int | None = None, limits: Limits | None = None) -> RawBatch:
     """Read ``path`` (.xlsx/.xlsm/.xls or .csv/.txt/.tsv) into a RawBatch.
 
     ``sheet`` picks a workbook sheet (default: the first sheet that looks like a
     table, else the first sheet). ``header_row`` (1-based) forces the header row
-    instead of detecting it. Raises InputError when the file cannot be read.
+    instead of detecting it. Raises InputError when the file cannot be read or
+    exceeds ``limits`` (default ``Limits()``).
     """
+    limits = limits or Limits()
     shown = os.fspath(path)
     kind = _file_kind(Path(shown))
     if header_row is not None and header_row < 1:
@@ -110,13 +113,17 @@ def read_batch(path: str | os.PathLike, *, sheet: str | None = None,
     if kind == "csv" and sheet is not None:
         raise InputError(f"sheet {sheet!r} requested, but a csv file has no sheets", path=shown)
     data = _read_bytes(Path(shown))
+    check_file(data, shown, limits)
     common = {"source": Path(shown).name, "path": shown,
               "sha256": hashlib.sha256(data).hexdigest()}
     if kind == "csv":
         table, encoding, delimiter = _read_csv(data, shown, header_row)
+        check_table(table.frame, shown, None, limits)
         return RawBatch(**common, **_table_fields(table), sheet=None,
                         encoding=encoding, delimiter=delimiter)
+    check_workbook(data, shown, limits)
     table, sheet_name = _read_workbook(data, shown, sheet, header_row)
+    check_table(table.frame, shown, sheet_name, limits)
     return RawBatch(**common, **_table_fields(table), sheet=sheet_name,
                     encoding=None, delimiter=None)
 

@@ -1,0 +1,76 @@
+"""Safety limits: hostile or absurd files give one clear error (exit 2), quickly, without unpacking."""
+
+from __future__ import annotations
+
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+import tracecheck
+from tracecheck.cli import main
+from tracecheck.limits import Limits
+
+
+def small_workbook(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Solicitudes"
+    ws.append(["Serial Number", "Manufacturer"])
+    ws.append(["BXYZ123", "Glock"])
+    wb.save(path)
+    return path
+
+
+def rewrite_part(path: Path, part: str, change) -> None:
+    with zipfile.ZipFile(path) as src:
+        items = [(info, src.read(info)) for info in src.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, data in items:
+            dst.writestr(info.filename, change(data) if info.filename == part else data)
+
+
+def test_zip_bomb_is_refused_before_unpacking(tmp_path: Path) -> None:
+    path = small_workbook(tmp_path / "bomb.xlsx")
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/padding.bin", b"\0" * 200_000_000)  # 200 MB of zeros, ~200 KB packed
+    assert path.stat().st_size < 1_000_000
+    start = time.perf_counter()
+    with pytest.raises(tracecheck.InputError, match="possible zip bomb") as err:
+        tracecheck.check(path)
+    assert time.perf_counter() - start < 5
+    assert "bomb.xlsx" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_sheet_claiming_a_million_columns_is_refused(tmp_path: Path) -> None:
+    path = small_workbook(tmp_path / "wide.xlsx")
+    rewrite_part(path, "xl/worksheets/sheet1.xml",
+                 lambda xml: xml.replace(b'<dimension ref="A1:B2" />', b'<dimension ref="A1:XFD1048576" />'))
+    result = CliRunner().invoke(main, ["check", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "wide.xlsx" in result.output and "sheet 'Solicitudes'" in result.output
+    assert "16,384 columns" in result.output and "Traceback" not in result.output
+
+
+def test_row_and_cell_limits_name_where(tmp_path: Path) -> None:
+    batch = tmp_path / "b.csv"
+    batch.write_text("Serial Number,Manufacturer\nBXYZ123,Glock\n" + "ABC1234," + "x" * 5000 + "\n",
+                     encoding="utf-8")
+    with pytest.raises(tracecheck.InputError, match=r"row 3, column Manufacturer: cell holds 5,000 characters"):
+        tracecheck.check(batch, limits=Limits(max_cell_chars=1000))
+    with pytest.raises(tracecheck.InputError, match="2 data rows, over the limit of 1"):
+        tracecheck.check(batch, limits=Limits(max_rows=1))
+    assert len(tracecheck.check(batch).rows) == 2  # defaults are generous enough for real batches
+
+
+def test_file_size_limit_and_cli_option(tmp_path: Path) -> None:
+    batch = tmp_path / "b.csv"
+    batch.write_text("Serial Number,Manufacturer\nBXYZ123,Glock\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(batch), "--out", str(tmp_path / "o"),
+                                       "--limit", "max_file_mb=0.00001"])
+    assert result.exit_code == 2 and "over the limit" in result.output
+    bad = CliRunner().invoke(main, ["check", str(batch), "--limit", "max_colour=3"])
+    assert bad.exit_code == 2 and "unknown limit 'max_colour'" in bad.output

@@ -1,0 +1,121 @@
+"""Size limits for input files, checked before and after reading, so that a hostile or broken
+file gives a clear error instead of a hang or an exhausted machine.
+
+Every limit is a parameter with a safe default (``Limits()``); the CLI sets them with
+``--limit NAME=VALUE``. Exceeding one raises InputError naming the file (and sheet).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, fields
+
+import pandas as pd
+
+from tracecheck.errors import InputError
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+_SHEET = re.compile(r"<(?:\w+:)?sheet\b([^>]*)>")
+_RELATIONSHIP = re.compile(r"<(?:\w+:)?Relationship\b([^>]*)>")
+_ATTRIBUTE = re.compile(r'([\w:]+)="([^"]*)"')
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_mb: float = 1024  # size of the file on disk
+    max_unpacked_mb: float = 2048  # total uncompressed size of a workbook's parts (zip bombs)
+    max_unpack_ratio: float = 200  # uncompressed / compressed size of a workbook
+    max_rows: int = 5_000_000  # data rows of the table read
+    max_columns: int = 2_000  # columns a sheet claims or a table has
+    max_cell_chars: int = 1_000_000  # characters in one cell
+
+    @classmethod
+    def parse(cls, pairs: dict[str, str]) -> "Limits":
+        """From ``{"max_rows": "100000"}``; unknown names raise ValueError naming the known ones."""
+        known = {f.name: f.type for f in fields(cls)}
+        unknown = sorted(set(pairs) - set(known))
+        if unknown:
+            raise ValueError(f"unknown limit {unknown[0]!r}; known: {', '.join(known)}")
+        return cls(**{k: (float(v) if known[k] == "float" else int(v)) for k, v in pairs.items()})
+
+
+def check_file(data: bytes, shown: str, limits: Limits) -> None:
+    if len(data) > limits.max_file_mb * 1e6:
+        raise InputError(f"file is {len(data) / 1e6:,.0f} MB, over the limit of {limits.max_file_mb:,.0f} MB "
+                         f"(--limit max_file_mb=...)", path=shown)
+
+
+def check_workbook(data: bytes, shown: str, limits: Limits) -> None:
+    """Refuse zip bombs and sheets that claim absurd dimensions, before a reader unpacks anything."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return  # not a zip (old .xls, or corrupt): the workbook reader reports it
+    with archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > limits.max_unpacked_mb * 1e6 or unpacked > limits.max_unpack_ratio * max(len(data), 1):
+            raise InputError(f"workbook would unpack to {unpacked / 1e6:,.0f} MB from {len(data) / 1e6:,.1f} MB "
+                             f"(limits {limits.max_unpacked_mb:,.0f} MB, ratio {limits.max_unpack_ratio:,.0f}); "
+                             f"refusing it as a possible zip bomb", path=shown)
+        for sheet, part in _sheet_parts(archive).items():
+            rows, columns = _claimed_size(archive, part)
+            if columns > limits.max_columns or rows > limits.max_rows + 1:
+                raise InputError(f"sheet claims {rows:,} rows x {columns:,} columns, over the limits "
+                                 f"({limits.max_rows:,} rows, {limits.max_columns:,} columns)", path=shown, sheet=sheet)
+
+
+def check_table(frame: pd.DataFrame, shown: str, sheet: str | None, limits: Limits) -> None:
+    """Rows, columns and cell length of the table actually read."""
+    if len(frame) > limits.max_rows:
+        raise InputError(f"{len(frame):,} data rows, over the limit of {limits.max_rows:,}", path=shown, sheet=sheet)
+    if len(frame.columns) > limits.max_columns:
+        raise InputError(f"{len(frame.columns):,} columns, over the limit of {limits.max_columns:,}",
+                         path=shown, sheet=sheet)
+    for column in frame.columns:
+        lengths = frame[column].astype("str").str.len()
+        if len(lengths) and lengths.max() > limits.max_cell_chars:
+            row = int(lengths.idxmax())
+            raise InputError(f"cell holds {int(lengths.max()):,} characters, over the limit of "
+                             f"{limits.max_cell_chars:,}", path=shown, sheet=sheet, row=row, column=str(column))
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → part name (xl/worksheets/sheetN.xml), from the workbook and its relationships."""
+    try:
+        workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except KeyError:
+        return {}
+    targets = {}
+    for attributes in _RELATIONSHIP.findall(rels):
+        attrs = dict(_ATTRIBUTE.findall(attributes))
+        targets[attrs.get("Id")] = attrs.get("Target", "").lstrip("/")
+    parts = {}
+    for attributes in _SHEET.findall(workbook):
+        attrs = dict(_ATTRIBUTE.findall(attributes))
+        target = targets.get(attrs.get("r:id"), "")
+        parts[attrs.get("name", "?")] = target if target.startswith("xl/") else f"xl/{target}"
+    return parts
+
+
+def _claimed_size(archive: zipfile.ZipFile, part: str) -> tuple[int, int]:
+    """(rows, columns) from the sheet's <dimension ref="A1:XFD1048576"/>, reading only its start."""
+    try:
+        with archive.open(part) as handle:
+            head = handle.read(4096)
+    except KeyError:
+        return 0, 0
+    match = _DIMENSION.search(head)
+    if not match:
+        return 0, 0
+    last_col, last_row = match.group(3) or match.group(1), match.group(4) or match.group(2)
+    return int(last_row or 0), _column_number(last_col.decode() if last_col else "")
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for char in letters:
+        number = number * 26 + (ord(char) - 64)
+    return number
