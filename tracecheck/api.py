@@ -12,6 +12,7 @@ from tracecheck import engine
 from tracecheck.limits import Limits
 from tracecheck.normalise import normalise
 from tracecheck.read import read_batch, read_frame
+from tracecheck.redact import redact
 from tracecheck.report import Report, build_report
 from tracecheck.ruleset import RulePack, load_pack
 
@@ -22,7 +23,8 @@ def check(source: str | os.PathLike | pd.DataFrame, rules: str | os.PathLike | R
           sheet: str | None = None, mapping: dict[str, str] | None = None, date_order: str = "auto",
           select: Iterable[str] | None = None, ignore: Iterable[str] | None = None,
           as_of: dt.date | None = None, name: str | None = None, lang: str = "en",
-          limits: Limits | None = None, progress: Callable[[str], None] | None = None) -> Report:
+          limits: Limits | None = None, redact_key: str | None = None,
+          progress: Callable[[str], None] | None = None) -> Report:
     """Check one trace-request batch and return its Report.
 
     ``source`` is a path to an .xlsx/.csv file or a pandas DataFrame (whose rows are numbered
@@ -31,6 +33,7 @@ def check(source: str | os.PathLike | pd.DataFrame, rules: str | os.PathLike | R
     ``as_of`` is the reference date for future dates and two-digit years (default: today).
     ``lang`` ("en" or "es") is the language of the finding messages and fix hints.
     ``limits`` bounds file size, unpacked size, rows, columns and cell length (safe defaults).
+    ``redact_key`` replaces purchaser and possessor names with stable keyed hashes in every report.
 
     Problems in the data are findings, never exceptions. Misuse raises: ``InputError`` for an
     unreadable file or unknown sheet, ``RulePackError`` for a bad pack or selector,
@@ -50,6 +53,8 @@ def check(source: str | os.PathLike | pd.DataFrame, rules: str | os.PathLike | R
     raw = read_frame(source, name=name) if isinstance(source, pd.DataFrame) else read_batch(source, sheet=sheet, limits=limits)
     _step(progress, "normalise")
     batch = normalise(raw, pack, date_order=date_order, as_of=as_of)
+    if redact_key is not None:
+        batch = redact(batch, redact_key)
     result = engine.run(batch, pack, progress=progress, lang=lang)
     _step(progress, "report")
     return build_report(batch, pack, result.findings, duplicates=result.duplicates, lang=lang,

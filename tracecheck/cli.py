@@ -126,16 +126,23 @@ def main() -> None:
 @click.option("--limit", "limit_pairs", multiple=True, metavar="NAME=VALUE",
               help="Raise or lower a safety limit, e.g. --limit max_rows=10000000 (max_file_mb, max_unpacked_mb, "
                    "max_unpack_ratio, max_rows, max_columns, max_cell_chars).")
+@click.option("--redact", is_flag=True,
+              help="Replace purchaser and possessor names in every report with stable keyed hashes "
+                   "(key from --redact-key or the TRACECHECK_REDACT_KEY environment variable).")
+@click.option("--redact-key", default=None, envvar="TRACECHECK_REDACT_KEY", show_envvar=True,
+              help="Secret for --redact; the same key gives the same hash for the same name.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the summary.")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks for internal errors.")
 def check(inputs, out_dir, formats, lang, rules, fail_on, sheet, maps, dayfirst, select, ignore, as_of,
-          limit_pairs, quiet, debug):
+          limit_pairs, redact, redact_key, quiet, debug):
     """Check each INPUT (.xlsx or .csv) and write a report per input into --out."""
     from tracecheck.ruleset import load_pack
 
     fmt = _parse_formats(formats)
     mapping = _parse_map(maps)
     limits = _parse_limits(limit_pairs)
+    if redact and not redact_key:
+        raise click.BadParameter("needs a key: --redact-key SECRET or TRACECHECK_REDACT_KEY", param_hint="--redact")
     order = "auto" if dayfirst is None else ("dayfirst" if dayfirst else "monthfirst")
     try:
         pack = load_pack(rules)
@@ -146,12 +153,13 @@ def check(inputs, out_dir, formats, lang, rules, fail_on, sheet, maps, dayfirst,
     worst = EXIT_OK
     for path in inputs:
         code = _check_one(path, pack, out_dir, fmt, lang, fail_on, sheet, order,
-                          as_of.date() if as_of else None, quiet, debug, limits)
+                          as_of.date() if as_of else None, quiet, debug, limits, redact_key if redact else None)
         worst = max(worst, code)
     sys.exit(worst)
 
 
-def _check_one(path, pack, out_dir, fmt, lang, fail_on, sheet, order, as_of, quiet, debug, limits) -> int:
+def _check_one(path, pack, out_dir, fmt, lang, fail_on, sheet, order, as_of, quiet, debug, limits,
+               redact_key) -> int:
     from tracecheck.api import check as run_check
     from tracecheck.writers import write_report
     from tracecheck.writers.text import summary_text
@@ -159,7 +167,7 @@ def _check_one(path, pack, out_dir, fmt, lang, fail_on, sheet, order, as_of, qui
     try:
         with _progress(path, len(pack.rules) + 3) as step:
             report = run_check(path, pack, sheet=sheet, date_order=order, as_of=as_of, lang=lang, limits=limits,
-                               progress=step)
+                               redact_key=redact_key, progress=step)
             written = write_report(report, out_dir, fmt, lang=lang)
     except TracecheckError as exc:
         click.echo(f"tracecheck: error: {exc}", err=True)
