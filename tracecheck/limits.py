@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, fields
 
 import pandas as pd
@@ -59,8 +60,12 @@ def check_workbook(data: bytes, shown: str, limits: Limits) -> None:
             raise InputError(f"workbook would unpack to {unpacked / 1e6:,.0f} MB from {len(data) / 1e6:,.1f} MB "
                              f"(limits {limits.max_unpacked_mb:,.0f} MB, ratio {limits.max_unpack_ratio:,.0f}); "
                              f"refusing it as a possible zip bomb", path=shown)
-        for sheet, part in _sheet_parts(archive).items():
-            rows, columns = _claimed_size(archive, part)
+        try:
+            claims = {sheet: _claimed_size(archive, part) for sheet, part in _sheet_parts(archive).items()}
+        except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, RuntimeError, NotImplementedError,
+                KeyError, UnicodeError):
+            return  # a damaged archive: the workbook reader reports it as unreadable
+        for sheet, (rows, columns) in claims.items():
             if columns > limits.max_columns or rows > limits.max_rows + 1:
                 raise InputError(f"sheet claims {rows:,} rows x {columns:,} columns, over the limits "
                                  f"({limits.max_rows:,} rows, {limits.max_columns:,} columns)", path=shown, sheet=sheet)

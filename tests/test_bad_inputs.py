@@ -1,0 +1,555 @@
+"""A corpus of broken and hostile input files, run through the command line as a user would.
+
+Every file is built in tmp_path by a builder function (no binaries in the repository). Each case
+expects exactly one of two outcomes:
+
+* ``Unreadable``: exit code 2 and a single line of output that names the file (and the sheet, row
+  and column when they apply), never a traceback;
+* ``Findings``: exit code 0 or 1 and a JSON report holding a specific finding (and, optionally,
+  further facts about the batch or the header mapping).
+
+For every case the input's bytes and modification time must be unchanged and no ``*.tmp`` file
+may be left in the output folder. A case that takes more than ``TIME_LIMIT_S`` seconds fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import signal
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from pathlib import Path
+from typing import Callable
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+import tracecheck.cli
+
+AS_OF = "2026-11-22"
+TIME_LIMIT_S = 10
+
+HEADER = ["Request ID", "Agency", "Manufacturer", "Model", "Caliber", "Type", "Serial Number",
+          "Country of Origin", "Importer", "Purchase Date", "Recovery Date", "Request Date"]
+COL = {name: "ABCDEFGHIJKL"[i] for i, name in enumerate(HEADER)}  # header -> column letter
+GOOD = ["TR-0001", "Laredo PD", "Ruger", "LCP", ".380", "PISTOL", "371-12345", "US", "",
+        "2021-01-10", "2024-06-01", "2024-06-20"]
+GOOD2 = ["TR-0002", "Laredo PD", "Smith & Wesson", "M&P Shield", "9MM", "PISTOL", "HKR4521", "US", "",
+         "2020-11-02", "2024-05-14", "2024-06-03"]
+CFB_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # OLE compound file: old .xls, or an encrypted .xlsx
+
+
+# --------------------------------------------------------------------------- expected outcomes
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """Exit 2, one line naming the file; ``mentions`` are further (case-insensitive) substrings."""
+
+    mentions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Findings:
+    """Exit 0/1 and a report with a finding of ``rule`` (optionally at ``row``/``column``/``field``)."""
+
+    rule: str | None
+    row: int | None = None
+    column: str | None = None
+    field: str | None = None
+    mapping: dict[str, str] = dc_field(default_factory=dict)  # field -> header the report must map
+    batch: dict[str, object] = dc_field(default_factory=dict)  # report["batch"] entries that must match
+    absent: tuple[str, ...] = ()  # rules that must not appear
+
+
+# --------------------------------------------------------------------------- builders
+
+
+def _csv_text(rows: list[list[str]], newline: str = "\n") -> str:
+    return "".join(",".join(row) + newline for row in rows)
+
+
+def _row(base: list[str] = GOOD, **changes: str) -> list[str]:
+    """A copy of ``base`` with some columns changed, by header name (spaces as underscores)."""
+    row = list(base)
+    for name, value in changes.items():
+        row[HEADER.index(name.replace("_", " "))] = value
+    return row
+
+
+def _xlsx_bytes(rows: list[list[object]], *, setup: Callable | None = None) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Requests"
+    for row in rows:
+        sheet.append([None if value == "" else value for value in row])
+    if setup:
+        setup(workbook, sheet)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _zip_bytes(parts: dict[str, bytes | str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def _rewrite_part(data: bytes, part: str, edit: Callable[[str], str]) -> bytes:
+    """The workbook ``data`` with one xml part rewritten by ``edit``."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == part:
+                content = edit(content.decode("utf-8")).encode("utf-8")
+            target.writestr(info.filename, content)
+    return buffer.getvalue()
+
+
+def b_empty_csv(d: Path) -> Path:
+    (p := d / "empty.csv").write_bytes(b"")
+    return p
+
+
+def b_empty_xlsx(d: Path) -> Path:
+    (p := d / "empty.xlsx").write_bytes(b"")
+    return p
+
+
+def b_bom_only_csv(d: Path) -> Path:
+    (p := d / "bom_only.csv").write_bytes(b"\xef\xbb\xbf")
+    return p
+
+
+def b_blank_lines_csv(d: Path) -> Path:
+    (p := d / "blank_lines.csv").write_bytes(b"  \n\n,,,\r\n\t\n")
+    return p
+
+
+def b_header_only_csv(d: Path) -> Path:
+    (p := d / "header_only.csv").write_text(_csv_text([HEADER]), encoding="utf-8")
+    return p
+
+
+def b_header_only_xlsx(d: Path) -> Path:
+    (p := d / "header_only.xlsx").write_bytes(_xlsx_bytes([HEADER]))
+    return p
+
+
+def b_empty_sheet_xlsx(d: Path) -> Path:
+    (p := d / "empty_sheet.xlsx").write_bytes(_xlsx_bytes([]))
+    return p
+
+
+def b_xlsx_named_csv(d: Path) -> Path:
+    (p := d / "really_xlsx.csv").write_bytes(_xlsx_bytes([HEADER, GOOD]))
+    return p
+
+
+def b_csv_named_xlsx(d: Path) -> Path:
+    (p := d / "really_csv.xlsx").write_text(_csv_text([HEADER, GOOD]), encoding="utf-8")
+    return p
+
+
+def b_pdf(d: Path) -> Path:
+    (p := d / "batch.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+    return p
+
+
+def b_docx(d: Path) -> Path:
+    (p := d / "batch.docx").write_bytes(_zip_bytes({"[Content_Types].xml": "<Types/>",
+                                                    "word/document.xml": "<w:document/>"}))
+    return p
+
+
+def b_no_extension(d: Path) -> Path:
+    (p := d / "batch").write_text(_csv_text([HEADER, GOOD]), encoding="utf-8")
+    return p
+
+
+def b_truncated_xlsx(d: Path) -> Path:
+    data = _xlsx_bytes([HEADER, GOOD, GOOD2])
+    (p := d / "truncated.xlsx").write_bytes(data[: len(data) // 2])
+    return p
+
+
+def b_zip_not_workbook(d: Path) -> Path:
+    (p := d / "notes.xlsx").write_bytes(_zip_bytes({"readme.txt": "not a workbook\n" * 20}))
+    return p
+
+
+def b_workbook_missing_sheet_part(d: Path) -> Path:
+    data = _xlsx_bytes([HEADER, GOOD])
+    source = zipfile.ZipFile(io.BytesIO(data))
+    parts = {i.filename: source.read(i.filename) for i in source.infolist()
+             if i.filename != "xl/worksheets/sheet1.xml"}
+    (p := d / "no_sheet_part.xlsx").write_bytes(_zip_bytes(parts))
+    return p
+
+
+def b_encrypted_xlsx(d: Path) -> Path:
+    # What Excel writes for a password-protected workbook: an OLE compound file, not a zip.
+    (p := d / "encrypted.xlsx").write_bytes(CFB_MAGIC + bytes(504) + b"EncryptionInfo".ljust(512, b"\0"))
+    return p
+
+
+def b_old_xls(d: Path) -> Path:
+    (p := d / "legacy.xls").write_bytes(CFB_MAGIC + b"\x00" * 24 + b"\x3e\x00\x03\x00\xfe\xff" + bytes(2000))
+    return p
+
+
+def b_formulas_without_cache(d: Path) -> Path:
+    rows = [HEADER, _row(Serial_Number='="ABC"&"123"'), _row(GOOD2)]
+    (p := d / "formulas_no_cache.xlsx").write_bytes(_xlsx_bytes(rows))
+    return p
+
+
+def b_formulas_with_cache(d: Path) -> Path:
+    rows = [HEADER, _row(Serial_Number='="ABC"&"123"', Manufacturer='=UPPER("glock")'), _row(GOOD2)]
+    data = _xlsx_bytes(rows)
+
+    def add_cache(xml: str) -> str:
+        # openpyxl writes <c r="G2"><f>...</f><v /></c>; give the formulas the values Excel would cache
+        xml = xml.replace('<c r="G2"><f>"ABC"&amp;"123"</f><v /></c>',
+                          '<c r="G2" t="str"><f>"ABC"&amp;"123"</f><v>ABC123</v></c>')
+        xml = xml.replace('<c r="C2"><f>UPPER("glock")</f><v /></c>',
+                          '<c r="C2" t="str"><f>UPPER("glock")</f><v>GLOCK</v></c>')
+        assert "<v>ABC123</v>" in xml and "<v>GLOCK</v>" in xml, xml[:2000]
+        return xml
+
+    (p := d / "formulas_cached.xlsx").write_bytes(_rewrite_part(data, "xl/worksheets/sheet1.xml", add_cache))
+    return p
+
+
+def b_merged_cells(d: Path) -> Path:
+    def merge(workbook, sheet):
+        sheet.merge_cells("C2:C3")  # one "Ruger" spanning two requests: only C2 holds the value
+
+    rows = [HEADER, GOOD, _row(GOOD2, Manufacturer="")]
+    (p := d / "merged.xlsx").write_bytes(_xlsx_bytes(rows, setup=merge))
+    return p
+
+
+def b_hidden_row(d: Path) -> Path:
+    def hide(workbook, sheet):
+        sheet.row_dimensions[3].hidden = True
+
+    rows = [HEADER, GOOD, _row(GOOD2, Serial_Number="")]
+    (p := d / "hidden_row.xlsx").write_bytes(_xlsx_bytes(rows, setup=hide))
+    return p
+
+
+def b_hidden_sheet(d: Path) -> Path:
+    def add_hidden_first(workbook, sheet):
+        hidden = workbook.create_sheet("Lookup", 0)
+        for row in [["Serial Number", "Manufacturer", "Model"], ["", "Nobody", "X"], ["", "Nobody", "Y"]]:
+            hidden.append(row)
+        hidden.sheet_state = "hidden"
+
+    rows = [HEADER, GOOD, _row(GOOD2, Serial_Number="")]
+    (p := d / "hidden_sheet.xlsx").write_bytes(_xlsx_bytes(rows, setup=add_hidden_first))
+    return p
+
+
+def b_two_header_rows(d: Path) -> Path:
+    spanish = ["ID Solicitud", "Dependencia", "Marca", "Modelo", "Calibre", "Tipo", "Número de serie",
+               "País de origen", "Importador", "Fecha de compra", "Fecha de aseguramiento", "Fecha de solicitud"]
+    (p := d / "two_headers.xlsx").write_bytes(_xlsx_bytes([HEADER, spanish, GOOD, GOOD2]))
+    return p
+
+
+def b_duplicate_headers(d: Path) -> Path:
+    header = HEADER + ["Serial Number"]
+    (p := d / "dup_headers.csv").write_text(_csv_text([header, GOOD + ["OTHER1"], GOOD2 + ["OTHER2"]]),
+                                            encoding="utf-8")
+    return p
+
+
+def b_header_on_row_5(d: Path) -> Path:
+    rows = [["Solicitudes de rastreo 2024"], ["Fiscalía General"], [], ["Prepared by: J. Doe"], HEADER,
+            GOOD, _row(GOOD2, Manufacturer="")]
+    (p := d / "header_row5.xlsx").write_bytes(_xlsx_bytes(rows))
+    return p
+
+
+def b_huge_text_cell(d: Path) -> Path:
+    rows = [HEADER, GOOD, _row(GOOD2, Model="M" * 100_000)]
+    (p := d / "huge_cell.xlsx").write_bytes(_xlsx_bytes(rows))
+    return p
+
+
+def _serial_csv(name: str, serial: str) -> Callable[[Path], Path]:
+    def build(d: Path) -> Path:
+        (p := d / name).write_text(_csv_text([HEADER, GOOD, _row(GOOD2, Serial_Number=serial)]), encoding="utf-8")
+        return p
+
+    build.__name__ = f"b_{name}"
+    return build
+
+
+def b_control_char_serial_xlsx(d: Path) -> Path:
+    # openpyxl refuses control characters; Excel stores them escaped as _x0007_ (ECMA-376 ST_Xstring)
+    data = _xlsx_bytes([HEADER, GOOD, _row(GOOD2, Serial_Number="HKR4521")])
+    data = _rewrite_part(data, "xl/worksheets/sheet1.xml", lambda xml: xml.replace(">HKR4521<", ">HKR_x0007_4521<"))
+    (p := d / "bell_serial.xlsx").write_bytes(data)
+    return p
+
+
+def _header_variant(name: str, form: str) -> Callable[[Path], Path]:
+    def build(d: Path) -> Path:
+        header = [unicodedata.normalize(form, "Matrícula") if h == "Serial Number" else h for h in HEADER]
+        (p := d / name).write_text(_csv_text([header, GOOD, GOOD2]), encoding="utf-8")
+        return p
+
+    build.__name__ = f"b_{name}"
+    return build
+
+
+def b_mixed_line_endings(d: Path) -> Path:
+    text = (",".join(HEADER) + "\r\n" + ",".join(GOOD) + "\n" + ",".join(_row(GOOD2, Serial_Number="")) + "\r"
+            + ",".join(_row(GOOD, Request_ID="TR-0003", Serial_Number="ZZ99")) + "\r\n")
+    (p := d / "mixed_eol.csv").write_bytes(text.encode("utf-8"))
+    return p
+
+
+def b_unbalanced_quote(d: Path) -> Path:
+    text = _csv_text([HEADER, _row(GOOD, Model='"LCP'), GOOD2, _row(GOOD, Request_ID="TR-0003", Serial_Number="")])
+    (p := d / "open_quote.csv").write_text(text, encoding="utf-8")
+    return p
+
+
+def b_ragged_rows(d: Path) -> Path:
+    text = _csv_text([HEADER, GOOD + ["extra", "more"], GOOD2[:5], _row(GOOD, Request_ID="TR-0003")])
+    (p := d / "ragged.csv").write_text(text, encoding="utf-8")
+    return p
+
+
+def b_nul_bytes(d: Path) -> Path:
+    text = _csv_text([HEADER, GOOD, _row(GOOD2, Serial_Number="HKR\x004521")])
+    (p := d / "nul.csv").write_bytes(text.encode("utf-8"))
+    return p
+
+
+def b_utf16_bom(d: Path) -> Path:
+    header = [("Matrícula" if h == "Serial Number" else h) for h in HEADER]
+    text = _csv_text([header, GOOD, _row(GOOD2, Serial_Number="")], newline="\r\n")
+    (p := d / "utf16.csv").write_bytes(text.encode("utf-16"))
+    return p
+
+
+def b_lying_bom(d: Path) -> Path:
+    header = [("Matrícula" if h == "Serial Number" else h) for h in HEADER]
+    text = _csv_text([header, _row(GOOD, Agency="Policía Municipal"), _row(GOOD2, Serial_Number="")])
+    (p := d / "lying_bom.csv").write_bytes(b"\xef\xbb\xbf" + text.encode("latin-1"))
+    return p
+
+
+def b_dates_before_1900(d: Path) -> Path:
+    rows = [HEADER, GOOD, _row(GOOD2, Purchase_Date=dt.datetime(1850, 3, 1))]
+    (p := d / "dates_1850.xlsx").write_bytes(_xlsx_bytes(rows))
+    return p
+
+
+def b_dates_before_1900_text(d: Path) -> Path:
+    rows = [HEADER, GOOD, _row(GOOD2, Purchase_Date="1899-12-30")]
+    (p := d / "dates_1899.csv").write_text(_csv_text(rows), encoding="utf-8")
+    return p
+
+
+def b_five_date_formats(d: Path) -> Path:
+    dates = ["2024-06-01", "06/01/2024", "1 Jun 2024", "June 1, 2024", "20240601"]
+    rows = [HEADER] + [_row(GOOD, Request_ID=f"TR-{i}", Serial_Number=f"SN{i}000", Recovery_Date=f'"{v}"')
+                       for i, v in enumerate(dates)] + [_row(GOOD, Request_ID="TR-9", Serial_Number="SN9000",
+                                                              Recovery_Date="not a date")]
+    (p := d / "five_formats.csv").write_text(_csv_text(rows), encoding="utf-8")
+    return p
+
+
+def b_numbers_for_dates(d: Path) -> Path:
+    rows = [HEADER, GOOD, _row(GOOD2, Purchase_Date=12345.678, Recovery_Date=-5, Request_Date=True)]
+    (p := d / "numbers_for_dates.xlsx").write_bytes(_xlsx_bytes(rows))
+    return p
+
+
+def b_serial_float(d: Path) -> Path:
+    rows = [HEADER, GOOD, _row(GOOD2, Serial_Number=12345.0)]
+    (p := d / "serial_float.xlsx").write_bytes(_xlsx_bytes(rows))
+    return p
+
+
+def b_serial_scientific(d: Path) -> Path:
+    rows = [HEADER, GOOD, _row(GOOD2, Serial_Number="1.23457E+11")]
+    (p := d / "serial_sci.csv").write_text(_csv_text(rows), encoding="utf-8")
+    return p
+
+
+def b_serial_big_number(d: Path) -> Path:
+    rows = [HEADER, GOOD, _row(GOOD2, Serial_Number=123456789012345678)]
+    (p := d / "serial_bignum.xlsx").write_bytes(_xlsx_bytes(rows))
+    return p
+
+
+def b_directory(d: Path) -> Path:
+    (p := d / "folder.csv").mkdir()
+    return p
+
+
+# --------------------------------------------------------------------------- the corpus
+
+CASES: list[tuple[str, Callable[[Path], Path], Unreadable | Findings]] = [
+    # empty and header-only
+    ("empty-csv", b_empty_csv, Findings("TC003")),
+    ("empty-xlsx", b_empty_xlsx, Unreadable(("workbook",))),
+    ("bom-only-csv", b_bom_only_csv, Findings("TC003")),
+    ("blank-lines-only-csv", b_blank_lines_csv, Findings("TC003")),
+    ("header-only-csv", b_header_only_csv, Findings("TC003", absent=("TC001",))),
+    ("header-only-xlsx", b_header_only_xlsx, Findings("TC003", absent=("TC001",))),
+    ("empty-sheet-xlsx", b_empty_sheet_xlsx, Findings("TC003")),
+    # the wrong kind of file
+    ("xlsx-bytes-named-csv", b_xlsx_named_csv, Unreadable(("not a text file",))),
+    ("csv-text-named-xlsx", b_csv_named_xlsx, Unreadable(("workbook",))),
+    ("pdf-extension", b_pdf, Unreadable(("'.pdf'",))),
+    ("docx-extension", b_docx, Unreadable(("'.docx'",))),
+    ("no-extension", b_no_extension, Unreadable(("extension",))),
+    ("directory-named-csv", b_directory, Unreadable(("directory",))),
+    ("truncated-xlsx", b_truncated_xlsx, Unreadable(("workbook",))),
+    ("zip-not-a-workbook", b_zip_not_workbook, Unreadable(("workbook",))),
+    ("workbook-missing-sheet-part", b_workbook_missing_sheet_part, Unreadable(("sheet 'Requests'",))),
+    ("encrypted-xlsx-cfb-header", b_encrypted_xlsx, Unreadable(("workbook",))),
+    ("old-xls-cfb-garbage", b_old_xls, Unreadable(("workbook",))),
+    # workbook features
+    ("formulas-without-cached-values", b_formulas_without_cache, Findings("TC101", row=2, column="G")),
+    ("formulas-with-cached-values", b_formulas_with_cache, Findings(None, absent=("TC101", "TC102", "TC120"))),
+    ("merged-cells", b_merged_cells, Findings("TC120", row=3, column="C")),
+    ("hidden-row-is-still-checked", b_hidden_row, Findings("TC101", row=3, column="G")),
+    ("hidden-sheet-skipped", b_hidden_sheet, Findings("TC101", row=3, batch={"sheet": "Requests"})),
+    ("two-header-rows", b_two_header_rows, Findings("TC102", row=2, column="G", batch={"header_row": 1})),
+    ("duplicate-header-names", b_duplicate_headers, Findings("TC004")),
+    ("header-on-row-5", b_header_on_row_5, Findings("TC120", row=7, column="C", batch={"header_row": 5})),
+    ("100kb-text-cell", b_huge_text_cell, Findings("TC007", row=3, column="D", field="model")),
+    # hostile serials
+    ("control-char-serial-xlsx", b_control_char_serial_xlsx, Findings("TC102", row=3, column="G")),
+    ("tab-in-serial-csv", _serial_csv("tab_serial.csv", '"HKR\t4521"'), Findings("TC007", row=3, column="G")),
+    ("line-break-in-serial-csv", _serial_csv("newline_serial.csv", '"HKR\n4521"'),
+     Findings("TC007", row=3, column="G", field="serial_number")),
+    ("rtl-mark-in-serial", _serial_csv("rlm_serial.csv", "\u200fHKR4521"), Findings("TC102", row=3, column="G")),
+    ("zero-width-space-in-serial", _serial_csv("zwsp_serial.csv", "HKR\u200b4521"),
+     Findings("TC102", row=3, column="G")),
+    ("emoji-in-serial", _serial_csv("emoji_serial.csv", "HKR\U0001F52B4521"), Findings("TC102", row=3, column="G")),
+    ("bidi-override-in-serial", _serial_csv("rlo_serial.csv", "\u202eHKR4521"),
+     Findings("TC102", row=3, column="G")),
+    ("serial-float-12345.0", b_serial_float, Findings("TC103", row=3, column="G")),
+    ("serial-scientific-notation", b_serial_scientific, Findings("TC103", row=3, column="G")),
+    ("serial-18-digit-number", b_serial_big_number, Findings("TC103", row=3, column="G")),
+    # headers in two Unicode forms
+    ("header-nfc-matricula", _header_variant("nfc.csv", "NFC"),
+     Findings(None, mapping={"serial_number": unicodedata.normalize("NFC", "Matrícula")}, absent=("TC001",))),
+    ("header-nfd-matricula", _header_variant("nfd.csv", "NFD"),
+     Findings(None, mapping={"serial_number": unicodedata.normalize("NFD", "Matrícula")}, absent=("TC001",))),
+    # csv encodings and syntax
+    ("mixed-line-endings", b_mixed_line_endings, Findings("TC101", row=3, column="G", batch={"row_count": 3})),
+    ("unbalanced-quote", b_unbalanced_quote, Findings("TC101", row=4, column="G", batch={"row_count": 3})),
+    ("ragged-rows", b_ragged_rows, Findings("TC101", row=3, column="G", batch={"row_count": 3})),
+    ("nul-bytes", b_nul_bytes, Unreadable(("NUL",))),
+    ("utf16-with-bom", b_utf16_bom, Findings("TC101", row=3, column="G", mapping={"serial_number": "Matrícula"},
+                                             batch={"encoding": "utf-16"})),
+    ("latin1-after-utf8-bom", b_lying_bom, Findings("TC101", row=3, column="G",
+                                                    mapping={"serial_number": "Matrícula"})),
+    # dates
+    # Excel cannot hold dates before 1900: openpyxl writes a negative serial, which is not a date
+    ("date-before-1900-xlsx", b_dates_before_1900, Findings("TC301", row=3, column="J", field="purchase_date")),
+    ("date-before-1900-text", b_dates_before_1900_text, Findings("TC310", row=3, column="J")),
+    ("text-dates-five-formats", b_five_date_formats, Findings("TC301", row=7, column="K")),
+    ("numbers-where-dates-belong", b_numbers_for_dates, Findings("TC301", row=3, column="L")),
+]
+
+IDS = [case[0] for case in CASES]
+assert len(IDS) == len(set(IDS)), "case names must be unique"
+
+
+# --------------------------------------------------------------------------- the test
+
+
+class _Hang(BaseException):
+    """Raised by the alarm; a BaseException so the CLI's `except Exception` does not swallow it."""
+
+
+def _on_alarm(signum, frame):
+    raise _Hang(f"no answer within {TIME_LIMIT_S} s")
+
+
+def _snapshot(path: Path) -> tuple[bytes | None, int]:
+    stat = path.stat()
+    return (path.read_bytes() if path.is_file() else None), stat.st_mtime_ns
+
+
+@pytest.mark.parametrize(("name", "build", "expected"), CASES, ids=IDS)
+def test_bad_input(tmp_path: Path, name: str, build: Callable[[Path], Path], expected) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    out = tmp_path / "out"
+    path = build(inputs)
+    old = os.stat(path)
+    os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns - 7_000_000_000))  # a distinct, older mtime
+    before = _snapshot(path)
+
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.alarm(TIME_LIMIT_S)
+    try:
+        result = CliRunner().invoke(tracecheck.cli.main, ["check", str(path), "--out", str(out), "--as-of", AS_OF])
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+    output = result.output
+    assert "Traceback" not in output
+    assert result.exit_code != 70, output
+    assert not isinstance(result.exception, _Hang), f"hang: {result.exception}"
+    assert _snapshot(path) == before, "the input file was changed"
+    assert not list(out.glob("*.tmp")) if out.exists() else True, "a temporary file was left behind"
+    assert not list(inputs.glob("*.tmp")), "a temporary file was left next to the input"
+
+    if isinstance(expected, Unreadable):
+        assert result.exit_code == 2, output
+        lines = [line for line in output.splitlines() if line.strip()]
+        assert len(lines) == 1, output
+        assert str(path) in lines[0], lines[0]
+        for text in expected.mentions:
+            assert text.lower() in lines[0].lower(), lines[0]
+        assert not (out / f"{path.stem}.report.json").exists()
+        return
+
+    assert result.exit_code in (0, 1), output
+    report = json.loads((out / f"{path.stem}.report.json").read_text(encoding="utf-8"))
+    findings = report["findings"]
+    rules = {f["rule"] for f in findings}
+    if expected.rule is not None:
+        matching = [f for f in findings if f["rule"] == expected.rule
+                    and (expected.row is None or f["row"] == expected.row)
+                    and (expected.column is None or f["column"] == expected.column)
+                    and (expected.field is None or f["field"] == expected.field)]
+        assert matching, (f"no {expected.rule} at row={expected.row} column={expected.column} "
+                          f"field={expected.field}; findings: "
+                          f"{[(f['rule'], f['row'], f['column'], f['field']) for f in findings]}")
+    for rule in expected.absent:
+        assert rule not in rules, [f for f in findings if f["rule"] == rule]
+    mapped = {m["field"]: m["header"] for m in report["mapping"]}
+    for field_name, header in expected.mapping.items():
+        assert mapped.get(field_name) == header, report["mapping"]
+    for key, value in expected.batch.items():
+        assert report["batch"][key] == value, (key, report["batch"])
+
+
+def test_corpus_size() -> None:
+    assert len(CASES) >= 40
