@@ -51,3 +51,15 @@ def test_redact_without_key_is_a_usage_error(tmp_path: Path, monkeypatch) -> Non
     batch.write_text(BATCH, encoding="utf-8")
     result = CliRunner().invoke(main, ["check", str(batch), "--redact"])
     assert result.exit_code == 2 and "needs a key" in result.output
+
+
+def test_default_html_never_shows_personal_names(tmp_path: Path) -> None:
+    batch = tmp_path / "b.csv"
+    batch.write_text(BATCH.replace("BXYZ123", "SIN MATRICULA"), encoding="utf-8")  # rows with findings
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["check", str(batch), "--out", str(out), "--format", "html"])
+    assert result.exit_code == 1, result.output
+    page = (out / "b.report.html").read_text(encoding="utf-8")
+    assert "SIN MATRICULA" in page or "serial-missing" in page  # the row is on the page...
+    for name in ("Juan", "Pérez", "PEREZ", "María", "Gómez"):
+        assert name not in page  # ...but not the people in it
