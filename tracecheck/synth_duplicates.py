@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from tracecheck.synth import _random_pos  # one random allowed column per row, shared
+from tracecheck.synth import _template as synth_template
 
 __all__ = ["CONFUSABLE_FOLD", "HEADERS", "NOISE_KINDS", "NOISE_RATES", "PLACEHOLDERS", "SERIAL_LABELS",
            "TRUTH_COLUMNS", "generate_linked_batch"]
@@ -287,14 +288,9 @@ def _unique_serials(rng, serial, make, var, free):
 
 
 def _template(rng, template, n):
+    """synth's serial template drawing (same draws), padded to this module's fixed width."""
     mat = np.zeros((n, _W), np.uint8)
-    for j, ch in enumerate(template):
-        if ch == "#":
-            mat[:, j] = rng.integers(48, 58, n)
-        elif ch == "@":
-            mat[:, j] = _LETTERS[rng.integers(0, len(_LETTERS), n)]
-        else:
-            mat[:, j] = ord(ch)
+    mat[:, :len(template)] = synth_template(rng, template, n)
     return mat
 
 
