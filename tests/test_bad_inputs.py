@@ -400,6 +400,15 @@ def b_serial_big_number(d: Path) -> Path:
     return p
 
 
+def b_first_record_widest(d: Path) -> Path:
+    """Found by tests/fuzz_readers.py: a stray quote in the header hid its last columns from the
+    width estimate, and pandas silently dropped the fields of a first record wider than that."""
+    text = ('Request ID,Serial Number,Manufacturer,Model,Barrel 4",Caliber,Recovery Date\n'
+            "TR-1,HKR4521,Glock,19\nTR-2,,Ruger,LCP\n")
+    (p := d / "first_record_widest.csv").write_text(text, encoding="utf-8")
+    return p
+
+
 def b_directory(d: Path) -> Path:
     (p := d / "folder.csv").mkdir()
     return p
@@ -461,6 +470,8 @@ CASES: list[tuple[str, Callable[[Path], Path], Unreadable | Findings]] = [
     ("mixed-line-endings", b_mixed_line_endings, Findings("TC101", row=3, column="G", batch={"row_count": 3})),
     ("unbalanced-quote", b_unbalanced_quote, Findings("TC101", row=4, column="G", batch={"row_count": 3})),
     ("ragged-rows", b_ragged_rows, Findings("TC101", row=3, column="G", batch={"row_count": 3})),
+    ("first-record-widest", b_first_record_widest,
+     Findings("TC101", row=3, column="B", mapping={"caliber": "Caliber", "recovery_date": "Recovery Date"})),
     ("nul-bytes", b_nul_bytes, Unreadable(("NUL",))),
     ("utf16-with-bom", b_utf16_bom, Findings("TC101", row=3, column="G", mapping={"serial_number": "Matrícula"},
                                              batch={"encoding": "utf-16"})),

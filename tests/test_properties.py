@@ -152,3 +152,18 @@ def test_regression_zip_with_a_damaged_local_header(tmp_path: Path) -> None:
     path = tmp_path / "x.xlsx"
     path.write_bytes(bytes(data))
     _read_or_input_error(path)
+
+
+def test_fuzz_script_runs_and_reports(tmp_path: Path) -> None:
+    """tests/fuzz_readers.py (the long, time-bounded fuzzer) works: a few seconds of it, in-process."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("fuzz_readers", Path(__file__).with_name("fuzz_readers.py"))
+    fuzz = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fuzz)
+    rnd = random.Random(3)
+    assert fuzz.mutate_csv(fuzz.csv_seeds(), rnd) != fuzz.mutate_csv(fuzz.csv_seeds(), rnd)
+    mutated = fuzz.mutate_xlsx(fuzz.xlsx_seeds(), random.Random(4))
+    assert mutated[:2] == b"PK"
+    assert fuzz.main(["--seconds", "3", "--seed", "7", "--crashes", str(tmp_path / "crashes")]) == 0
+    assert not (tmp_path / "crashes").exists()
