@@ -438,8 +438,9 @@ CASES: list[tuple[str, Callable[[Path], Path], Unreadable | Findings]] = [
     ("encrypted-xlsx-cfb-header", b_encrypted_xlsx, Unreadable(("workbook",))),
     ("old-xls-cfb-garbage", b_old_xls, Unreadable(("workbook",))),
     # workbook features
-    ("formulas-without-cached-values", b_formulas_without_cache, Findings("TC101", row=2, column="G")),
-    ("formulas-with-cached-values", b_formulas_with_cache, Findings(None, absent=("TC101", "TC102", "TC120"))),
+    ("formulas-without-cached-values", b_formulas_without_cache, Findings("TC009", row=2, column="G")),
+    ("formulas-with-cached-values", b_formulas_with_cache,
+     Findings(None, absent=("TC009", "TC101", "TC102", "TC120"))),
     ("merged-cells", b_merged_cells, Findings("TC120", row=3, column="C")),
     ("hidden-row-is-still-checked", b_hidden_row, Findings("TC101", row=3, column="G")),
     ("hidden-sheet-skipped", b_hidden_sheet, Findings("TC101", row=3, batch={"sheet": "Requests"})),

@@ -10,7 +10,9 @@ A case file names its rule and holds cases named ``pass_…`` / ``fail_…``::
       expect: [{row: 2, severity: error, reason: placeholder}]
 
 A case may also give ``params`` (merged over the rule's params through a user pack that
-``extends: default``), ``date_order`` (auto|dayfirst|monthfirst), ``as_of``, and instead of
+``extends: default``), ``date_order`` (auto|dayfirst|monthfirst), ``as_of``, ``workbook: true``
+(the rows are written to an .xlsx with openpyxl, header on row 1, and that file is checked; a
+text starting with "=" becomes a formula without a saved result), and instead of
 ``rows`` the list form ``columns: [...]`` + ``values: [[...], ...]`` (for repeated headers or
 an empty batch). Cell values keep their YAML type in an object column, so an unquoted ``1234``
 is a numeric cell and an unquoted ``2021-03-01`` a date cell.
@@ -38,7 +40,7 @@ import tracecheck
 CASES_DIR = Path(__file__).parent / "cases"
 DEFAULT_AS_OF = dt.date(2026, 11, 22)
 FILE_KEYS = {"rule", "as_of", "date_order"}
-CASE_KEYS = {"rows", "columns", "values", "params", "date_order", "as_of", "expect"}
+CASE_KEYS = {"rows", "columns", "values", "params", "date_order", "as_of", "expect", "workbook"}
 CASE_NAME = re.compile(r"^(pass|fail)_[a-z0-9_]+$")
 
 
@@ -191,7 +193,20 @@ def _pack_for(code: str, params: dict[str, Any] | None, tmp_path: Path) -> trace
     return pack
 
 
-def run_rule(code: str, frame: pd.DataFrame, pack: tracecheck.RulePack, *, as_of: dt.date,
+def write_workbook(frame: pd.DataFrame, path: Path) -> Path:
+    """The frame as a one-sheet workbook, header on row 1 (openpyxl stores "=..." as a formula, uncalculated)."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(list(frame.columns))
+    for values in frame.itertuples(index=False):
+        sheet.append([None if v is None or v is pd.NA else v for v in values])
+    workbook.save(path)
+    return path
+
+
+def run_rule(code: str, frame: pd.DataFrame | Path, pack: tracecheck.RulePack, *, as_of: dt.date,
              date_order: str = "auto") -> list[dict[str, Any]]:
     report = tracecheck.check(frame, pack, select=[code], as_of=as_of, date_order=date_order)
     records = findings_records(report.findings)
@@ -218,7 +233,8 @@ def test_rule_case(path: Path, data: dict[str, Any], name: str, case: dict[str, 
     pack = _pack_for(code, case.get("params"), tmp_path)
     as_of = _as_date(case.get("as_of", data.get("as_of", DEFAULT_AS_OF)))
     date_order = case.get("date_order", data.get("date_order", "auto"))
-    records = run_rule(code, frame, pack, as_of=as_of, date_order=date_order)
+    source = write_workbook(frame, tmp_path / "case.xlsx") if case.get("workbook") else frame
+    records = run_rule(code, source, pack, as_of=as_of, date_order=date_order)
 
     problems = _match(expect, records)
     if problems:

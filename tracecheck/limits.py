@@ -7,20 +7,17 @@ Every limit is a parameter with a safe default (``Limits()``); the CLI sets them
 
 from __future__ import annotations
 
-import io
-import re
-import zipfile
-import zlib
 from dataclasses import dataclass, fields
 
 import pandas as pd
 
 from tracecheck.errors import InputError
-
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
-_SHEET = re.compile(r"<(?:\w+:)?sheet\b([^>]*)>")
-_RELATIONSHIP = re.compile(r"<(?:\w+:)?Relationship\b([^>]*)>")
-_ATTRIBUTE = re.compile(r'([\w:]+)="([^"]*)"')
+from tracecheck.xlsx_parts import (
+    ARCHIVE_ERRORS,
+    claimed_size,
+    open_archive,
+    sheet_parts,
+)
 
 
 @dataclass(frozen=True)
@@ -50,9 +47,8 @@ def check_file(data: bytes, shown: str, limits: Limits) -> None:
 
 def check_workbook(data: bytes, shown: str, limits: Limits) -> None:
     """Refuse zip bombs and sheets that claim absurd dimensions, before a reader unpacks anything."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    archive = open_archive(data)
+    if archive is None:
         return  # not a zip (old .xls, or corrupt): the workbook reader reports it
     with archive:
         unpacked = sum(info.file_size for info in archive.infolist())
@@ -61,9 +57,8 @@ def check_workbook(data: bytes, shown: str, limits: Limits) -> None:
                              f"(limits {limits.max_unpacked_mb:,.0f} MB, ratio {limits.max_unpack_ratio:,.0f}); "
                              f"refusing it as a possible zip bomb", path=shown)
         try:
-            claims = {sheet: _claimed_size(archive, part) for sheet, part in _sheet_parts(archive).items()}
-        except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, RuntimeError, NotImplementedError,
-                KeyError, UnicodeError):
+            claims = {sheet: claimed_size(archive, part) for sheet, part in sheet_parts(archive).items()}
+        except ARCHIVE_ERRORS:
             return  # a damaged archive: the workbook reader reports it as unreadable
         for sheet, (rows, columns) in claims.items():
             if columns > limits.max_columns or rows > limits.max_rows + 1:
@@ -84,43 +79,3 @@ def check_table(frame: pd.DataFrame, shown: str, sheet: str | None, limits: Limi
             row = int(lengths.idxmax())
             raise InputError(f"cell holds {int(lengths.max()):,} characters, over the limit of "
                              f"{limits.max_cell_chars:,}", path=shown, sheet=sheet, row=row, column=str(column))
-
-
-def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → part name (xl/worksheets/sheetN.xml), from the workbook and its relationships."""
-    try:
-        workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
-        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-    except KeyError:
-        return {}
-    targets = {}
-    for attributes in _RELATIONSHIP.findall(rels):
-        attrs = dict(_ATTRIBUTE.findall(attributes))
-        targets[attrs.get("Id")] = attrs.get("Target", "").lstrip("/")
-    parts = {}
-    for attributes in _SHEET.findall(workbook):
-        attrs = dict(_ATTRIBUTE.findall(attributes))
-        target = targets.get(attrs.get("r:id"), "")
-        parts[attrs.get("name", "?")] = target if target.startswith("xl/") else f"xl/{target}"
-    return parts
-
-
-def _claimed_size(archive: zipfile.ZipFile, part: str) -> tuple[int, int]:
-    """(rows, columns) from the sheet's <dimension ref="A1:XFD1048576"/>, reading only its start."""
-    try:
-        with archive.open(part) as handle:
-            head = handle.read(4096)
-    except KeyError:
-        return 0, 0
-    match = _DIMENSION.search(head)
-    if not match:
-        return 0, 0
-    last_col, last_row = match.group(3) or match.group(1), match.group(4) or match.group(2)
-    return int(last_row or 0), _column_number(last_col.decode() if last_col else "")
-
-
-def _column_number(letters: str) -> int:
-    number = 0
-    for char in letters:
-        number = number * 26 + (ord(char) - 64)
-    return number

@@ -30,8 +30,10 @@ import os
 import re
 import warnings
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -42,6 +44,7 @@ import python_calamine
 
 from tracecheck.errors import InputError
 from tracecheck.limits import Limits, check_file, check_table, check_workbook
+from tracecheck.xlsx_parts import FormulaCell, uncached_formulas
 
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
 CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
@@ -77,6 +80,7 @@ class RawBatch:
     dropped_rows: list[int]
     encoding: str | None
     delimiter: str | None
+    formulas: tuple[FormulaCell, ...] = ()  # table cells whose formula has no saved result (read as blank)
 
 
 @dataclass(frozen=True)
@@ -123,10 +127,19 @@ def read_batch(path: str | os.PathLike, *, sheet: str | None = None,
         return RawBatch(**common, **_table_fields(table), sheet=None,
                         encoding=encoding, delimiter=delimiter)
     check_workbook(data, shown, limits)
-    table, sheet_name = _read_workbook(data, shown, sheet, header_row)
-    check_table(table.frame, shown, sheet_name, limits)
+    with ThreadPoolExecutor(1, thread_name_prefix="tracecheck-formulas") as pool:
+        scans: dict[str, Future] = {}
+
+        def scan(name: str) -> None:  # unzipping the sheet XML releases the GIL: overlap it with calamine
+            scans.setdefault(name, pool.submit(uncached_formulas, data, name))
+
+        table, sheet_name = _read_workbook(data, shown, sheet, header_row, scan)
+        check_table(table.frame, shown, sheet_name, limits)
+        if sheet_name is not None:
+            scan(sheet_name)
+        formulas = _table_formulas(scans[sheet_name].result() if sheet_name is not None else [], table)
     return RawBatch(**common, **_table_fields(table), sheet=sheet_name,
-                    encoding=None, delimiter=None)
+                    encoding=None, delimiter=None, formulas=formulas)
 
 
 def list_sheets(path: str | os.PathLike) -> list[str]:
@@ -392,8 +405,8 @@ def _open_workbook(data: bytes, shown: str) -> python_calamine.CalamineWorkbook:
         raise InputError(f"not a readable workbook ({_one_line(err)})", path=shown) from None
 
 
-def _read_workbook(data: bytes, shown: str, sheet: str | None,
-                   header_row: int | None) -> tuple[_Table, str | None]:
+def _read_workbook(data: bytes, shown: str, sheet: str | None, header_row: int | None,
+                   scan: Callable[[str], None] = lambda name: None) -> tuple[_Table, str | None]:
     """Shape the requested sheet, or the first table-like visible worksheet.
 
     Without ``sheet``, hidden sheets (often lookup lists for drop-downs) and
@@ -407,15 +420,26 @@ def _read_workbook(data: bytes, shown: str, sheet: str | None,
                 available = ", ".join(repr(name) for name in names) or "none"
                 raise InputError(f"sheet {sheet!r} not found; available: {available}",
                                  path=shown)
+            scan(sheet)
             return _shape(_sheet_grid(workbook, sheet, shown), header_row, shown, sheet), sheet
         candidates = _visible_worksheets(workbook) or names[:1]
         fallback = None
         for name in candidates:
+            scan(name)
             table = _shape(_sheet_grid(workbook, name, shown), header_row, shown, name)
             if table.looks_like_table:
                 return table, name
             fallback = fallback or (table, name)
         return fallback or (_empty_table(), None)
+
+
+def _table_formulas(cells: list[FormulaCell], table: _Table) -> tuple[FormulaCell, ...]:
+    """The formula cells without a saved result that lie inside the table (header row and data rows)."""
+    if not cells or table.header_row is None:
+        return ()
+    rows = set(table.frame.index) | {table.header_row}
+    letters = set(table.column_letters.values())
+    return tuple(cell for cell in cells if cell.row in rows and cell.letter in letters)
 
 
 def _visible_worksheets(workbook: python_calamine.CalamineWorkbook) -> list[str]:

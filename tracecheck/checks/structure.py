@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from tracecheck.checks import CheckContext, check, findings_frame
@@ -77,3 +79,38 @@ def value_repeated(ctx: CheckContext, *, column: str) -> pd.DataFrame:
     groups = rows.groupby(level=0).agg(list)
     related = [tuple(r for r in groups[k] if r != row) for k, row in zip(keys[dup], rows)]
     return findings_frame(rows, related_rows=related)
+
+
+# A function call or a cell reference after "=": "=A2&B2", "=CONCATENAR(A2;B2)", "= $B$4"; not "=" alone.
+_FORMULA_TEXT = re.compile(r"^=\s*(?:[A-Za-z_][\w.]*\s*\(|\$?[A-Za-z]{1,3}\$?\d+)")
+
+
+@check("formula_unresolved", context=("cell",))
+def formula_unresolved(ctx: CheckContext) -> pd.DataFrame:
+    """Cells holding a formula instead of its result.
+
+    Reason ``no_saved_result``: a workbook formula whose result was never saved (the reader sees a
+    blank), in any column of the table; in the header row it is a batch-level finding. Reason
+    ``formula_text``: text such as ``=A2&B2`` in a mapped column (a sheet exported with formulas shown).
+    """
+    raw = ctx.batch.raw
+    header_of = {letter: header for header, letter in raw.column_letters.items()}
+    field_of = {c.header: c.field for c in ctx.batch.mapping.columns}
+    found: list[tuple] = []
+    for cell in raw.formulas:
+        header = header_of.get(cell.letter)
+        row = None if cell.row == raw.header_row else cell.row
+        found.append((row, field_of.get(header), cell.letter, cell.formula, "no_saved_result",
+                      f"{cell.letter}{cell.row}"))
+    for column in ctx.batch.mapping.columns:
+        values = raw.frame[column.header]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+            continue
+        text = values.astype("str").str.strip()
+        hit = text.str.match(_FORMULA_TEXT).fillna(False).to_numpy(dtype=bool)
+        letter = raw.column_letters.get(column.header)
+        for row, value in zip(values.index[hit], text[hit]):
+            found.append((int(row), column.field, letter, value, "formula_text", f"{letter}{row}"))
+    rows, fields, letters, values, reasons, cells = zip(*found) if found else ([],) * 6
+    return findings_frame(rows, field=list(fields), column=list(letters), value=list(values),
+                          reason=list(reasons), cell=list(cells))

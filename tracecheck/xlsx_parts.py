@@ -1,0 +1,143 @@
+"""What the workbook reader (calamine) does not tell us, read from the xlsx zip's XML parts.
+
+* which part holds which sheet, and the size a sheet *claims* (for the limits, before unpacking);
+* cells holding a formula without a saved result: calamine reads them as blank, so a value the
+  author saw in Excel silently disappears.
+
+Works on the file's bytes (never the path) and reads only the parts it needs. Regular expressions,
+not an XML parser: the parts can be large, the patterns are fixed by the file format, and any
+namespace prefix (``<x:c>``) is accepted.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+_SHEET = re.compile(r"<(?:\w+:)?sheet\b([^>]*)>")
+_RELATIONSHIP = re.compile(r"<(?:\w+:)?Relationship\b([^>]*)>")
+_ATTRIBUTE = re.compile(r'([\w:]+)="([^"]*)"')
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s/>]")
+_CELL_START = re.compile(rb"<(?:\w+:)?c[\s>]")
+_CELL_END = re.compile(rb"</(?:\w+:)?c>")
+_BYTE_ATTRIBUTE = re.compile(rb'\s([\w:]+)="([^"]*)"')
+_FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
+_REFERENCE = re.compile(rb"^([A-Z]{1,3})(\d+)$")
+_CELL_LOOKBACK = 512  # bytes before a <f> searched for its <c ...> start tag
+# Errors a damaged archive can raise while a part is read; the workbook reader then reports it.
+ARCHIVE_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, RuntimeError,
+                  NotImplementedError, KeyError, UnicodeError)
+
+
+@dataclass(frozen=True)
+class FormulaCell:
+    """A cell whose formula has no saved result: ``row`` (1-based), column ``letter``, ``formula`` text
+    (``"=A2&B2"``; ``"="`` for a cell sharing another cell's formula)."""
+
+    row: int
+    letter: str
+    formula: str
+
+
+def open_archive(data: bytes) -> zipfile.ZipFile | None:
+    """The workbook as a zip, or None when it is not one (an old .xls, or a damaged file)."""
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+
+
+def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → part name (xl/worksheets/sheetN.xml), from the workbook and its relationships."""
+    try:
+        workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except KeyError:
+        return {}
+    targets = {}
+    for attributes in _RELATIONSHIP.findall(rels):
+        attrs = dict(_ATTRIBUTE.findall(attributes))
+        targets[attrs.get("Id")] = attrs.get("Target", "").lstrip("/")
+    parts = {}
+    for attributes in _SHEET.findall(workbook):
+        attrs = dict(_ATTRIBUTE.findall(attributes))
+        target = targets.get(attrs.get("r:id"), "")
+        parts[attrs.get("name", "?")] = target if target.startswith("xl/") else f"xl/{target}"
+    return parts
+
+
+def claimed_size(archive: zipfile.ZipFile, part: str) -> tuple[int, int]:
+    """(rows, columns) from the sheet's <dimension ref="A1:XFD1048576"/>, reading only its start."""
+    try:
+        with archive.open(part) as handle:
+            head = handle.read(4096)
+    except KeyError:
+        return 0, 0
+    match = _DIMENSION.search(head)
+    if not match:
+        return 0, 0
+    last_col, last_row = match.group(3) or match.group(1), match.group(4) or match.group(2)
+    return int(last_row or 0), column_number(last_col.decode() if last_col else "")
+
+
+def column_number(letters: str) -> int:
+    """1-based column number of a column letter ('A' -> 1, 'AA' -> 27); 0 for ''."""
+    number = 0
+    for char in letters:
+        number = number * 26 + (ord(char) - 64)
+    return number
+
+
+def uncached_formulas(data: bytes, sheet: str) -> list[FormulaCell]:
+    """Cells of ``sheet`` holding a formula with no saved result, in file order.
+
+    A formula cell normally stores its last result in ``<v>``; programs that write workbooks
+    without calculating them (scripts, some exports) leave it out or empty. An empty ``<v>`` of a
+    text-typed cell (``t="str"``) is a saved empty-text result and does not count. Cells without
+    an ``r="C2"`` reference are skipped (their position would need the whole row's layout). A
+    damaged archive gives an empty list: the workbook reader reports it.
+    """
+    archive = open_archive(data)
+    if archive is None:
+        return []
+    with archive:
+        try:
+            part = sheet_parts(archive).get(sheet)
+            xml = archive.read(part) if part else b""
+        except ARCHIVE_ERRORS:
+            return []
+    cells = []
+    for match in _FORMULA.finditer(xml):
+        cell = _enclosing_cell(xml, match.start())
+        if cell is not None and (found := _uncached(cell)) is not None:
+            cells.append(found)
+    return cells
+
+
+def _enclosing_cell(xml: bytes, position: int) -> bytes | None:
+    window_start = max(0, position - _CELL_LOOKBACK)
+    starts = list(_CELL_START.finditer(xml, window_start, position))
+    end = _CELL_END.search(xml, position)
+    if not starts or end is None:
+        return None
+    return xml[starts[-1].start():end.end()]
+
+
+def _uncached(cell: bytes) -> FormulaCell | None:
+    tag_end = cell.find(b">")
+    attrs = dict(_BYTE_ATTRIBUTE.findall(cell[:tag_end]))
+    reference = _REFERENCE.match(attrs.get(b"r", b""))
+    if reference is None:
+        return None
+    value = _VALUE.search(cell)
+    if value is not None and (value.group(1) or attrs.get(b"t") in (b"str", b"inlineStr")):
+        return None
+    formula = _FORMULA_TEXT.search(cell)
+    text = html.unescape((formula.group(1) or b"").decode("utf-8", "replace")) if formula else ""
+    return FormulaCell(int(reference.group(2)), reference.group(1).decode(), f"={text}")
