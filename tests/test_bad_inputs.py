@@ -30,6 +30,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+import tracecheck
 import tracecheck.cli
 
 AS_OF = "2026-11-22"
@@ -65,6 +66,7 @@ class Findings:
     field: str | None = None
     mapping: dict[str, str] = dc_field(default_factory=dict)  # field -> header the report must map
     batch: dict[str, object] = dc_field(default_factory=dict)  # report["batch"] entries that must match
+    reason: str | None = None
     absent: tuple[str, ...] = ()  # rules that must not appear
 
 
@@ -198,9 +200,20 @@ def b_workbook_missing_sheet_part(d: Path) -> Path:
     return p
 
 
+def _cfb_bytes(streams: list[str]) -> bytes:
+    """The start of an OLE compound file: the 512-byte header, then a directory sector whose 128-byte
+    entries begin with the stream name in UTF-16LE (as in a real file; the sectors are not chained)."""
+    header = CFB_MAGIC + bytes(16) + b"\x3e\x00\x03\x00\xfe\xff\x09\x00"
+    entries = b"".join((name.encode("utf-16-le") + b"\0\0").ljust(64, b"\0")
+                       + (2 * len(name) + 2).to_bytes(2, "little") + bytes(62) for name in streams)
+    return header.ljust(512, b"\0") + entries.ljust(512, b"\0")
+
+
 def b_encrypted_xlsx(d: Path) -> Path:
-    # What Excel writes for a password-protected workbook: an OLE compound file, not a zip.
-    (p := d / "encrypted.xlsx").write_bytes(CFB_MAGIC + bytes(504) + b"EncryptionInfo".ljust(512, b"\0"))
+    # What Excel writes for a password-protected workbook: an OLE compound file holding the streams
+    # EncryptionInfo and EncryptedPackage, not a zip. (Writing a really encrypted one needs
+    # msoffcrypto-tool, which the project does not otherwise need.)
+    (p := d / "encrypted.xlsx").write_bytes(_cfb_bytes(["Root Entry", "EncryptionInfo", "EncryptedPackage"]))
     return p
 
 
@@ -409,6 +422,66 @@ def b_first_record_widest(d: Path) -> Path:
     return p
 
 
+def b_xls_named_csv(d: Path) -> Path:
+    (p := d / "really_xls.csv").write_bytes(_xls_bytes())
+    return p
+
+
+def b_zip_named_csv(d: Path) -> Path:
+    (p := d / "archive.csv").write_bytes(_zip_bytes({"batch.csv": _csv_text([HEADER, GOOD])}))
+    return p
+
+
+def b_utf16_csv_named_xlsx(d: Path) -> Path:
+    (p := d / "utf16.xlsx").write_bytes(_csv_text([HEADER, GOOD]).encode("utf-16"))
+    return p
+
+
+def b_encrypted_named_csv(d: Path) -> Path:
+    (p := d / "encrypted.csv").write_bytes(b_encrypted_xlsx(d).read_bytes())
+    return p
+
+
+def _xls_bytes() -> bytes:
+    """A real old-format (BIFF8) workbook written by xlwt: Spanish headers, a numeric serial, date cells."""
+    import xlwt
+
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("Solicitudes")
+    day = xlwt.easyxf(num_format_str="DD/MM/YYYY")
+    rows = [["Matrícula", "Marca", "Modelo", "Fecha de recuperación"],
+            ["ABC1234", "Glock", "19", dt.date(2024, 3, 1)], [12345.0, "Ruger", "LCP", dt.date(2024, 3, 2)]]
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value, day) if isinstance(value, dt.date) else sheet.write(r, c, value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def b_real_xls(d: Path) -> Path:
+    (p := d / "legacy_real.xls").write_bytes(_xls_bytes())
+    return p
+
+
+def b_dates_1904(d: Path) -> Path:
+    """Saved with the 1904 date system (old Mac Excel): date cells and a plain-number date."""
+
+    def mac_epoch(workbook, sheet):
+        workbook.epoch = openpyxl.utils.datetime.CALENDAR_MAC_1904
+
+    rows = [HEADER, GOOD, _row(GOOD2, Purchase_Date=dt.date(2020, 11, 2), Recovery_Date=43890.0,
+                               Request_Date=dt.date(2024, 6, 3))]
+    (p := d / "mac_1904.xlsx").write_bytes(_xlsx_bytes(rows, setup=mac_epoch))
+    return p
+
+
+def b_date_in_serial(d: Path) -> Path:
+    rows = [HEADER, GOOD, _row(GOOD2, Serial_Number=dt.date(2045, 12, 3))]
+    (p := d / "serial_became_date.xlsx").write_bytes(_xlsx_bytes(rows))
+    return p
+
+
 def b_directory(d: Path) -> Path:
     (p := d / "folder.csv").mkdir()
     return p
@@ -426,8 +499,11 @@ CASES: list[tuple[str, Callable[[Path], Path], Unreadable | Findings]] = [
     ("header-only-xlsx", b_header_only_xlsx, Findings("TC003", absent=("TC001",))),
     ("empty-sheet-xlsx", b_empty_sheet_xlsx, Findings("TC003")),
     # the wrong kind of file
-    ("xlsx-bytes-named-csv", b_xlsx_named_csv, Unreadable(("not a text file",))),
-    ("csv-text-named-xlsx", b_csv_named_xlsx, Unreadable(("workbook",))),
+    ("xlsx-bytes-named-csv", b_xlsx_named_csv, Unreadable(("Excel workbook (.xlsx)", "rename it to .xlsx"))),
+    ("xls-bytes-named-csv", b_xls_named_csv, Unreadable(("Excel workbook (.xls)", "rename it to .xls"))),
+    ("zip-named-csv", b_zip_named_csv, Unreadable(("zip archive",))),
+    ("csv-text-named-xlsx", b_csv_named_xlsx, Unreadable(("text file", "rename it to .csv"))),
+    ("utf16-csv-named-xlsx", b_utf16_csv_named_xlsx, Unreadable(("text file",))),
     ("pdf-extension", b_pdf, Unreadable(("'.pdf'",))),
     ("docx-extension", b_docx, Unreadable(("'.docx'",))),
     ("no-extension", b_no_extension, Unreadable(("extension",))),
@@ -435,8 +511,11 @@ CASES: list[tuple[str, Callable[[Path], Path], Unreadable | Findings]] = [
     ("truncated-xlsx", b_truncated_xlsx, Unreadable(("workbook",))),
     ("zip-not-a-workbook", b_zip_not_workbook, Unreadable(("workbook",))),
     ("workbook-missing-sheet-part", b_workbook_missing_sheet_part, Unreadable(("sheet 'Requests'",))),
-    ("encrypted-xlsx-cfb-header", b_encrypted_xlsx, Unreadable(("workbook",))),
+    ("encrypted-xlsx", b_encrypted_xlsx, Unreadable(("password-protected", "remove the password"))),
+    ("encrypted-xlsx-named-csv", b_encrypted_named_csv, Unreadable(("password-protected",))),
     ("old-xls-cfb-garbage", b_old_xls, Unreadable(("workbook",))),
+    ("real-old-xls", b_real_xls, Findings("TC103", row=3, column="A", batch={"sheet": "Solicitudes"},
+                                          mapping={"serial_number": "Matrícula"})),
     # workbook features
     ("formulas-without-cached-values", b_formulas_without_cache, Findings("TC009", row=2, column="G")),
     ("formulas-with-cached-values", b_formulas_with_cache,
@@ -480,10 +559,15 @@ CASES: list[tuple[str, Callable[[Path], Path], Unreadable | Findings]] = [
                                                     mapping={"serial_number": "Matrícula"})),
     # dates
     # Excel cannot hold dates before 1900: openpyxl writes a negative serial, which is not a date
-    ("date-before-1900-xlsx", b_dates_before_1900, Findings("TC301", row=3, column="J", field="purchase_date")),
+    ("date-before-1900-xlsx", b_dates_before_1900,
+     Findings("TC301", row=3, column="J", field="purchase_date", reason="time_only")),
     ("date-before-1900-text", b_dates_before_1900_text, Findings("TC310", row=3, column="J")),
     ("text-dates-five-formats", b_five_date_formats, Findings("TC301", row=7, column="K")),
-    ("numbers-where-dates-belong", b_numbers_for_dates, Findings("TC301", row=3, column="L")),
+    ("numbers-where-dates-belong", b_numbers_for_dates, Findings("TC301", row=3, column="L", reason="text")),
+    ("number-read-as-date-serial", b_numbers_for_dates, Findings("TC305", row=3, column="J")),
+    ("number-that-is-no-date", b_numbers_for_dates, Findings("TC301", row=3, column="K", reason="number")),
+    ("excel-1904-date-system", b_dates_1904, Findings("TC305", row=3, column="K", absent=("TC301", "TC302"))),
+    ("dates-where-serials-belong", b_date_in_serial, Findings("TC103", row=3, column="G", reason="date_cell")),
 ]
 
 IDS = [case[0] for case in CASES]
@@ -550,7 +634,8 @@ def test_bad_input(tmp_path: Path, name: str, build: Callable[[Path], Path], exp
         matching = [f for f in findings if f["rule"] == expected.rule
                     and (expected.row is None or f["row"] == expected.row)
                     and (expected.column is None or f["column"] == expected.column)
-                    and (expected.field is None or f["field"] == expected.field)]
+                    and (expected.field is None or f["field"] == expected.field)
+                    and (expected.reason is None or f["context"].get("reason") == expected.reason)]
         assert matching, (f"no {expected.rule} at row={expected.row} column={expected.column} "
                           f"field={expected.field}; findings: "
                           f"{[(f['rule'], f['row'], f['column'], f['field']) for f in findings]}")
@@ -561,6 +646,18 @@ def test_bad_input(tmp_path: Path, name: str, build: Callable[[Path], Path], exp
         assert mapped.get(field_name) == header, report["mapping"]
     for key, value in expected.batch.items():
         assert report["batch"][key] == value, (key, report["batch"])
+
+
+def test_1904_date_system_dates_are_read_as_shown_in_excel(tmp_path: Path) -> None:
+    """Date cells of a 1904-system workbook, and a plain number in it, give the dates Excel shows."""
+    path = b_dates_1904(tmp_path)
+    report = tracecheck.check(path, as_of=dt.date.fromisoformat(AS_OF))
+    row = report.rows.set_index("row").loc[3]
+    recovery = dt.date(1904, 1, 1) + dt.timedelta(days=43890)  # 2024-03-02 in the 1904 system
+    assert row["time_to_crime_days"] == (recovery - dt.date(2020, 11, 2)).days
+    assert row["submission_lag_days"] == (dt.date(2024, 6, 3) - recovery).days
+    finding = report.findings[report.findings["rule"] == "TC305"].iloc[0]
+    assert finding["parsed"] == recovery.isoformat() and finding["date_system"] == 1904
 
 
 def test_corpus_size() -> None:

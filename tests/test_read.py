@@ -421,12 +421,14 @@ def test_unreadable_file(tmp_path, monkeypatch):
     assert "t.csv" in str(err.value)
 
 
-@pytest.mark.parametrize("content", [b"", b"not a zip at all", b"PK\x03\x04truncated"])
+@pytest.mark.parametrize(("content", "message"), [(b"", "not a readable workbook"),
+                                                   (b"not a zip at all", "is a text file, not an Excel workbook"),
+                                                   (b"PK\x03\x04truncated", "not a readable workbook")])
 @pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
-def test_corrupt_workbook(tmp_path, content, suffix):
+def test_corrupt_workbook(tmp_path, content, message, suffix):
     path = tmp_path / f"bad{suffix}"
     path.write_bytes(content)
-    with pytest.raises(InputError, match="not a readable workbook") as err:
+    with pytest.raises(InputError, match=message) as err:
         read_batch(path)
     assert f"bad{suffix}" in str(err.value) and "\n" not in str(err.value)
 

@@ -44,7 +44,8 @@ _EPOCH = _dt.date(1970, 1, 1).toordinal()
 _MIN_YEAR, _MAX_YEAR = 1678, 2261  # whole years inside the datetime64[ns] range
 _MIN_DAY = _dt.date(_MIN_YEAR, 1, 1).toordinal() - _EPOCH
 _MAX_DAY = _dt.date(_MAX_YEAR, 12, 31).toordinal() - _EPOCH
-_EXCEL_ORIGIN = _dt.date(1899, 12, 30).toordinal() - _EPOCH
+_EXCEL_ORIGINS = {1900: _dt.date(1899, 12, 30).toordinal() - _EPOCH,  # serial 1 = 1900-01-01 (Windows Excel)
+                  1904: _dt.date(1904, 1, 1).toordinal() - _EPOCH}  # serial 0 = 1904-01-01 (old Mac Excel)
 _SERIAL_MIN, _SERIAL_MAX = 2, 73415  # 1900-01-01 .. 2100-12-31
 _COMPACT_MIN, _COMPACT_MAX = 19000101, 21001231
 # Per (year, month) from _MIN_YEAR-01: days of the 1st since 1970-01-01, and month length.
@@ -115,13 +116,14 @@ class ParsedDates:
 
 
 def parse_dates(values: pd.Series, *, order: str = "auto", fallback: str = "monthfirst",
-                today: _dt.date | None = None) -> ParsedDates:
+                today: _dt.date | None = None, date_system: int = 1900) -> ParsedDates:
     """Parse a date column; see the module docstring for the accepted forms and order rules.
 
     ``order`` is "auto", "dayfirst" or "monthfirst"; ``fallback`` ("dayfirst" for Spanish
     sheets) reads ambiguous values when the order is undetermined. ``today`` sets the
     two-digit-year pivot: yy <= today's yy is this century, otherwise the previous one.
-    An explicit ``order`` is returned as ``resolved_order``.
+    An explicit ``order`` is returned as ``resolved_order``. ``date_system`` (1900 or 1904, from the
+    workbook) is the origin of Excel serial numbers.
     """
     if order not in ("auto", *_ORDERS):
         raise ValueError(f"order must be 'auto', 'dayfirst' or 'monthfirst', not {order!r}")
@@ -132,8 +134,9 @@ def parse_dates(values: pd.Series, *, order: str = "auto", fallback: str = "mont
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return _from_datetime_column(values, order)
     pivot = (today or _dt.date.today()).year
+    origin = _EXCEL_ORIGINS[date_system]
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    table = _parse_uniques(uniques.tolist(), pivot)
+    table = _parse_uniques(uniques.tolist(), pivot, origin)
     return _assemble(values, codes, table, order, fallback)
 
 
@@ -152,9 +155,9 @@ def _from_datetime_column(values: pd.Series, order: str) -> ParsedDates:
     return _build(values, days, status, two, resolved, evidence)
 
 
-def _parse_uniques(uniques: list, pivot: int) -> tuple[np.ndarray, ...]:
+def _parse_uniques(uniques: list, pivot: int, origin: int) -> tuple[np.ndarray, ...]:
     """Parse each distinct value; return status, kind, df days, mf days, two-digit arrays."""
-    results = [_parse_value(value, pivot) for value in uniques]
+    results = [_parse_value(value, pivot, origin) for value in uniques]
     if not results:
         results = [_BLANK_RESULT]  # keeps dtypes; never indexed
     status, kind, df_days, mf_days, two = zip(*results)
@@ -205,10 +208,10 @@ def _build(values: pd.Series, days: np.ndarray, status: np.ndarray, two: np.ndar
     )
 
 
-def _parse_value(value: object, pivot: int) -> _Result:
+def _parse_value(value: object, pivot: int, origin: int) -> _Result:
     """Parse one distinct cell value of any supported type."""
     if isinstance(value, str):
-        return _parse_text(value, pivot)
+        return _parse_text(value, pivot, origin)
     if value is None or value is pd.NaT or value is pd.NA:
         return _BLANK_RESULT
     if isinstance(value, (bool, np.bool_)):
@@ -221,11 +224,11 @@ def _parse_value(value: object, pivot: int) -> _Result:
         days = int(value.astype("M8[D]").view("i8"))
         return _fixed(days if _MIN_DAY <= days <= _MAX_DAY else None)
     if isinstance(value, (int, float, np.integer, np.floating, Decimal)):
-        return _BLANK_RESULT if value != value else _fixed(_from_number(value))
+        return _BLANK_RESULT if value != value else _fixed(_from_number(value, origin))
     return _BAD_RESULT
 
 
-def _parse_text(text: str, pivot: int) -> _Result:
+def _parse_text(text: str, pivot: int, origin: int) -> _Result:
     """Parse one text value; the first matching format wins."""
     text = text.strip().lower()
     if not text:
@@ -240,7 +243,7 @@ def _parse_text(text: str, pivot: int) -> _Result:
         whole, fraction = match[1], match[2]
         if len(whole) > 8 or (len(whole) == 8 and fraction and fraction.strip("0")):
             return _BAD_RESULT
-        return _fixed(_from_number(int(whole)))
+        return _fixed(_from_number(int(whole), origin))
     for pattern in _NAMED:
         if match := pattern.fullmatch(text):
             return _named(match, pivot)
@@ -287,14 +290,14 @@ def _year(text: str, pivot: int) -> tuple[int, bool]:
     return (century + year if year <= pivot % 100 else century - 100 + year), True
 
 
-def _from_number(number: int | float | Decimal) -> int | None:
-    """Days for an Excel serial number, or for an 8-digit YYYYMMDD integer."""
+def _from_number(number: int | float | Decimal, origin: int) -> int | None:
+    """Days for an Excel serial number (counted from ``origin``), or for an 8-digit YYYYMMDD integer."""
     if _COMPACT_MIN <= number <= _COMPACT_MAX and number == int(number):
         compact = int(number)
         return _days(compact // 10000, compact // 100 % 100, compact % 100)
     if not _SERIAL_MIN <= number < _SERIAL_MAX + 1:
         return None
-    return _EXCEL_ORIGIN + math.floor(number)
+    return origin + math.floor(number)
 
 
 def _days(year: int, month: int, day: int) -> int | None:

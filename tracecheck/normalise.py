@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import infer_dtype
+from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
 from tracecheck import metrics
 from tracecheck.dates import parse_dates
@@ -54,7 +55,8 @@ def normalise(raw: RawBatch, pack: RulePack, *, date_order: str = "auto", as_of:
         source = raw.frame[header] if header else None
         columns[name] = _text(source, index)
         if name == "serial_number":
-            columns["serial_number__numeric"] = _numeric_cells(source, index)
+            columns["serial_number__numeric"] = _typed_cells(source, index, _NUMBER_TYPES, _is_number_dtype)
+            columns["serial_number__date"] = _typed_cells(source, index, _DATE_TYPES, is_datetime64_any_dtype)
     orders = _date_columns(raw, mapping, index, date_order, as_of, columns)
     columns["obliterated__flag"] = _flag(columns["obliterated"])
     frame = pd.DataFrame(columns, index=index)
@@ -90,14 +92,23 @@ def _cell_text(value: object) -> str | None:
     return str(value).strip()
 
 
-def _numeric_cells(source: pd.Series | None, index: pd.Index) -> pd.Series:
-    """True where the sheet stored the cell as a number (xlsx), i.e. leading zeros may be gone."""
-    if source is not None and pd.api.types.is_numeric_dtype(source.dtype) and not pd.api.types.is_bool_dtype(source):
-        return pd.Series(source.notna().to_numpy(), index=index)  # a DataFrame column of numbers
+_NUMBER_TYPES = (int, float, np.integer, np.floating)
+_DATE_TYPES = (dt.date, dt.time, np.datetime64)  # datetime and Timestamp are dates too
+
+
+def _is_number_dtype(dtype: object) -> bool:
+    return is_numeric_dtype(dtype) and not is_bool_dtype(dtype)
+
+
+def _typed_cells(source: pd.Series | None, index: pd.Index, types: tuple[type, ...],
+                 typed_dtype: Callable[[object], bool]) -> pd.Series:
+    """True where the sheet stored the cell as one of ``types`` (an xlsx number or date), not as the
+    text that was typed: leading zeros, or the whole serial, may be gone."""
+    if source is not None and typed_dtype(source.dtype):
+        return pd.Series(source.notna().to_numpy(), index=index)  # a typed DataFrame column
     if source is None or source.dtype != object or infer_dtype(source, skipna=True) in ("string", "empty"):
-        return pd.Series(False, index=index)  # a csv, or a text-only column: nothing was a number
-    flags = [isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and v == v
-             for v in source.to_numpy()]
+        return pd.Series(False, index=index)  # a csv, or a text-only column: nothing was typed
+    flags = [isinstance(v, types) and not isinstance(v, bool) and v == v for v in source.to_numpy()]
     return pd.Series(flags, index=index, dtype=bool)
 
 
@@ -110,13 +121,13 @@ def _date_columns(raw: RawBatch, mapping: ColumnMapping, index: pd.Index, order:
     sheet is written in one convention; only when none does are its D/M values ambiguous.
     """
     sources = {f: raw.frame[h] for f in DATE_FIELDS if (h := mapping.header_for(f))}
-    parsed = {f: _parse(sources[f], mapping.header_for(f), index, order, as_of) for f in sources}
+    parsed = {f: _parse(sources[f], mapping.header_for(f), index, order, as_of, raw.date_system) for f in sources}
     agreed = {p.resolved_order for p in parsed.values()} - {None}
     if order == "auto" and len(agreed) == 1:
         sheet_order = agreed.pop()
         for f, p in parsed.items():
             if p.resolved_order is None and p.evidence.get("ambiguous"):
-                parsed[f] = _parse(sources[f], mapping.header_for(f), index, sheet_order, as_of)
+                parsed[f] = _parse(sources[f], mapping.header_for(f), index, sheet_order, as_of, raw.date_system)
     for f in DATE_FIELDS:
         if f in parsed:
             columns[f] = parsed[f].dates.astype("datetime64[ns]")
@@ -129,10 +140,10 @@ def _date_columns(raw: RawBatch, mapping: ColumnMapping, index: pd.Index, order:
     return {f: parsed[f].resolved_order if f in parsed else None for f in DATE_FIELDS}
 
 
-def _parse(source: pd.Series, header: str, index: pd.Index, order: str, as_of: dt.date):
+def _parse(source: pd.Series, header: str, index: pd.Index, order: str, as_of: dt.date, date_system: int):
     # Spanish headers ("Fecha de ...") mean a day-first sheet when nothing else settles the order.
     fallback = "dayfirst" if fold(header).startswith("FECHA") else "monthfirst"
-    return parse_dates(source.set_axis(index), order=order, fallback=fallback, today=as_of)
+    return parse_dates(source.set_axis(index), order=order, fallback=fallback, today=as_of, date_system=date_system)
 
 
 def _flag(values: pd.Series) -> pd.Series:

@@ -44,7 +44,7 @@ import python_calamine
 
 from tracecheck.errors import InputError
 from tracecheck.limits import Limits, check_file, check_table, check_workbook
-from tracecheck.xlsx_parts import FormulaCell, uncached_formulas
+from tracecheck.xlsx_parts import FormulaCell, date_system, uncached_formulas
 
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
 CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
@@ -81,6 +81,7 @@ class RawBatch:
     encoding: str | None
     delimiter: str | None
     formulas: tuple[FormulaCell, ...] = ()  # table cells whose formula has no saved result (read as blank)
+    date_system: int = 1900  # a workbook's origin for date serial numbers (1900 or 1904)
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ def read_batch(path: str | os.PathLike, *, sheet: str | None = None,
         raise InputError(f"sheet {sheet!r} requested, but a csv file has no sheets", path=shown)
     data = _read_bytes(Path(shown))
     check_file(data, shown, limits)
+    _refuse_mislabelled(data, kind, shown)
     common = {"source": Path(shown).name, "path": shown,
               "sha256": hashlib.sha256(data).hexdigest()}
     if kind == "csv":
@@ -139,7 +141,7 @@ def read_batch(path: str | os.PathLike, *, sheet: str | None = None,
             scan(sheet_name)
         formulas = _table_formulas(scans[sheet_name].result() if sheet_name is not None else [], table)
     return RawBatch(**common, **_table_fields(table), sheet=sheet_name,
-                    encoding=None, delimiter=None, formulas=formulas)
+                    encoding=None, delimiter=None, formulas=formulas, date_system=date_system(data))
 
 
 def list_sheets(path: str | os.PathLike) -> list[str]:
@@ -181,6 +183,38 @@ def _read_bytes(path: Path) -> bytes:
         raise InputError("permission denied", path=str(path)) from None
     except OSError as err:
         raise InputError(f"cannot read file: {err.strerror or err}", path=str(path)) from None
+
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_CFB_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # OLE compound file: an old .xls, or an encrypted workbook
+
+
+def _content_kind(data: bytes) -> str:
+    """What the bytes are, whatever the name says: workbook, encrypted, xls, zip, text or binary."""
+    if data.startswith(_ZIP_MAGIC):
+        return "workbook" if b"xl/workbook.xml" in data or b"xl/_rels/" in data else "zip"
+    if data.startswith(_CFB_MAGIC):  # stream names are UTF-16 in the compound file's directory
+        return "encrypted" if "EncryptionInfo".encode("utf-16-le") in data else "xls"
+    head = data[:8192]
+    if b"\x00" not in head or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "text"
+    return "binary"
+
+
+def _refuse_mislabelled(data: bytes, kind: str, shown: str) -> None:
+    """A clear error when the content contradicts the extension (an xlsx saved as .csv, and so on)."""
+    content = _content_kind(data)
+    if content == "encrypted":
+        raise InputError("workbook is password-protected (encrypted); remove the password in Excel "
+                         "(File > Info > Protect Workbook) and save it again", path=shown)
+    if kind == "csv" and content in ("workbook", "xls"):
+        real = ".xlsx" if content == "workbook" else ".xls"
+        raise InputError(f"is an Excel workbook ({real}) with a csv name; rename it to {real} "
+                         "(or save it from Excel as csv)", path=shown)
+    if kind == "csv" and content == "zip":
+        raise InputError("is a zip archive, not a csv; unpack it and check the file inside", path=shown)
+    if kind == "xlsx" and content == "text" and data.strip():
+        raise InputError("is a text file, not an Excel workbook; if it is a csv, rename it to .csv", path=shown)
 
 
 def _table_fields(table: _Table) -> dict:

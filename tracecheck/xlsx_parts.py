@@ -2,7 +2,8 @@
 
 * which part holds which sheet, and the size a sheet *claims* (for the limits, before unpacking);
 * cells holding a formula without a saved result: calamine reads them as blank, so a value the
-  author saw in Excel silently disappears.
+  author saw in Excel silently disappears;
+* the workbook's date system (1900 or 1904), the origin of date serial numbers.
 
 Works on the file's bytes (never the path) and reads only the parts it needs. Regular expressions,
 not an XML parser: the parts can be large, the patterns are fixed by the file format, and any
@@ -29,6 +30,7 @@ _BYTE_ATTRIBUTE = re.compile(rb'\s([\w:]+)="([^"]*)"')
 _FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
 _REFERENCE = re.compile(rb"^([A-Z]{1,3})(\d+)$")
+_DATE1904 = re.compile(r'<(?:\w+:)?workbookPr\b[^>]*\bdate1904="(?:1|true)"')
 _CELL_LOOKBACK = 512  # bytes before a <f> searched for its <c ...> start tag
 # Errors a damaged archive can raise while a part is read; the workbook reader then reports it.
 ARCHIVE_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, RuntimeError,
@@ -70,6 +72,23 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
         target = targets.get(attrs.get("r:id"), "")
         parts[attrs.get("name", "?")] = target if target.startswith("xl/") else f"xl/{target}"
     return parts
+
+
+def date_system(data: bytes) -> int:
+    """1904 for a workbook saved with the 1904 date system (``<workbookPr date1904="1"/>``), else 1900.
+
+    calamine already converts date-formatted cells; this matters for plain numbers that stand
+    for dates (serial 45000 is 2023-03-15 in the 1900 system and 2027-03-16 in the 1904 one).
+    """
+    archive = open_archive(data)
+    if archive is None:
+        return 1900
+    with archive:
+        try:
+            workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+        except ARCHIVE_ERRORS:
+            return 1900
+    return 1904 if _DATE1904.search(workbook) else 1900
 
 
 def claimed_size(archive: zipfile.ZipFile, part: str) -> tuple[int, int]:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from decimal import Decimal
+
 import numpy as np
 import pandas as pd
 
@@ -20,16 +24,74 @@ def _iso(dates: pd.Series) -> np.ndarray:
     return dates.dt.strftime("%Y-%m-%d").to_numpy()
 
 
+_DIGITS = re.compile(r"^\s*\d+(?:[.,]\d+)?\s*$")
+_COMPACT_MIN = 19000101  # 8-digit YYYYMMDD numbers are dates in their own right, not serials
+
+
+def _source(ctx: CheckContext, name: str) -> pd.Series:
+    """A field's cells as read (numbers, dates, times of day or text), aligned to the frame."""
+    return ctx.batch.raw.frame[ctx.batch.mapping.header_for(name)].reindex(ctx.frame.index)
+
+
+def _is_number(value: object) -> bool:
+    """A numeric cell, or text that is only digits (with one decimal point or comma)."""
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    if isinstance(value, (int, float, np.integer, np.floating, Decimal)):
+        return value == value
+    return isinstance(value, str) and bool(_DIGITS.match(value))
+
+
+def _numeric_cells(source: pd.Series) -> np.ndarray:
+    """Mask of cells that are numbers (vectorised for typed and text columns)."""
+    if pd.api.types.is_bool_dtype(source.dtype) or pd.api.types.is_datetime64_any_dtype(source.dtype):
+        return np.zeros(len(source), dtype=bool)
+    if pd.api.types.is_numeric_dtype(source.dtype):
+        return source.notna().to_numpy()
+    if source.dtype != object:
+        return source.str.match(_DIGITS).fillna(False).to_numpy(dtype=bool)
+    codes, uniques = pd.factorize(source, use_na_sentinel=True)
+    flags = np.array([_is_number(v) for v in uniques] + [False], dtype=bool)
+    return flags[codes]
+
+
+def _unparseable_reason(value: object) -> str:
+    if isinstance(value, dt.time):  # calamine's reading of a date-formatted cell before 1900
+        return "time_only"
+    return "number" if _is_number(value) else "text"
+
+
 @check("date_status", context=("parsed",))
 def date_status(ctx: CheckContext, *, status: str, fields: list[str]) -> pd.DataFrame:
-    """Date cells whose parse status is ``status`` (unparseable or ambiguous)."""
+    """Date cells whose parse status is ``status`` (unparseable or ambiguous). An unparseable cell
+    has a reason: ``time_only`` (a time of day, no date), ``number`` or ``text``."""
     parts = []
     for name in fields:
         if not ctx.present(name):
             continue
         hit = ctx.frame[f"{name}__status"].eq(status).to_numpy()
         rows = ctx.frame.loc[hit, [name, f"{name}__raw"]]
-        parts.append(findings_frame(rows.index, field=name, value=rows[f"{name}__raw"], parsed=_iso(rows[name])))
+        reason = _source(ctx, name)[hit].map(_unparseable_reason) if status == "unparseable" else None
+        parts.append(findings_frame(rows.index, field=name, value=rows[f"{name}__raw"], parsed=_iso(rows[name]),
+                                    reason=reason))
+    return _combine(parts)
+
+
+@check("date_numeric", context=("parsed", "date_system"))
+def date_numeric(ctx: CheckContext, *, fields: list[str]) -> pd.DataFrame:
+    """Dates read from a plain number (an Excel serial such as 45000); YYYYMMDD numbers are not reported."""
+    parts = []
+    for name in fields:
+        if not ctx.present(name):
+            continue
+        source = _source(ctx, name)
+        hit = _numeric_cells(source) & ctx.frame[f"{name}__status"].eq("ok").to_numpy()
+        if hit.any():
+            number = pd.to_numeric(source[hit].astype("str").str.replace(",", ".", regex=False), errors="coerce")
+            hit[hit] = (number < _COMPACT_MIN).to_numpy()
+        rows = ctx.frame.loc[hit, [name, f"{name}__raw"]]
+        parts.append(findings_frame(rows.index, field=name, value=rows[f"{name}__raw"], parsed=_iso(rows[name]),
+                                    date_system=ctx.batch.raw.date_system))
     return _combine(parts)
 
 

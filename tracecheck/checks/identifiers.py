@@ -46,13 +46,16 @@ def serial_malformed(ctx: CheckContext, *, column: str, min_length: int = 4, max
 
 @check("serial_numeric")
 def serial_numeric(ctx: CheckContext, *, column: str) -> pd.DataFrame:
-    """Serials in scientific notation (digits lost) or stored as numeric cells (leading zeros lost)."""
+    """Serials in scientific notation (digits lost), stored as numeric cells (leading zeros lost) or
+    turned into date cells by the spreadsheet (the typed serial is gone)."""
     if not ctx.present(column):
         return findings_frame([])
     scientific = serial_analysis(ctx, column)["scientific"].to_numpy()
+    date = ctx.frame[f"{column}__date"].to_numpy()
     numeric = ctx.frame[f"{column}__numeric"].to_numpy() & ~scientific
-    hit = scientific | numeric
-    return findings_frame(ctx.frame.index[hit], reason=np.where(scientific[hit], "scientific_notation", "numeric_cell"))
+    hit = scientific | numeric | date
+    reason = np.where(date, "date_cell", np.where(scientific, "scientific_notation", "numeric_cell"))
+    return findings_frame(ctx.frame.index[hit], reason=reason[hit])
 
 
 @check("obliterated_conflict", context=("flag_value",))
