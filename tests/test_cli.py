@@ -9,9 +9,11 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -340,6 +342,53 @@ def test_failed_write_keeps_previous_report(messy_csv, tmp_path, monkeypatch):
     assert (out / "messy_batch.report.json").read_bytes() == previous
     assert temp_files(out) == []
     assert os.listdir(out) == ["messy_batch.report.json"]
+
+
+def _interrupt_command(batch: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "tracecheck", "check", str(batch), "--out", str(out), "-q",
+            "--format", "json,xlsx", *AS_OF]
+
+
+@pytest.fixture(scope="module")
+def batch_3k(tmp_path_factory) -> tuple[Path, Path]:
+    """A 3,000-row batch and a folder holding its finished reports (written once for the module)."""
+    from tracecheck.synth import generate_batch
+
+    folder = tmp_path_factory.mktemp("interrupt")
+    path = folder / "batch_3k.csv"
+    generate_batch(3000, seed=4).to_csv(path, index=False)
+    assert subprocess.run(_interrupt_command(path, folder / "done"), capture_output=True, timeout=300).returncode == 1
+    return path, folder / "done"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=lambda s: s.name)
+def test_interrupted_run_keeps_the_previous_report(batch_3k, tmp_path, signum):
+    """A real process, stopped while its workbook report is half written (its temp file exists)."""
+    batch_3k, done = batch_3k
+    out = shutil.copytree(done, tmp_path / "out")
+    command = _interrupt_command(batch_3k, out)
+    previous = (out / "batch_3k.report.xlsx").read_bytes()
+    input_before = (batch_3k.read_bytes(), batch_3k.stat().st_mtime_ns)
+
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list(out.glob(".batch_3k.report.xlsx.*.tmp")):
+        assert proc.poll() is None and time.monotonic() < deadline, "the workbook was never being written"
+        time.sleep(0.01)
+    proc.send_signal(signum)
+    _, stderr = proc.communicate(timeout=120)
+
+    assert (out / "batch_3k.report.xlsx").read_bytes() == previous  # never half-written
+    assert (batch_3k.read_bytes(), batch_3k.stat().st_mtime_ns) == input_before
+    json.loads((out / "batch_3k.report.json").read_text(encoding="utf-8"))  # written before: complete
+    if signum == signal.SIGKILL:  # nothing can run on SIGKILL: the temp file stays, the report is intact
+        assert proc.returncode == -signal.SIGKILL
+        return
+    assert proc.returncode == 128 + signum
+    assert "Traceback" not in stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("tracecheck: interrupted while checking") and "batch_3k" in lines[0]
+    assert temp_files(out) == []
 
 
 def test_failed_write_with_internal_error_leaves_no_temp(messy_csv, tmp_path, monkeypatch):

@@ -8,6 +8,7 @@ could not be written; 70 an internal error (a bug: please report it).
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -151,11 +152,50 @@ def check(inputs, out_dir, formats, lang, rules, fail_on, sheet, maps, dayfirst,
     except TracecheckError as exc:
         _fail(exc)
     worst = EXIT_OK
-    for path in inputs:
-        code = _check_one(path, pack, out_dir, fmt, lang, fail_on, sheet, order,
-                          as_of.date() if as_of else None, quiet, debug, limits, redact_key if redact else None)
-        worst = max(worst, code)
+    path = None
+    with _interruptible() as stopped:
+        for path in inputs:
+            code = _check_one(path, pack, out_dir, fmt, lang, fail_on, sheet, order,
+                              as_of.date() if as_of else None, quiet, debug, limits, redact_key if redact else None)
+            worst = max(worst, code)
+    if stopped:
+        click.echo(f"tracecheck: interrupted while checking {path}: reports already written are complete; "
+                   f"the one being written was discarded and any previous version kept", err=True)
+        sys.exit(128 + stopped[0])
     sys.exit(worst)
+
+
+class _interruptible:
+    """Turns Ctrl-C (SIGINT) and SIGTERM into a clean stop: the report being written is discarded by
+    write_atomic (the previous one stays), and the caller exits 128 + the signal number."""
+
+    def __enter__(self) -> list[int]:
+        self.stopped: list[int] = []
+        self.previous = None
+        try:
+            self.previous = signal.signal(signal.SIGTERM, self._on_term)
+        except ValueError:  # not the main thread (an embedding application): leave SIGTERM alone
+            pass
+        return self.stopped
+
+    @staticmethod
+    def _on_term(signum, frame):
+        raise _Terminated()
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+        if kind is KeyboardInterrupt:
+            self.stopped.append(signal.SIGINT)
+            return True
+        if kind is _Terminated:
+            self.stopped.append(signal.SIGTERM)
+            return True
+        return False
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread like KeyboardInterrupt so that cleanup handlers run."""
 
 
 def _check_one(path, pack, out_dir, fmt, lang, fail_on, sheet, order, as_of, quiet, debug, limits,

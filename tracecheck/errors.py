@@ -14,6 +14,7 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2  # usage error, unreadable input, bad rule pack
 EXIT_WRITE = 3  # the report could not be written
 EXIT_INTERNAL = 70  # a bug in tracecheck (EX_SOFTWARE)
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT); 143 for SIGTERM: 128 + the signal number, as shells do
 
 
 class TracecheckError(Exception):
