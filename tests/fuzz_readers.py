@@ -14,7 +14,9 @@ also mutations of the XML *inside* the zip (re-zipped with valid checksums, so t
 parser rather than stopping at the zip layer).
 
 Failures are saved under ``--crashes`` as ``<kind>-<sha1>.<ext>`` with a line on stdout; turn
-each into a regression case in tests/test_bad_inputs.py. The final line reports iterations,
+each into a regression case in tests/test_bad_inputs.py. A crash in native code (the workbook
+reader is Rust) kills the process: the input being tried is then left in the work folder printed
+at the start. The final line reports iterations,
 seconds, iterations per second and the number of distinct failures. Exit code 1 if any.
 """
 
@@ -25,6 +27,8 @@ import datetime as dt
 import hashlib
 import io
 import random
+import re
+import shutil
 import signal
 import sys
 import tempfile
@@ -145,11 +149,24 @@ def mutate_xlsx(seeds: list[bytes], rnd: random.Random) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
         for name in names:
             part = source.read(name)
-            if name in targets:
+            if name in targets and rnd.random() < 0.15:  # a valid but extreme cell or row reference
+                part = _far_reference(part, rnd)
+            elif name in targets:
                 part = mutate_bytes(part, rnd, XML_INTERESTING + INTERESTING, [])
             if rnd.random() > 0.01:  # now and then a part goes missing
                 target.writestr(name, part)
     return buffer.getvalue()
+
+
+def _far_reference(xml: bytes, rnd: random.Random) -> bytes:
+    """Move one cell (or row) reference far away: the XML stays valid, the sheet's extent explodes."""
+    references = list(re.finditer(rb' r="([A-Z]*)(\d+)"', xml))
+    if not references:
+        return xml
+    match = rnd.choice(references)
+    column = rnd.choice([b"", b"Z", b"AZ", b"ZZ", b"AAA", b"XFD"]) if match.group(1) else b""
+    row = str(rnd.choice([1, 65536, 100_000, 1_048_576, 2_000_000, 10**9])).encode()
+    return xml[:match.start()] + b' r="' + column + row + b'"' + xml[match.end():]
 
 
 # --------------------------------------------------------------------------- one run
@@ -184,9 +201,11 @@ def main(argv: list[str] | None = None) -> int:
     counts = {kind: 0 for kind in kinds}
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
+    work = Path(tempfile.mkdtemp(prefix="tracecheck-fuzz-"))
+    print(f"inputs are written to {work}; if this process dies (a crash in native code), "
+          f"the input.* file there is the culprit", flush=True)
+    with warnings.catch_warnings():
         warnings.simplefilter("error", pd.errors.ParserWarning)  # pandas says it is dropping data
-        work = Path(tmp)
         while time.perf_counter() - started < args.seconds:
             kind = rnd.choice(kinds)
             data = mutate_csv(seeds["csv"], rnd) if kind == "csv" else mutate_xlsx(seeds["xlsx"], rnd)
@@ -212,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
                 failures[signature] = str(saved)
                 print(f"FAILURE {signature}: {saved}", flush=True)
     signal.signal(signal.SIGALRM, previous)
+    shutil.rmtree(work, ignore_errors=True)
     elapsed = time.perf_counter() - started
     total = sum(counts.values())
     print(f"fuzzed {total:,} inputs ({', '.join(f'{k} {v:,}' for k, v in counts.items())}) in {elapsed:,.0f} s "

@@ -482,6 +482,26 @@ def b_date_in_serial(d: Path) -> Path:
     return p
 
 
+def b_row_beyond_excel(d: Path) -> Path:
+    """Found by tests/fuzz_readers.py: one cell at row 1,000,000,000 made the workbook reader ask
+    for 832 GB and abort the whole process (a Rust allocation failure, not an exception)."""
+    data = _xlsx_bytes([HEADER, GOOD, GOOD2])
+    far = '<c r="Z1000000000" t="n"><v>45000</v></c></row>'
+    (p := d / "row_beyond_excel.xlsx").write_bytes(
+        _rewrite_part(data, "xl/worksheets/sheet1.xml", lambda xml: xml.replace("</row>", far, 1)))
+    return p
+
+
+def b_zip_version_from_the_future(d: Path) -> Path:
+    """Found by tests/fuzz_readers.py: a central-directory entry that needs zip version 17.8 made
+    Python's zipfile raise NotImplementedError, which escaped as an internal error; calamine reads it."""
+    data = bytearray(_xlsx_bytes([HEADER, GOOD]))
+    entry = data.index(b"PK\x01\x02")
+    data[entry + 6:entry + 8] = (178).to_bytes(2, "little")  # "version needed to extract": 17.8
+    (p := d / "zip_version_17_8.xlsx").write_bytes(bytes(data))
+    return p
+
+
 def b_directory(d: Path) -> Path:
     (p := d / "folder.csv").mkdir()
     return p
@@ -508,6 +528,8 @@ CASES: list[tuple[str, Callable[[Path], Path], Unreadable | Findings]] = [
     ("docx-extension", b_docx, Unreadable(("'.docx'",))),
     ("no-extension", b_no_extension, Unreadable(("extension",))),
     ("directory-named-csv", b_directory, Unreadable(("directory",))),
+    ("row-beyond-excel", b_row_beyond_excel, Unreadable(("sheet 'Requests'", "row 1,000,000,000", "limits"))),
+    ("zip-version-from-the-future", b_zip_version_from_the_future, Findings(None, batch={"row_count": 1})),
     ("truncated-xlsx", b_truncated_xlsx, Unreadable(("workbook",))),
     ("zip-not-a-workbook", b_zip_not_workbook, Unreadable(("workbook",))),
     ("workbook-missing-sheet-part", b_workbook_missing_sheet_part, Unreadable(("sheet 'Requests'",))),

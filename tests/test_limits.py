@@ -55,6 +55,34 @@ def test_sheet_claiming_a_million_columns_is_refused(tmp_path: Path) -> None:
     assert "16,384 columns" in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(("cell", "dimension"), [("XFD200000", b'<dimension ref="A1:B2" />'),  # lies
+                                                   ("C1048576", b""),  # no claim at all: the cells decide
+                                                   ("AAA3", b'<dimension ref="A1:B2" />')])
+def test_a_far_cell_is_refused_before_the_reader_allocates_the_grid(tmp_path: Path, cell: str,
+                                                                    dimension: bytes) -> None:
+    """calamine allocates rows x columns up to the farthest cell (an XFD200000 cell asked for 100 GB
+    and aborted the process); the real extent is checked first, whatever <dimension> claims."""
+    path = small_workbook(tmp_path / "far.xlsx")
+    far = (b'<row r="%s"><c r="%s" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+           % (cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ").encode(), cell.encode()))
+    rewrite_part(path, "xl/worksheets/sheet1.xml",
+                 lambda xml: xml.replace(b'<dimension ref="A1:B2" />', dimension).replace(b"</sheetData>", far))
+    limits = Limits(max_cells=2_000_000, max_columns=500)
+    started = time.perf_counter()
+    with pytest.raises(tracecheck.InputError, match=r"sheet has cells up to row [\d,]+ and column [\d,]+") as err:
+        tracecheck.check(path, limits=limits)
+    assert time.perf_counter() - started < 5
+    assert "far.xlsx, sheet 'Solicitudes'" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_far_cell_within_the_limits_is_read(tmp_path: Path) -> None:
+    path = small_workbook(tmp_path / "far.xlsx")
+    rewrite_part(path, "xl/worksheets/sheet1.xml", lambda xml: xml.replace(
+        b"</sheetData>", b'<row r="40000"><c r="B40000" t="inlineStr"><is><t>Ruger</t></is></c></row></sheetData>'))
+    report = tracecheck.check(path)  # read; the lone far row is a note block below the data
+    assert report.rows["row"].tolist() == [2] and report.batch["dropped_rows"] == [40000]
+
+
 def test_row_and_cell_limits_name_where(tmp_path: Path) -> None:
     batch = tmp_path / "b.csv"
     batch.write_text("Serial Number,Manufacturer\nBXYZ123,Glock\n" + "ABC1234," + "x" * 5000 + "\n",
@@ -74,3 +102,16 @@ def test_file_size_limit_and_cli_option(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "over the limit" in result.output
     bad = CliRunner().invoke(main, ["check", str(batch), "--limit", "max_colour=3"])
     assert bad.exit_code == 2 and "unknown limit 'max_colour'" in bad.output
+
+
+def test_cells_without_references_count_towards_the_width(tmp_path: Path) -> None:
+    """Cells may omit r="..."; calamine then lays them out one after another, so a row of 3,000 such
+    cells is 3,000 columns wide although no reference says so."""
+    path = small_workbook(tmp_path / "noref.xlsx")
+    cells = b'<c t="inlineStr"><is><t>x</t></is></c>' * 3000
+    rewrite_part(path, "xl/worksheets/sheet1.xml",
+                 lambda xml: xml.replace(b"</sheetData>", b'<row r="3">' + cells + b"</row></sheetData>"))
+    with pytest.raises(tracecheck.InputError, match=r"and column 3,0\d\d .*over the limits"):
+        tracecheck.check(path)
+    report = tracecheck.check(path, limits=Limits(max_columns=4000))  # within raised limits it is read
+    assert report.batch["sheet"] == "Solicitudes" and report.batch["header_row"] == 3  # the widest row

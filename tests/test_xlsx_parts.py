@@ -64,3 +64,17 @@ def test_only_the_named_sheet_is_read() -> None:
 def test_not_a_zip_or_a_cell_without_reference_gives_nothing() -> None:
     assert uncached_formulas(b"\xd0\xcf\x11\xe0 not a zip", "Hoja 1") == []
     assert uncached_formulas(_workbook(_sheet("<c><f>A1</f></c>")), "Hoja 1") == []
+
+
+def test_scan_sheet_finds_the_real_extent_whatever_the_dimension_claims() -> None:
+    from tracecheck.xlsx_parts import scan_sheet
+
+    sheet = ('<worksheet><dimension ref="A1:B2"/><sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
+             '<row r="7"><c r="AB7"><v>1</v></c><c r="C1048576"><v>1</v></c></row></sheetData></worksheet>')
+    scan = scan_sheet(_workbook(sheet), "Hoja 1")
+    assert (scan.rows, scan.columns) == (1_048_576, 28)
+    hostile = _sheet('<c r="XFDA9"><v>1</v></c><c r="B123456789"><v>1</v></c>')  # beyond Excel's own limits
+    scan = scan_sheet(_workbook(hostile), "Hoja 1")
+    assert scan.rows == 123_456_789 and scan.columns > 16_384
+    no_references = _sheet("<c><v>1</v></c>" * 40)
+    assert scan_sheet(_workbook(no_references), "Hoja 1").columns == 40

@@ -28,6 +28,7 @@ class Limits:
     max_rows: int = 5_000_000  # data rows of the table read
     max_columns: int = 2_000  # columns a sheet claims or a table has
     max_cell_chars: int = 1_000_000  # characters in one cell
+    max_cells: int = 60_000_000  # rows x columns of the grid a sheet reaches (about 2 GB while reading)
 
     @classmethod
     def parse(cls, pairs: dict[str, str]) -> "Limits":
@@ -64,6 +65,15 @@ def check_workbook(data: bytes, shown: str, limits: Limits) -> None:
             if columns > limits.max_columns or rows > limits.max_rows + 1:
                 raise InputError(f"sheet claims {rows:,} rows x {columns:,} columns, over the limits "
                                  f"({limits.max_rows:,} rows, {limits.max_columns:,} columns)", path=shown, sheet=sheet)
+
+
+def check_extent(rows: int, columns: int, shown: str, sheet: str, limits: Limits) -> None:
+    """The rows and columns a sheet's cells really reach (not what it claims): the workbook reader
+    allocates that whole grid, so one far-away cell must not make it ask for terabytes."""
+    if columns > limits.max_columns or rows > limits.max_rows + 1 or rows * columns > limits.max_cells:
+        raise InputError(f"sheet has cells up to row {rows:,} and column {columns:,} ({rows * columns:,} cells to "
+                         f"read), over the limits ({limits.max_rows:,} rows, {limits.max_columns:,} columns, "
+                         f"{limits.max_cells:,} cells; --limit ...)", path=shown, sheet=sheet)
 
 
 def check_table(frame: pd.DataFrame, shown: str, sheet: str | None, limits: Limits) -> None:

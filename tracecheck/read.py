@@ -30,7 +30,6 @@ import os
 import re
 import warnings
 from collections import Counter
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -43,8 +42,8 @@ import pyarrow.csv as pa_csv
 import python_calamine
 
 from tracecheck.errors import InputError
-from tracecheck.limits import Limits, check_file, check_table, check_workbook
-from tracecheck.xlsx_parts import FormulaCell, date_system, uncached_formulas
+from tracecheck.limits import Limits, check_extent, check_file, check_table, check_workbook
+from tracecheck.xlsx_parts import FormulaCell, SheetScan, date_system, scan_sheet
 
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
 CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
@@ -129,17 +128,16 @@ def read_batch(path: str | os.PathLike, *, sheet: str | None = None,
         return RawBatch(**common, **_table_fields(table), sheet=None,
                         encoding=encoding, delimiter=delimiter)
     check_workbook(data, shown, limits)
-    with ThreadPoolExecutor(1, thread_name_prefix="tracecheck-formulas") as pool:
-        scans: dict[str, Future] = {}
+    scans: dict[str, SheetScan] = {}
 
-        def scan(name: str) -> None:  # unzipping the sheet XML releases the GIL: overlap it with calamine
-            scans.setdefault(name, pool.submit(uncached_formulas, data, name))
+    def scan(name: str) -> None:  # before calamine touches a sheet: how far it reaches, and its formulas
+        if name not in scans:
+            scans[name] = scan_sheet(data, name)
+            check_extent(scans[name].rows, scans[name].columns, shown, name, limits)
 
-        table, sheet_name = _read_workbook(data, shown, sheet, header_row, scan)
-        check_table(table.frame, shown, sheet_name, limits)
-        if sheet_name is not None:
-            scan(sheet_name)
-        formulas = _table_formulas(scans[sheet_name].result() if sheet_name is not None else [], table)
+    table, sheet_name = _read_workbook(data, shown, sheet, header_row, scan)
+    check_table(table.frame, shown, sheet_name, limits)
+    formulas = _table_formulas(list(scans[sheet_name].formulas) if sheet_name in scans else [], table)
     return RawBatch(**common, **_table_fields(table), sheet=sheet_name,
                     encoding=None, delimiter=None, formulas=formulas, date_system=date_system(data))
 

@@ -1,6 +1,8 @@
 """What the workbook reader (calamine) does not tell us, read from the xlsx zip's XML parts.
 
 * which part holds which sheet, and the size a sheet *claims* (for the limits, before unpacking);
+* how far a sheet really reaches (the <dimension> it claims may lie, and calamine allocates a dense
+  grid up to the farthest cell, so one cell at XFD1048576 would ask for terabytes);
 * cells holding a formula without a saved result: calamine reads them as blank, so a value the
   author saw in Excel silently disappears;
 * the workbook's date system (1900 or 1904), the origin of date serial numbers.
@@ -30,6 +32,17 @@ _BYTE_ATTRIBUTE = re.compile(rb'\s([\w:]+)="([^"]*)"')
 _FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
 _REFERENCE = re.compile(rb"^([A-Z]{1,3})(\d+)$")
+_CELL_NO_REF = re.compile(rb"<c(?:>|/>|\s+(?!r=))")  # a cell tag whose first attribute is not r=
+_NS_CELL_NO_REF = re.compile(rb":c(?:>|/>|\s+(?!r=))")  # the same with a namespace prefix (<x:c ...>)
+_ANY_CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
+_ROW_START = re.compile(rb"<(?:\w+:)?row[\s>]")
+# r="7" (a row) or r="C7" (a cell) with exactly n digits; a cell reference with exactly n letters.
+# They start with the literal r=" (no \b or \s before it) so that the regex engine can skip ahead
+# fast; another attribute ending in r would at worst make the bound larger.
+# Excel stops at row 1,048,576 and column XFD, but a hostile file need not: 8+ digits and 4+ letters
+# are searched first, as one group each.
+_ROW_NUMBER = {n: re.compile(rb'r="[A-Z]*(\d{%d%s})"' % (n, b"," if n == 8 else b"")) for n in range(1, 9)}
+_COLUMN_LETTERS = {n: re.compile(rb'r="([A-Z]{%d%s})\d' % (n, b"," if n == 4 else b"")) for n in range(1, 5)}
 _DATE1904 = re.compile(r'<(?:\w+:)?workbookPr\b[^>]*\bdate1904="(?:1|true)"')
 _CELL_LOOKBACK = 512  # bytes before a <f> searched for its <c ...> start tag
 # Errors a damaged archive can raise while a part is read; the workbook reader then reports it.
@@ -51,7 +64,7 @@ def open_archive(data: bytes) -> zipfile.ZipFile | None:
     """The workbook as a zip, or None when it is not one (an old .xls, or a damaged file)."""
     try:
         return zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except ARCHIVE_ERRORS:  # NotImplementedError too: a damaged "version needed" field (found by fuzzing)
         return None
 
 
@@ -113,24 +126,74 @@ def column_number(letters: str) -> int:
     return number
 
 
-def uncached_formulas(data: bytes, sheet: str) -> list[FormulaCell]:
-    """Cells of ``sheet`` holding a formula with no saved result, in file order.
+@dataclass(frozen=True)
+class SheetScan:
+    """What one pass over a sheet's XML found: the highest row and column any cell or row names
+    (the reader allocates a dense grid that large), and the formula cells without a saved result."""
 
-    A formula cell normally stores its last result in ``<v>``; programs that write workbooks
-    without calculating them (scripts, some exports) leave it out or empty. An empty ``<v>`` of a
-    text-typed cell (``t="str"``) is a saved empty-text result and does not count. Cells without
-    an ``r="C2"`` reference are skipped (their position would need the whole row's layout). A
-    damaged archive gives an empty list: the workbook reader reports it.
-    """
+    rows: int
+    columns: int
+    formulas: tuple[FormulaCell, ...]
+
+
+EMPTY_SCAN = SheetScan(0, 0, ())
+
+
+def scan_sheet(data: bytes, sheet: str) -> SheetScan:
+    """Scan ``sheet`` of the workbook ``data`` (EMPTY_SCAN for an .xls or a part that cannot be read:
+    the workbook reader reports a damaged file)."""
     archive = open_archive(data)
     if archive is None:
-        return []
+        return EMPTY_SCAN
     with archive:
         try:
             part = sheet_parts(archive).get(sheet)
             xml = archive.read(part) if part else b""
         except ARCHIVE_ERRORS:
-            return []
+            return EMPTY_SCAN
+    return SheetScan(_highest_row(xml), _highest_column(xml) + _cells_without_reference(xml),
+                     tuple(_uncached_formulas(xml)))
+
+
+def _cells_without_reference(xml: bytes) -> int:
+    """The most cells in one row, when some cell has no r="..." (calamine then places it after the
+    previous cell, so a row of 20,000 such cells is 20,000 columns wide); 0 in the usual case where
+    every cell tag starts with its reference. Two literal-prefixed searches keep the usual case fast."""
+    if not (_CELL_NO_REF.search(xml) or _NS_CELL_NO_REF.search(xml)):
+        return 0
+    return max((len(_ANY_CELL.findall(row)) for row in _ROW_START.split(xml)), default=0)
+
+
+def _highest_row(xml: bytes) -> int:
+    """The highest row number in any r="..." (rows and cells), looking at the longest numbers first,
+    so that only the few references with the most digits become Python objects."""
+    for digits in range(8, 0, -1):
+        found = _ROW_NUMBER[digits].findall(xml)
+        if found:
+            return max(int(number) for number in set(found))
+    return 0
+
+
+def _highest_column(xml: bytes) -> int:
+    """The highest column of any cell reference, longest letter codes first (XFD is the last);
+    26 (column Z) when every reference has a single letter, an upper bound that is enough here."""
+    for letters in (4, 3, 2):
+        found = _COLUMN_LETTERS[letters].findall(xml)
+        if found:
+            return max(column_number(code.decode()) for code in set(found))
+    return 26 if _COLUMN_LETTERS[1].search(xml) else 0
+
+
+def uncached_formulas(data: bytes, sheet: str) -> list[FormulaCell]:
+    """Cells of ``sheet`` holding a formula with no saved result, in file order (see scan_sheet)."""
+    return list(scan_sheet(data, sheet).formulas)
+
+
+def _uncached_formulas(xml: bytes) -> list[FormulaCell]:
+    """A formula cell normally stores its last result in ``<v>``; programs that write workbooks
+    without calculating them (scripts, some exports) leave it out or empty. An empty ``<v>`` of a
+    text-typed cell (``t="str"``) is a saved empty-text result and does not count. Cells without
+    an ``r="C2"`` reference are skipped (their position would need the whole row's layout)."""
     cells = []
     for match in _FORMULA.finditer(xml):
         cell = _enclosing_cell(xml, match.start())
