@@ -502,6 +502,18 @@ def b_zip_version_from_the_future(d: Path) -> Path:
     return p
 
 
+def b_numbers_for_dates_csv(d: Path) -> Path:
+    rows = [HEADER, GOOD, _row(GOOD2, Purchase_Date="43000", Recovery_Date="45000,5")]
+    (p := d / "serial_dates.csv").write_text(_csv_text(rows), encoding="utf-8")
+    return p
+
+
+def b_formula_text_csv(d: Path) -> Path:
+    rows = [HEADER, GOOD, _row(GOOD2, Serial_Number="=CONCATENAR(A3;B3)", Model=" =B2")]
+    (p := d / "formulas_shown.csv").write_text(_csv_text(rows), encoding="utf-8")
+    return p
+
+
 def b_directory(d: Path) -> Path:
     (p := d / "folder.csv").mkdir()
     return p
@@ -540,6 +552,8 @@ CASES: list[tuple[str, Callable[[Path], Path], Unreadable | Findings]] = [
                                           mapping={"serial_number": "Matrícula"})),
     # workbook features
     ("formulas-without-cached-values", b_formulas_without_cache, Findings("TC009", row=2, column="G")),
+    ("formula-text-in-csv", b_formula_text_csv, Findings("TC009", row=3, column="G", reason="formula_text")),
+    ("formula-text-in-csv-padded", b_formula_text_csv, Findings("TC009", row=3, column="D", reason="formula_text")),
     ("formulas-with-cached-values", b_formulas_with_cache,
      Findings(None, absent=("TC009", "TC101", "TC102", "TC120"))),
     ("merged-cells", b_merged_cells, Findings("TC120", row=3, column="C")),
@@ -587,6 +601,8 @@ CASES: list[tuple[str, Callable[[Path], Path], Unreadable | Findings]] = [
     ("text-dates-five-formats", b_five_date_formats, Findings("TC301", row=7, column="K")),
     ("numbers-where-dates-belong", b_numbers_for_dates, Findings("TC301", row=3, column="L", reason="text")),
     ("number-read-as-date-serial", b_numbers_for_dates, Findings("TC305", row=3, column="J")),
+    ("number-text-read-as-date-serial-csv", b_numbers_for_dates_csv, Findings("TC305", row=3, column="J")),
+    ("number-text-with-decimal-comma-csv", b_numbers_for_dates_csv, Findings("TC305", row=3, column="K")),
     ("number-that-is-no-date", b_numbers_for_dates, Findings("TC301", row=3, column="K", reason="number")),
     ("excel-1904-date-system", b_dates_1904, Findings("TC305", row=3, column="K", absent=("TC301", "TC302"))),
     ("dates-where-serials-belong", b_date_in_serial, Findings("TC103", row=3, column="G", reason="date_cell")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from tracecheck.checks import CheckContext, check, findings_frame
@@ -104,13 +105,19 @@ def formula_unresolved(ctx: CheckContext) -> pd.DataFrame:
                       f"{cell.letter}{cell.row}"))
     for column in ctx.batch.mapping.columns:
         values = raw.frame[column.header]
-        if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+        if values.dtype == object:  # workbook or DataFrame cells: test each distinct text once
+            codes, uniques = pd.factorize(values, use_na_sentinel=True)
+            flags = np.array([isinstance(u, str) and _FORMULA_TEXT.match(u.strip()) is not None for u in uniques]
+                             + [False], dtype=bool)
+            hit = flags[codes]
+        elif pd.api.types.is_string_dtype(values.dtype):  # csv text: a substring test inside Arrow first
+            hit = values.str.contains("=", regex=False).fillna(False).to_numpy(dtype=bool, copy=True)
+            hit[hit] = values[hit].str.strip().str.match(_FORMULA_TEXT).fillna(False).to_numpy(dtype=bool)
+        else:
             continue
-        text = values.astype("str").str.strip()
-        hit = text.str.match(_FORMULA_TEXT).fillna(False).to_numpy(dtype=bool)
         letter = raw.column_letters.get(column.header)
-        for row, value in zip(values.index[hit], text[hit]):
-            found.append((int(row), column.field, letter, value, "formula_text", f"{letter}{row}"))
+        for row, value in values[hit].items():
+            found.append((int(row), column.field, letter, str(value).strip(), "formula_text", f"{letter}{row}"))
     rows, fields, letters, values, reasons, cells = zip(*found) if found else ([],) * 6
     return findings_frame(rows, field=list(fields), column=list(letters), value=list(values),
                           reason=list(reasons), cell=list(cells))
