@@ -514,6 +514,16 @@ def b_formula_text_csv(d: Path) -> Path:
     return p
 
 
+def b_row_2_million(d: Path) -> Path:
+    """Found by tests/fuzz_readers.py: a row numbered 2,000,000 stayed under the cell limit
+    (2,000,000 x 26 columns) and took 13 s and 2.3 GB to read; no Excel file has such a row."""
+    data = _xlsx_bytes([HEADER, GOOD, GOOD2])
+    (p := d / "row_2_million.xlsx").write_bytes(_rewrite_part(
+        data, "xl/worksheets/sheet1.xml", lambda xml: xml.replace('<row r="3">', '<row r="2000000">', 1)
+        .replace('r="A3"', 'r="A2000000"', 1)))
+    return p
+
+
 def b_directory(d: Path) -> Path:
     (p := d / "folder.csv").mkdir()
     return p
@@ -540,7 +550,8 @@ CASES: list[tuple[str, Callable[[Path], Path], Unreadable | Findings]] = [
     ("docx-extension", b_docx, Unreadable(("'.docx'",))),
     ("no-extension", b_no_extension, Unreadable(("extension",))),
     ("directory-named-csv", b_directory, Unreadable(("directory",))),
-    ("row-beyond-excel", b_row_beyond_excel, Unreadable(("sheet 'Requests'", "row 1,000,000,000", "limits"))),
+    ("row-beyond-excel", b_row_beyond_excel, Unreadable(("sheet 'Requests'", "row 1,000,000,000", "beyond Excel"))),
+    ("row-2-million", b_row_2_million, Unreadable(("row 2,000,000", "beyond Excel"))),
     ("zip-version-from-the-future", b_zip_version_from_the_future, Findings(None, batch={"row_count": 1})),
     ("truncated-xlsx", b_truncated_xlsx, Unreadable(("workbook",))),
     ("zip-not-a-workbook", b_zip_not_workbook, Unreadable(("workbook",))),

@@ -43,7 +43,7 @@ import python_calamine
 
 from tracecheck.errors import InputError
 from tracecheck.limits import Limits, check_extent, check_file, check_table, check_workbook
-from tracecheck.xlsx_parts import FormulaCell, SheetScan, date_system, scan_sheet
+from tracecheck.xlsx_parts import EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, FormulaCell, SheetScan, date_system, scan_sheet
 
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
 CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
@@ -132,8 +132,12 @@ def read_batch(path: str | os.PathLike, *, sheet: str | None = None,
 
     def scan(name: str) -> None:  # before calamine touches a sheet: how far it reaches, and its formulas
         if name not in scans:
-            scans[name] = scan_sheet(data, name)
-            check_extent(scans[name].rows, scans[name].columns, shown, name, limits)
+            scans[name] = found = scan_sheet(data, name)
+            if found.rows > EXCEL_MAX_ROWS or found.columns > EXCEL_MAX_COLUMNS:
+                raise InputError(f"damaged or not written by Excel: a cell reaches row {found.rows:,}, column "
+                                 f"{found.columns:,}, beyond Excel's last ({EXCEL_MAX_ROWS:,} rows, "
+                                 f"{EXCEL_MAX_COLUMNS:,} columns)", path=shown, sheet=name)
+            check_extent(found.rows, found.columns, shown, name, limits)
 
     table, sheet_name = _read_workbook(data, shown, sheet, header_row, scan)
     check_table(table.frame, shown, sheet_name, limits)

@@ -45,6 +45,7 @@ _ROW_NUMBER = {n: re.compile(rb'r="[A-Z]*(\d{%d%s})"' % (n, b"," if n == 8 else 
 _COLUMN_LETTERS = {n: re.compile(rb'r="([A-Z]{%d%s})\d' % (n, b"," if n == 4 else b"")) for n in range(1, 5)}
 _DATE1904 = re.compile(r'<(?:\w+:)?workbookPr\b[^>]*\bdate1904="(?:1|true)"')
 _CELL_LOOKBACK = 512  # bytes before a <f> searched for its <c ...> start tag
+EXCEL_MAX_ROWS, EXCEL_MAX_COLUMNS = 1_048_576, 16_384  # row 1048576, column XFD
 # Errors a damaged archive can raise while a part is read; the workbook reader then reports it.
 ARCHIVE_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, RuntimeError,
                   NotImplementedError, KeyError, UnicodeError)
