@@ -78,9 +78,22 @@ def test_a_far_cell_is_refused_before_the_reader_allocates_the_grid(tmp_path: Pa
 def test_a_far_cell_within_the_limits_is_read(tmp_path: Path) -> None:
     path = small_workbook(tmp_path / "far.xlsx")
     rewrite_part(path, "xl/worksheets/sheet1.xml", lambda xml: xml.replace(
-        b"</sheetData>", b'<row r="40000"><c r="B40000" t="inlineStr"><is><t>Ruger</t></is></c></row></sheetData>'))
+        b"</sheetData>", b'<row r="30000"><c r="B30000" t="inlineStr"><is><t>Ruger</t></is></c></row></sheetData>'))
     report = tracecheck.check(path)  # read; the lone far row is a note block below the data
-    assert report.rows["row"].tolist() == [2] and report.batch["dropped_rows"] == [40000]
+    assert report.rows["row"].tolist() == [2] and report.batch["dropped_rows"] == [30000]
+
+
+def test_a_stray_cell_on_the_last_row_is_refused_with_a_hint(tmp_path: Path) -> None:
+    """Legal in Excel, but 5 stored cells would be read as a 1,048,576 x 26 grid (7 s, 1.3 GB)."""
+    path = small_workbook(tmp_path / "stray.xlsx")
+    rewrite_part(path, "xl/worksheets/sheet1.xml", lambda xml: xml.replace(
+        b"</sheetData>", b'<row r="1048576"><c r="Z1048576"><v>1</v></c></row></sheetData>'))
+    started = time.perf_counter()
+    with pytest.raises(tracecheck.InputError, match=r"reaches row 1,048,576 and column 26 but stores only 5 cells: "
+                                                    r"probably a stray value far from the data; delete it"):
+        tracecheck.check(path)
+    assert time.perf_counter() - started < 5
+    assert len(tracecheck.check(path, limits=Limits(max_empty_ratio=1e9)).rows) == 1  # the limit can be raised
 
 
 def test_row_and_cell_limits_name_where(tmp_path: Path) -> None:

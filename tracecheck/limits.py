@@ -29,6 +29,7 @@ class Limits:
     max_columns: int = 2_000  # columns a sheet claims or a table has
     max_cell_chars: int = 1_000_000  # characters in one cell
     max_cells: int = 60_000_000  # rows x columns of the grid a sheet reaches (about 2 GB while reading)
+    max_empty_ratio: float = 50  # grid cells per stored cell, for grids over 1M cells (a stray far cell)
 
     @classmethod
     def parse(cls, pairs: dict[str, str]) -> "Limits":
@@ -67,13 +68,22 @@ def check_workbook(data: bytes, shown: str, limits: Limits) -> None:
                                  f"({limits.max_rows:,} rows, {limits.max_columns:,} columns)", path=shown, sheet=sheet)
 
 
-def check_extent(rows: int, columns: int, shown: str, sheet: str, limits: Limits) -> None:
+SPARSE_CHECK_FROM = 1_000_000  # grid cells; below this even an almost empty grid is cheap to read
+
+
+def check_extent(rows: int, columns: int, shown: str, sheet: str, limits: Limits, stored: int = 0) -> None:
     """The rows and columns a sheet's cells really reach (not what it claims): the workbook reader
-    allocates that whole grid, so one far-away cell must not make it ask for terabytes."""
-    if columns > limits.max_columns or rows > limits.max_rows + 1 or rows * columns > limits.max_cells:
-        raise InputError(f"sheet has cells up to row {rows:,} and column {columns:,} ({rows * columns:,} cells to "
+    allocates that whole grid, so one far-away cell must not make it ask for terabytes, nor a
+    stray cell on the last row turn a small sheet into seconds and gigabytes of blank cells."""
+    grid = rows * columns
+    if columns > limits.max_columns or rows > limits.max_rows + 1 or grid > limits.max_cells:
+        raise InputError(f"sheet has cells up to row {rows:,} and column {columns:,} ({grid:,} cells to "
                          f"read), over the limits ({limits.max_rows:,} rows, {limits.max_columns:,} columns, "
                          f"{limits.max_cells:,} cells; --limit ...)", path=shown, sheet=sheet)
+    if stored and grid > SPARSE_CHECK_FROM and grid > limits.max_empty_ratio * stored:
+        raise InputError(f"sheet reaches row {rows:,} and column {columns:,} but stores only {stored:,} cells: "
+                         f"probably a stray value far from the data; delete it (or --limit max_empty_ratio=...)",
+                         path=shown, sheet=sheet)
 
 
 def check_table(frame: pd.DataFrame, shown: str, sheet: str | None, limits: Limits) -> None:

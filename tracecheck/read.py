@@ -137,7 +137,7 @@ def read_batch(path: str | os.PathLike, *, sheet: str | None = None,
                 raise InputError(f"damaged or not written by Excel: a cell reaches row {found.rows:,}, column "
                                  f"{found.columns:,}, beyond Excel's last ({EXCEL_MAX_ROWS:,} rows, "
                                  f"{EXCEL_MAX_COLUMNS:,} columns)", path=shown, sheet=name)
-            check_extent(found.rows, found.columns, shown, name, limits)
+            check_extent(found.rows, found.columns, shown, name, limits, stored=found.cells)
 
     table, sheet_name = _read_workbook(data, shown, sheet, header_row, scan)
     check_table(table.frame, shown, sheet_name, limits)

@@ -135,6 +135,7 @@ class SheetScan:
     rows: int
     columns: int
     formulas: tuple[FormulaCell, ...]
+    cells: int = 0  # cell elements stored in the sheet (an upper bound on its values)
 
 
 EMPTY_SCAN = SheetScan(0, 0, ())
@@ -153,7 +154,7 @@ def scan_sheet(data: bytes, sheet: str) -> SheetScan:
         except ARCHIVE_ERRORS:
             return EMPTY_SCAN
     return SheetScan(_highest_row(xml), _highest_column(xml) + _cells_without_reference(xml),
-                     tuple(_uncached_formulas(xml)))
+                     tuple(_uncached_formulas(xml)), cells=xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b":c "))
 
 
 def _cells_without_reference(xml: bytes) -> int:
