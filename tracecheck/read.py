@@ -442,7 +442,7 @@ def _open_workbook(data: bytes, shown: str) -> python_calamine.CalamineWorkbook:
 
 
 def _read_workbook(data: bytes, shown: str, sheet: str | None, header_row: int | None,
-                   scan: Callable[[str], None] = lambda name: None) -> tuple[_Table, str | None]:
+                   scan: Callable[[str], None]) -> tuple[_Table, str | None]:
     """Shape the requested sheet, or the first table-like visible worksheet.
 
     Without ``sheet``, hidden sheets (often lookup lists for drop-downs) and

@@ -20,6 +20,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass
+from typing import Callable
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
 _SHEET = re.compile(r"<(?:\w+:)?sheet\b([^>]*)>")
@@ -167,28 +168,25 @@ def _cells_without_reference(xml: bytes) -> int:
 
 
 def _highest_row(xml: bytes) -> int:
-    """The highest row number in any r="..." (rows and cells), looking at the longest numbers first,
-    so that only the few references with the most digits become Python objects."""
-    for digits in range(8, 0, -1):
-        found = _ROW_NUMBER[digits].findall(xml)
-        if found:
-            return max(int(number) for number in set(found))
-    return 0
+    """The highest row number in any r="..." (rows and cells)."""
+    return _highest(xml, [_ROW_NUMBER[n] for n in range(8, 0, -1)], int) or 0
 
 
 def _highest_column(xml: bytes) -> int:
-    """The highest column of any cell reference, longest letter codes first (XFD is the last);
-    26 (column Z) when every reference has a single letter, an upper bound that is enough here."""
-    for letters in (4, 3, 2):
-        found = _COLUMN_LETTERS[letters].findall(xml)
+    """The highest column of any cell reference; 26 (column Z) when every reference has a single
+    letter, an upper bound that is enough here."""
+    found = _highest(xml, [_COLUMN_LETTERS[n] for n in (4, 3, 2)], lambda code: column_number(code.decode()))
+    return found if found is not None else (26 if _COLUMN_LETTERS[1].search(xml) else 0)
+
+
+def _highest(xml: bytes, longest_first: list[re.Pattern], value: Callable[[bytes], int]) -> int | None:
+    """The largest ``value`` among the matches of the first pattern that matches at all (longest
+    numbers or letter codes first, so only the few longest references become Python objects)."""
+    for pattern in longest_first:
+        found = pattern.findall(xml)
         if found:
-            return max(column_number(code.decode()) for code in set(found))
-    return 26 if _COLUMN_LETTERS[1].search(xml) else 0
-
-
-def uncached_formulas(data: bytes, sheet: str) -> list[FormulaCell]:
-    """Cells of ``sheet`` holding a formula with no saved result, in file order (see scan_sheet)."""
-    return list(scan_sheet(data, sheet).formulas)
+            return max(value(text) for text in set(found))
+    return None
 
 
 def _uncached_formulas(xml: bytes) -> list[FormulaCell]:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from tracecheck.checks import CheckContext, check, findings_frame
 from tracecheck.metrics import METRIC_SPANS
+from tracecheck.text import map_distinct
 
 _LABEL = {"purchase_date": "Purchase date", "recovery_date": "Recovery date", "request_date": "Request date"}
 
@@ -54,9 +55,7 @@ def _numeric_cells(source: pd.Series) -> np.ndarray:
         hit = digits.fillna(False).to_numpy(dtype=bool, copy=True)
         hit[hit] = source[hit].str.match(_DIGITS).fillna(False).to_numpy(dtype=bool)
         return hit
-    codes, uniques = pd.factorize(source, use_na_sentinel=True)
-    flags = np.array([_is_number(v) for v in uniques] + [False], dtype=bool)
-    return flags[codes]
+    return map_distinct(source, _is_number, missing=False).astype(bool)
 
 
 def _unparseable_reason(value: object) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pandas as pd
 
 from tracecheck.checks import CheckContext, check, findings_frame
+from tracecheck.text import map_distinct
 
 
 @check("column_missing")
@@ -86,6 +86,10 @@ def value_repeated(ctx: CheckContext, *, column: str) -> pd.DataFrame:
 _FORMULA_TEXT = re.compile(r"^=\s*(?:[A-Za-z_][\w.]*\s*\(|\$?[A-Za-z]{1,3}\$?\d+)")
 
 
+def _is_formula_text(value: object) -> bool:
+    return isinstance(value, str) and _FORMULA_TEXT.match(value.strip()) is not None
+
+
 @check("formula_unresolved", context=("cell",))
 def formula_unresolved(ctx: CheckContext) -> pd.DataFrame:
     """Cells holding a formula instead of its result.
@@ -106,10 +110,7 @@ def formula_unresolved(ctx: CheckContext) -> pd.DataFrame:
     for column in ctx.batch.mapping.columns:
         values = raw.frame[column.header]
         if values.dtype == object:  # workbook or DataFrame cells: test each distinct text once
-            codes, uniques = pd.factorize(values, use_na_sentinel=True)
-            flags = np.array([isinstance(u, str) and _FORMULA_TEXT.match(u.strip()) is not None for u in uniques]
-                             + [False], dtype=bool)
-            hit = flags[codes]
+            hit = map_distinct(values, _is_formula_text, missing=False).astype(bool)
         elif pd.api.types.is_string_dtype(values.dtype):  # csv text: a substring test inside Arrow first
             hit = values.str.contains("=", regex=False).fillna(False).to_numpy(dtype=bool, copy=True)
             hit[hit] = values[hit].str.strip().str.match(_FORMULA_TEXT).fillna(False).to_numpy(dtype=bool)
