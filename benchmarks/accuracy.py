@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
+from pathlib import Path
 
-import pandas as pd
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root: synth/
 
-import tracecheck
-from tracecheck.synth import generate_batch
+import pandas as pd  # noqa: E402
 
-# rule name -> defect kinds (from tracecheck.synth.DEFECT_KINDS) the rule should flag
+import tracecheck  # noqa: E402
+from synth.batches import generate_batch  # noqa: E402
+
+# rule name -> defect kinds (from synth.batches.DEFECT_KINDS) the rule should flag
 EXPECTED = {
     "serial-missing": ["serial_blank", "serial_placeholder", "serial_obliterated"],
     "serial-malformed": ["serial_truncated", "serial_label", "serial_non_ascii", "serial_repeated_char"],

@@ -4,7 +4,7 @@ side by side with a generic probabilistic linker (splink).
     python benchmarks/duplicates.py [--sizes 10000,100000,1000000] [--seed 5]
                                     [--no-splink] [--splink-max 100000]
 
-For each size it generates a labelled batch with ``tracecheck.synth_duplicates.generate_linked_batch``
+For each size it generates a labelled batch with ``synth.duplicates.generate_linked_batch``
 (not timed against the targets), removes the ``_truth_*`` columns and runs, each in a child process
 of this script (hidden ``--one SIZE`` mode) so that peak RSS (``os.wait4``) is per run:
 
@@ -234,7 +234,7 @@ def check_contract(out: dict, n_rows: int) -> list[str]:
 
 
 def measure_size(size: int, args: argparse.Namespace, workdir: Path) -> tuple[list[dict], bool]:
-    from tracecheck.synth_duplicates import generate_linked_batch
+    from synth.duplicates import generate_linked_batch
 
     start = time.perf_counter()
     batch = generate_linked_batch(size, seed=args.seed)

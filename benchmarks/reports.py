@@ -2,7 +2,7 @@
 
     python benchmarks/reports.py [--rows 100000] [--keep DIR]
 
-Generates a seeded csv batch (tracecheck.synth), then runs `tracecheck check` once per format
+Generates a seeded csv batch (synth.batches), then runs `tracecheck check` once per format
 (json, xlsx, html, csv) and once with `--format all`, each in its own process so that peak
 memory is per run. The json run is the baseline: the difference is what the format costs.
 """

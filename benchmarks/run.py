@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
 
-from tracecheck.synth import generate_batch  # noqa: E402
+from synth.batches import generate_batch  # noqa: E402
 
 CSV_SEED, XLSX_SEED = 20261101, 20260930
 # file kind -> (max seconds, max peak MB or None)

@@ -9,7 +9,7 @@ Writes, byte-for-byte reproducibly:
 * ``fiscalia_titled.xlsx`` Spanish, profile "mexico", 80 rows on sheet "Solicitudes", with title rows
   above the header, real Excel date cells, numeric serial cells and a note under the data.
 
-The seeds were chosen so that every defect kind in ``tracecheck.synth.DEFECT_KINDS`` occurs at
+The seeds were chosen so that every defect kind in ``synth.batches.DEFECT_KINDS`` occurs at
 least once in each file; the script warns if a change to the generator breaks that.
 """
 
@@ -28,7 +28,7 @@ sys.path.insert(0, str(HERE.parent))
 import pandas as pd  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
-from tracecheck.synth import DEFECT_KINDS, generate_batch  # noqa: E402
+from synth.batches import DEFECT_KINDS, generate_batch  # noqa: E402
 
 FIXED_TIME = dt.datetime(2026, 9, 30, 12, 0, 0)
 MONTHS_ES = {m: i + 1 for i, m in enumerate(["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago",

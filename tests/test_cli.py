@@ -352,7 +352,7 @@ def _interrupt_command(batch: Path, out: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def batch_3k(tmp_path_factory) -> tuple[Path, Path]:
     """A 3,000-row batch and a folder holding its finished reports (written once for the module)."""
-    from tracecheck.synth import generate_batch
+    from synth.batches import generate_batch
 
     folder = tmp_path_factory.mktemp("interrupt")
     path = folder / "batch_3k.csv"

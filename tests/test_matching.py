@@ -16,7 +16,7 @@ from tracecheck.matching.blocking import candidate_pairs
 from tracecheck.matching.keys import build_keys
 from tracecheck.normalise import normalise
 from tracecheck.read import read_frame
-from tracecheck.synth_duplicates import generate_linked_batch
+from synth.duplicates import generate_linked_batch
 
 AS_OF = dt.date(2026, 11, 22)
 

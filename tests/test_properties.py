@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 import tracecheck
 from tracecheck.errors import InputError
 from tracecheck.read import read_batch
-from tracecheck.synth import generate_batch
+from synth.batches import generate_batch
 
 AS_OF = dt.date(2026, 11, 22)
 SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "docs" / "report.schema.json").read_text())

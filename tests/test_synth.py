@@ -1,4 +1,4 @@
-"""Tests for the synthetic batch generator (tracecheck.synth)."""
+"""Tests for the synthetic batch generator (synth.batches)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import re
 import pandas as pd
 import pytest
 
-from tracecheck import synth
-from tracecheck.synth import DEFECT_KINDS, HEADERS, generate_batch
+from synth import batches as synth
+from synth.batches import DEFECT_KINDS, HEADERS, generate_batch
 
 TODAY = dt.date(2026, 11, 1)
 GUN_COLUMNS = {"en": ["Manufacturer", "Model", "Caliber", "Type", "Obliterated", "Importer",

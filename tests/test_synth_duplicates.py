@@ -1,4 +1,4 @@
-"""Tests for the labelled duplicate-request generator (tracecheck.synth_duplicates)."""
+"""Tests for the labelled duplicate-request generator (synth.duplicates)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tracecheck import synth_duplicates as sd
-from tracecheck.synth_duplicates import NOISE_KINDS, NOISE_RATES, generate_linked_batch
+from synth import duplicates as sd
+from synth.duplicates import NOISE_KINDS, NOISE_RATES, generate_linked_batch
 
 HEADERS = ["Request ID", "Requesting Agency", "Manufacturer", "Model", "Caliber", "Type", "Serial Number",
            "Importer", "Country of Origin", "Purchase Date", "Recovery Date", "Request Date"]

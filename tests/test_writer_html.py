@@ -24,7 +24,7 @@ import pytest
 
 import tracecheck
 import tracecheck.writers.html as html_writer
-from tracecheck.synth import generate_batch
+from synth.batches import generate_batch
 from tracecheck.writers import write_atomic
 from tracecheck.writers.html import MAX_GROUPS, MAX_ROWS, agency_counts, pick_groups, row_counts, write_html
 from tracecheck.writers.i18n import LABELS, label

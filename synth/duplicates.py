@@ -43,8 +43,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from tracecheck.synth import _random_pos  # one random allowed column per row, shared
-from tracecheck.synth import _template as synth_template
+from synth.batches import _random_pos  # one random allowed column per row, shared
+from synth.batches import _template as synth_template
 
 __all__ = ["CONFUSABLE_FOLD", "HEADERS", "NOISE_KINDS", "NOISE_RATES", "PLACEHOLDERS", "SERIAL_LABELS",
            "TRUTH_COLUMNS", "generate_linked_batch"]
