@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import shutil
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 AS_OF = dt.date(2026, 11, 22)
+CHROMIUM_PATH = Path(shutil.which("chromium") or "/usr/bin/chromium")
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "docs" / "report.schema.json"
 
 HEADER = ("Request ID,Agency,Manufacturer,Model,Caliber,Type,Serial Number,Country of Origin,Importer,"
@@ -92,3 +95,21 @@ def report_schema() -> dict:
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-goldens", action="store_true", default=False,
                      help="Rewrite tests/golden/*.report.json from the current output.")
+
+
+def require_client(name: str, path: Path, install: str) -> Path:
+    """A real client program a test needs (a browser, LibreOffice, a database server). Missing: under
+    ``CI=true`` the test fails (CI installs every client, see .ci/run); elsewhere it skips, saying how
+    to install it."""
+    if path.exists() and os.access(path, os.X_OK):
+        return path
+    message = f"{name} not found at {path} ({install})"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{message}: CI must install it", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    """Headless Chromium for the HTML report tests (Debian package chromium)."""
+    return require_client("chromium", CHROMIUM_PATH, "apt-get install chromium")

@@ -14,10 +14,11 @@ import pytest
 import tracecheck
 from tracecheck import Finding, InputError, Report, RulePackError, Severity, TracecheckError, ValidationFailed
 
-CORE = ["row", "column", "rule", "name", "severity", "field", "value", "message"]
-ROW_COLUMNS = ["row", "request_id", "status", "request_age_days", "time_to_crime_days", "submission_lag_days",
-               "duplicate_group"]
-AGES = ROW_COLUMNS[3:6]
+CORE = ["row", "column", "header", "rule", "name", "severity", "field", "value", "reason", "message", "index",
+        "context"]
+ROW_COLUMNS = ["row", "index", "request_id", "status", "request_age_days", "time_to_crime_days",
+               "submission_lag_days", "duplicate_group"]
+AGES = ROW_COLUMNS[4:7]
 
 
 def rules_of(report: Report) -> set[str]:
@@ -45,7 +46,7 @@ def gun_frame() -> pd.DataFrame:
 
 def assert_report_shape(report: Report) -> None:
     assert isinstance(report, tracecheck.Report)
-    assert list(report.findings.columns[:len(CORE)]) == CORE
+    assert list(report.findings.columns) == CORE
     assert list(report.rows.columns) == ROW_COLUMNS
     for metric in AGES:
         assert str(report.rows[metric].dtype) == "Int64", metric
@@ -73,7 +74,7 @@ def test_check_path_returns_report(messy_csv, as_of):
     assert placeholder.name == "serial-missing"
     assert placeholder.row == 3 and isinstance(placeholder.row, int)
     assert placeholder.field == "serial_number" and placeholder.column == "G"
-    assert placeholder.context["reason"] == "placeholder"
+    assert placeholder.reason == "placeholder" and placeholder.header == "Serial Number"
     late = next(f for f in report.iter_findings() if f.rule == "TC312")
     assert late.severity is Severity.WARNING and late.context["days"] == 736
 
@@ -336,7 +337,7 @@ def test_canonical_schema_rejects_multi_line_model():
 def test_public_surface():
     assert set(tracecheck.__all__) == {
         "__version__", "check", "canonical_schema", "load_pack", "write_report", "Finding", "InputError",
-        "Report", "ReportWriteError", "Rule", "RulePack", "RulePackError", "Severity", "TracecheckError",
+        "Limits", "Report", "ReportWriteError", "Rule", "RulePack", "RulePackError", "Severity", "TracecheckError",
         "ValidationFailed"}
     assert len(tracecheck.__all__) == len(set(tracecheck.__all__))
     namespace: dict = {}
@@ -347,6 +348,7 @@ def test_public_surface():
     assert issubclass(InputError, TracecheckError) and issubclass(RulePackError, TracecheckError)
     assert issubclass(tracecheck.ReportWriteError, TracecheckError)
     assert tracecheck.ReportWriteError.exit_code == 3
+    assert issubclass(ValidationFailed, TracecheckError) and ValidationFailed.exit_code == 1
     assert isinstance(tracecheck.__version__, str)
 
 

@@ -684,7 +684,7 @@ def test_bad_input(tmp_path: Path, name: str, build: Callable[[Path], Path], exp
                     and (expected.row is None or f["row"] == expected.row)
                     and (expected.column is None or f["column"] == expected.column)
                     and (expected.field is None or f["field"] == expected.field)
-                    and (expected.reason is None or f["context"].get("reason") == expected.reason)]
+                    and (expected.reason is None or f["reason"] == expected.reason)]
         assert matching, (f"no {expected.rule} at row={expected.row} column={expected.column} "
                           f"field={expected.field}; findings: "
                           f"{[(f['rule'], f['row'], f['column'], f['field']) for f in findings]}")
@@ -705,8 +705,8 @@ def test_1904_date_system_dates_are_read_as_shown_in_excel(tmp_path: Path) -> No
     recovery = dt.date(1904, 1, 1) + dt.timedelta(days=43890)  # 2024-03-02 in the 1904 system
     assert row["time_to_crime_days"] == (recovery - dt.date(2020, 11, 2)).days
     assert row["submission_lag_days"] == (dt.date(2024, 6, 3) - recovery).days
-    finding = report.findings[report.findings["rule"] == "TC305"].iloc[0]
-    assert finding["parsed"] == recovery.isoformat() and finding["date_system"] == 1904
+    finding = next(f for f in report.iter_findings() if f.rule == "TC305")
+    assert finding.context == {"parsed": recovery.isoformat(), "date_system": 1904}
 
 
 def test_corpus_size() -> None:

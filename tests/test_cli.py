@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import tracecheck.writers.json as json_writer
+import tracecheck.report.encode as json_writer
 from tracecheck import cli
 from tracecheck.cli import main
 
@@ -229,11 +229,15 @@ def test_report_location_and_formats(messy_csv, tmp_path):
     report = load_report(out, "messy_batch")
     with open(out / "messy_batch.findings.csv", newline="", encoding="utf-8") as handle:
         records = list(csv.DictReader(handle))
-    assert list(records[0])[:len(CORE)] == CORE
+    assert list(records[0]) == ["Row", "Column", "Header", "Code", "Rule", "Severity", "Field", "Value", "Reason",
+                                "Message", "Index", "Details"]  # the findings table's columns, headed for people
     assert len(records) == len(report["findings"])
-    assert [r["rule"] for r in records] == [f["rule"] for f in report["findings"]]
-    multi_line = [r for r in records if r["rule"] == "TC007"]
-    assert multi_line and multi_line[0]["value"] == "M&P\nseized with two magazines"
+    assert [r["Code"] for r in records] == [f["rule"] for f in report["findings"]]
+    assert [r["Message"] for r in records] == [f["message"] for f in report["findings"]]
+    multi_line = [r for r in records if r["Code"] == "TC007"]
+    assert multi_line and multi_line[0]["Value"] == "M&P\nseized with two magazines"
+    late = next(r for r in records if r["Code"] == "TC312")
+    assert json.loads(late["Details"]) == next(f["context"] for f in report["findings"] if f["rule"] == "TC312")
 
 
 def test_default_out_is_current_folder(clean_csv, tmp_path):
@@ -279,7 +283,7 @@ def test_summary_goes_to_stderr(messy_csv, tmp_path):
     result = run("check", messy_csv, "--out", out, *AS_OF)
     assert result.stdout == ""
     assert "messy_batch.csv: 6 rows" in result.stderr
-    assert "serial-missing" in result.stderr
+    assert "Serial number missing" in result.stderr
     tc101 = [line for line in result.stderr.splitlines() if line.strip().startswith("TC101")]
     assert len(tc101) == 1 and tc101[0].split()[-1] == "2"
     assert f"report: {out / 'messy_batch.report.json'}" in result.stderr
@@ -562,7 +566,7 @@ def test_rules_lists_all_codes():
                 "TC311", "TC312"}
     assert set(codes) == expected and len(codes) == len(expected)
     line = next(line for line in result.stdout.splitlines() if line.startswith("TC101"))
-    assert line.split()[1:4] == ["serial-missing", "error", "identifiers"]
+    assert line.split()[1:7] == ["serial-missing", "Serial", "number", "missing", "error", "identifiers"]
 
 
 @pytest.mark.parametrize("key", ["serial-missing", "TC101"])
@@ -570,7 +574,7 @@ def test_rule_prints_one_rule(key):
     # `rule` is the older name of `explain`; both print the rule's documentation page
     result = run("rule", key)
     assert result.exit_code == 0
-    assert result.stdout.startswith("# serial-missing (TC101)\n")
+    assert result.stdout.startswith("# serial-missing (TC101): Serial number missing\n")
     assert "Severity: **error**" in result.stdout
     assert "## Why" in result.stdout and "## How to fix" in result.stdout
     assert "| `column` | `serial_number` |" in result.stdout

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 import tracecheck
-from tracecheck.checks.reference import compile_reference
+from tracecheck.catalogue import catalogue
+from tracecheck.reference import compile_reference
 from tracecheck.matching import find_duplicates
 from tracecheck.matching.blocking import candidate_pairs
 from tracecheck.matching.keys import build_keys
@@ -115,5 +116,5 @@ def test_rows_carry_their_group_and_the_summary_counts_remaining_requests() -> N
 def test_find_duplicates_on_an_empty_batch() -> None:
     pack = tracecheck.load_pack()
     batch = normalise(read_frame(pd.DataFrame({"serial_number": [], "manufacturer": []})), pack, as_of=AS_OF)
-    result = find_duplicates(batch.frame, compile_reference(pack.reference))
+    result = find_duplicates(batch.frame, compile_reference(pack.reference), catalogue("en"))
     assert result.groups == [] and result.members.empty

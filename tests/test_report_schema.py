@@ -227,3 +227,44 @@ def test_integers_are_integers(source, messy_csv, make_xlsx, tmp_path, as_of):
     assert '"request_age_days":' in tail
     assert not re.search(r'"(row|request_age_days|time_to_crime_days|submission_lag_days|days|length)"\s*:\s*-?\d+\.\d',
                          tail)
+
+
+# ------------------------------------------------------------------ the schema and the DataFrames agree
+
+ARROW_TO_JSON = {"string": "string", "int64": "integer", "double": "number", "bool": "boolean",
+                 "list<item: int64>": "array"}
+
+
+def test_schema_findings_and_rows_match_the_dataframe_columns(report_schema, messy_csv, as_of):
+    """The JSON findings/rows have exactly the DataFrame's columns, in its order; the context object
+    has exactly the fields (and types) of the findings' context struct."""
+    from tracecheck.checks import context_schema
+    from tracecheck.findings import FINDING_COLUMNS
+    from tracecheck.report import ROW_COLUMNS
+
+    props = report_schema["properties"]
+    report = tracecheck.check(messy_csv, as_of=as_of)
+    assert list(props["findings"]["items"]["properties"]) == FINDING_COLUMNS == list(report.findings.columns)
+    assert props["findings"]["items"]["required"] == FINDING_COLUMNS
+    assert list(props["rows"]["items"]["properties"]) == ROW_COLUMNS == list(report.rows.columns)
+    context = props["findings"]["items"]["properties"]["context"]["properties"]
+    struct = report.findings["context"].dtype.pyarrow_dtype
+    assert list(context) == [f.name for f in struct] == list(context_schema())
+    for field in struct:
+        assert ARROW_TO_JSON[str(field.type)] in context[field.name]["type"], field
+    document = report.to_dict()
+    for record in document["findings"]:
+        assert list(record) == FINDING_COLUMNS
+    for record in document["rows"]:
+        assert list(record) == ROW_COLUMNS
+
+
+def test_findings_have_the_same_columns_whatever_rules_fire(as_of):
+    """An ETL job's warehouse table: the same columns and dtypes for a clean batch, a messy one and
+    one rule, so appending reports never changes the table's shape."""
+    clean = pd.DataFrame({"Serial Number": ["BXYZ123"], "Manufacturer": ["Ruger"]})
+    shapes = set()
+    for frame, select in ((clean, ["TC101"]), (clean, None), (clean.assign(**{"Serial Number": ["N/A"]}), ["TC101"])):
+        findings = tracecheck.check(frame, select=select, as_of=as_of).findings
+        shapes.add(tuple((c, str(t)) for c, t in findings.dtypes.items()))
+    assert len(shapes) == 1, shapes

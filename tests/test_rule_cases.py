@@ -148,8 +148,11 @@ def _same(expected: Any, actual: Any) -> bool:
 
 
 def findings_records(findings: pd.DataFrame) -> list[dict[str, Any]]:
+    """Each finding as a dict of its present values, the context's details merged in (days, score...)."""
     records = []
     for rec in findings.to_dict("records"):
+        context = rec.pop("context", None) or {}
+        rec.update({k: v for k, v in context.items() if v is not None})
         records.append({k: _plain(v) for k, v in rec.items() if _plain(v) is not None or k in ("row", "value")})
     return records
 

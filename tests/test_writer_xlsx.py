@@ -13,8 +13,13 @@ import pandas as pd
 import pytest
 
 import tracecheck
+from tracecheck.catalogue import catalogue
+from tracecheck.report.view import ReportView
 from tracecheck.writers import write_atomic, xlsx
-from tracecheck.writers.xlsx import csv_safe, is_formula_like, safe_cell_text, write_xlsx
+from tracecheck.writers.cells import csv_safe, is_formula_like, safe_cell_text
+from tracecheck.writers.xlsx import data as xlsx_data
+from tracecheck.writers.xlsx import style as xlsx_style
+from tracecheck.writers.xlsx import write_xlsx
 
 AS_OF = dt.date(2026, 11, 22)
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -40,8 +45,8 @@ def _batch(**overrides: list) -> pd.DataFrame:
     return pd.DataFrame({**columns, **overrides})
 
 
-def _write(report, path: Path, **kwargs) -> openpyxl.Workbook:
-    write_atomic(path, lambda fp: write_xlsx(report, fp, **kwargs), binary=True)
+def _write(report, path: Path) -> openpyxl.Workbook:
+    write_atomic(path, lambda fp: write_xlsx(ReportView(report), fp), binary=True)
     return openpyxl.load_workbook(path)
 
 
@@ -99,7 +104,8 @@ def test_summary_numbers_equal_the_json_summary(fiscalia, fiscalia_wb):
     for key, value in items.items():
         assert value == _json_value(data, key), key
     flat = [f"summary.{k}" for k in ("rows", "findings", "batch_errors", "rows_with_errors", "rows_with_warnings",
-                                     "rows_traceable", "traceable_share", "rows_obliterated")]
+                                     "rows_traceable", "traceable_share", "rows_obliterated", "rows_usable_serial",
+                                     "rows_missing_import_marking", "strong_leads", "strong_lead_share")]
     flat += [f"summary.by_severity.{s}" for s in ("error", "warning", "info")]
     flat += [f"summary.duplicates.groups.{k}" for k in data["summary"]["duplicates"]["groups"]]
     flat += [f"summary.duplicates.{k}" for k in ("review_groups", "duplicate_rows",
@@ -113,12 +119,37 @@ def test_summary_numbers_equal_the_json_summary(fiscalia, fiscalia_wb):
 
 def test_summary_findings_by_rule_match_the_json(fiscalia, fiscalia_wb):
     rows = list(fiscalia_wb["Summary"].iter_rows(values_only=True))
-    start = rows.index(("Rule", "Count", "Name", "Severity", "Why it matters")) + 1
+    start = rows.index(("Code", "Rule", "Name", "Severity", "Count", "Why it matters")) + 1
     table = [r for r in rows[start:start + len(fiscalia.summary["by_rule"])]]
     expected = fiscalia.to_dict()["summary"]["by_rule"]
-    assert [{"rule": r[0], "count": r[1], "name": r[2], "severity": r[3]} for r in table] == expected
-    why = {r[0]: r[4] for r in table}
+    assert [{"rule": r[0], "count": r[4], "name": r[2], "severity": r[3]} for r in table] == expected
+    why = {r[0]: r[5] for r in table}
     assert why["TC101"] == "A trace cannot start without the serial number."
+    assert {r[0]: r[1] for r in table}["TC101"] == "Serial number missing"
+
+
+def test_why_comes_from_the_pack_in_use(tmp_path):
+    """A user pack's own rule gets its own title and why in the workbook (the pack actually used)."""
+    pack = tmp_path / "pack.yml"
+    pack.write_text("""extends: default
+rules:
+  - code: TC901
+    name: agency-missing
+    title: Agency missing
+    severity: warning
+    check: value_missing
+    params: {column: agency}
+    message: "Agency is missing"
+    fix: "Enter the requesting agency"
+    why: The agency authorises the request. A second sentence.
+    example:
+      bad: [{serial_number: ABC1234, manufacturer: Glock, agency: ""}]
+      good: [{serial_number: ABC1234, manufacturer: Glock, agency: FGR}]
+""", encoding="utf-8")
+    report = tracecheck.check(_batch(Agency=["SEDENA", None, "FGR"]), tracecheck.load_pack(pack), as_of=AS_OF)
+    rows = list(_write(report, tmp_path / "pack.xlsx")["Summary"].iter_rows(values_only=True))
+    tc901 = next(r for r in rows if r[0] == "TC901")
+    assert tc901[1] == "Agency missing" and tc901[5] == "The agency authorises the request."
 
 
 def test_summary_derived_numbers_follow_their_definitions(fiscalia, fiscalia_wb):
@@ -149,18 +180,18 @@ def test_share_cells_are_formatted_as_percent(fiscalia_wb):
 
 def test_findings_sheet_has_one_row_per_finding(fiscalia, fiscalia_wb):
     ws = fiscalia_wb["Findings"]
-    assert [c.value for c in ws[1]] == ["Row", "Column", "Field", "Value", "Rule", "Name", "Severity", "Message",
-                                        "Fix"]
+    assert [c.value for c in ws[1]] == ["Row", "Column", "Header", "Field", "Value", "Code", "Name", "Rule",
+                                        "Severity", "Message", "Fix"]
     assert ws.max_row - 1 == len(fiscalia.findings)
-    assert ws.auto_filter.ref == f"A1:I{len(fiscalia.findings) + 1}"
+    assert ws.auto_filter.ref == f"A1:K{len(fiscalia.findings) + 1}"
     assert ws.freeze_panes == "A2"
-    assert ws.column_dimensions["H"].width >= 60
+    assert ws.column_dimensions["J"].width >= 60
     first = fiscalia.findings.iloc[0]
     row = [c.value for c in ws[2]]
-    assert row[:8] == [int(first["row"]), first["column"], first["field"], first["value"], first["rule"],
-                       first["name"], first["severity"], first["message"]]
-    fix = {r["rule"]: r["fix"] for r in fiscalia.rule_pack["rules"]}[first["rule"]]
-    assert row[8] == fix
+    rules = {r["rule"]: r for r in fiscalia.rule_pack["rules"]}
+    assert row == [int(first["row"]), first["column"], first["header"], catalogue("en").field(first["field"]),
+                   first["value"], first["rule"], first["name"], rules[first["rule"]]["title"], first["severity"],
+                   first["message"], rules[first["rule"]]["fix"]]
 
 
 # --------------------------------------------------------------------------- data
@@ -184,8 +215,8 @@ def test_flagged_cell_has_severity_fill_and_comment(fiscalia, fiscalia_wb):
     ws = fiscalia_wb["Data"]
     cell = _data_cell(ws, fiscalia, 10, "Matrícula")  # 'S/N': TC101 serial-missing (error)
     assert cell.value == "S/N"
-    assert cell.fill.fgColor.rgb.endswith(xlsx.FILLS["error"].fgColor.rgb[-6:])
-    assert cell.comment.text.startswith("TC101 serial-missing: ")
+    assert cell.fill.fgColor.rgb.endswith(xlsx_style.FILLS["error"].fgColor.rgb[-6:])
+    assert cell.comment.text.startswith("TC101 Serial number missing: ")
     clean = _data_cell(ws, fiscalia, 10, "Folio")
     assert clean.comment is None and clean.fill.fill_type is None
 
@@ -197,15 +228,16 @@ def test_cell_with_several_findings_gets_one_comment_and_worst_colour(fiscalia, 
     header = next(h for h, col in fiscalia.source.column_letters.items() if col == letter)
     cell = _data_cell(fiscalia_wb["Data"], fiscalia, int(row), header)
     on_cell = findings[(findings["row"] == row) & (findings["column"] == letter)]
-    assert cell.comment.text.splitlines() == [f"{f.rule} {f.name}: {f.message}" for f in on_cell.itertuples()]
+    titles = {r["rule"]: r["title"] for r in fiscalia.rule_pack["rules"]}
+    assert cell.comment.text.splitlines() == [f"{f.rule} {titles[f.rule]}: {f.message}" for f in on_cell.itertuples()]
     worst = max(on_cell["severity"], key=lambda s: {"info": 1, "warning": 2, "error": 3}[s])
-    assert cell.fill.fgColor.rgb.endswith(xlsx.FILLS[worst].fgColor.rgb[-6:])
+    assert cell.fill.fgColor.rgb.endswith(xlsx_style.FILLS[worst].fgColor.rgb[-6:])
 
 
 def test_data_sheet_adds_tracecheck_columns(fiscalia, fiscalia_wb):
     ws = fiscalia_wb["Data"]
     headers = [c.value for c in ws[1]]
-    assert headers[-4:] == ["status", "request_age_days", "time_to_crime_days", "duplicate_group"]
+    assert headers[-4:] == ["Status (tracecheck)", "Request age (days)", "Time to crime (days)", "Duplicate group"]
     rows = fiscalia.rows.set_index("row")
     for i, row in enumerate(fiscalia.source.frame.index[:20], start=2):
         values = [c.value for c in ws[i]][-4:]
@@ -223,16 +255,16 @@ def test_duplicates_sheet_lists_the_group_side_by_side(small, tmp_path):
     assert [g["id"] for g in small.duplicate_groups] == ["DR-2"]
     ws = _write(small, tmp_path / "small.xlsx")["Duplicates"]
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][:4] == ("DR-2", "duplicate-request", "flag", small.duplicate_groups[0]["score"])
+    assert rows[0][:4] == ("DR-2", "duplicate request", "flag", small.duplicate_groups[0]["score"])
     by_field = {r[0]: r[1:3] for r in rows[1:10]}
     assert by_field["Row"] == (2, 3)
-    assert by_field["agency"] == ("SEDENA", "FGR")
-    assert by_field["serial_number"] == ("1983OR7017", "1983-0R7017")
-    assert by_field["manufacturer"] == ("ROMARM", "CUGIR")
-    assert by_field["model"] == ("WASR-10", "WASR-10")
-    assert by_field["recovery_date"][0] == by_field["recovery_date"][1] == dt.datetime(2024, 3, 2)
-    pair = next(r for r in rows if isinstance(r[0], str) and r[0].startswith("Pair"))
-    assert pair[0] == "Pair 2-3" and "same after folding" in pair[2]
+    assert by_field["Agency"] == ("SEDENA", "FGR")
+    assert by_field["Serial number"] == ("1983OR7017", "1983-0R7017")
+    assert by_field["Manufacturer"] == ("ROMARM", "CUGIR")
+    assert by_field["Model"] == ("WASR-10", "WASR-10")
+    assert by_field["Recovery date"][0] == by_field["Recovery date"][1] == dt.datetime(2024, 3, 2)
+    pair = next(r for r in rows if isinstance(r[0], str) and r[0].startswith("Rows "))
+    assert pair[0] == "Rows 2-3" and "same after folding" in pair[2]
 
 
 def test_duplicates_sheet_without_groups(tmp_path):
@@ -260,7 +292,7 @@ def test_formula_like_text_round_trips_as_text(tmp_path):
     cr = data["J2"]
     assert cr.data_type == "s" and cr.value.endswith("CR first")  # XML turns a bare CR into LF; still text
     findings = wb["Findings"]
-    values = [c for c in findings["D"][1:] if c.value in INJECTIONS]
+    values = [c for c in findings["E"][1:] if c.value in INJECTIONS]
     assert values and all(c.data_type == "s" for c in values)
     assert not any(c.data_type == "f" for ws in wb for row in ws.iter_rows() for c in row)
 
@@ -285,18 +317,19 @@ def test_control_characters_do_not_break_the_workbook(tmp_path):
 # --------------------------------------------------------------------------- language and modes
 
 
-def test_spanish_labels(small, tmp_path):
-    wb = _write(small, tmp_path / "es.xlsx", lang="es")
+def test_spanish_labels(tmp_path):
+    small_es = tracecheck.check(_batch(), as_of=AS_OF, lang="es")
+    wb = _write(small_es, tmp_path / "es.xlsx")
     assert wb.sheetnames == SHEETS_ES
-    assert wb["Hallazgos"]["A1"].value == "Fila" and wb["Hallazgos"]["I1"].value == "Corrección"
+    assert wb["Hallazgos"]["A1"].value == "Fila" and wb["Hallazgos"]["K1"].value == "Corrección"
     assert wb["Datos"]["A1"].value == "Fila"
     assert _summary_value(wb["Resumen"], "Solicitudes") == 3
     assert _summary_items(wb["Resumen"])["summary.rows"] == 3
-
-
-def test_unknown_language_is_refused(small, tmp_path):
-    with pytest.raises(ValueError, match="lang"):
-        write_xlsx(small, (tmp_path / "x.xlsx").open("wb"), lang="fr")
+    rows = list(wb["Duplicados"].iter_rows(values_only=True))
+    assert rows[0][1:3] == ("solicitud duplicada", "marcado")
+    assert any(r[0] == "Matrícula" for r in rows)
+    pair = next(r for r in rows if isinstance(r[0], str) and r[0].startswith("Filas "))
+    assert "igual al unificar" in pair[2]
 
 
 def test_write_only_mode_for_large_batches(fiscalia, fiscalia_wb, tmp_path, monkeypatch):
@@ -306,11 +339,11 @@ def test_write_only_mode_for_large_batches(fiscalia, fiscalia_wb, tmp_path, monk
     assert wb.sheetnames == SHEETS_EN
     data, findings = wb["Data"], wb["Findings"]
     assert data.max_row - 1 == len(fiscalia.source.frame) and findings.max_row - 1 == len(fiscalia.findings)
-    assert findings.freeze_panes == "A2" and findings.auto_filter.ref == f"A1:I{len(fiscalia.findings) + 1}"
+    assert findings.freeze_panes == "A2" and findings.auto_filter.ref == f"A1:K{len(fiscalia.findings) + 1}"
     cells = [c for row in data.iter_rows(min_row=2) for c in row[:-4]]
     filled = [c for c in cells if c.fill.fill_type == "solid"]
     commented = [c for c in cells if c.comment is not None]
-    assert len(filled) == len(xlsx._flagged_cells(fiscalia)) and len(commented) == 5
+    assert len(filled) == len(xlsx_data.flagged_cells(ReportView(fiscalia))) and len(commented) == 5
     cell = _data_cell(data, fiscalia, 10, "Matrícula")
     assert cell.value == "S/N" and cell.fill.fgColor.rgb.endswith("FFC7CE")
     notes = [row[0] for row in wb["Summary"].iter_rows(values_only=True) if row[0]]
@@ -322,8 +355,8 @@ def test_write_only_mode_for_large_batches(fiscalia, fiscalia_wb, tmp_path, monk
 def test_batch_level_findings_have_no_row_or_column(tmp_path):
     report = tracecheck.check(_batch().drop(columns=["Serial Number"]), as_of=AS_OF)
     wb = _write(report, tmp_path / "noserial.xlsx")
-    tc001 = next(row for row in wb["Findings"].iter_rows(min_row=2, values_only=True) if row[4] == "TC001")
-    assert tc001[:3] == (None, None, "serial_number") and tc001[6] == "error"
+    tc001 = next(row for row in wb["Findings"].iter_rows(min_row=2, values_only=True) if row[5] == "TC001")
+    assert tc001[:4] == (None, None, None, "Serial number") and tc001[8] == "error"
     assert _summary_items(wb["Summary"])["summary.batch_errors"] == report.summary["batch_errors"] >= 1
 
 
@@ -338,7 +371,7 @@ def test_row_finding_without_a_cell_is_noted_on_the_row_number(small, tmp_path):
 
 
 def test_sheets_stop_at_the_excel_row_limit(fiscalia, tmp_path, monkeypatch):
-    monkeypatch.setattr(xlsx, "MAX_SHEET_ROWS", 31)  # header + 29 rows + the "more rows" line
+    monkeypatch.setattr(xlsx_style, "MAX_SHEET_ROWS", 31)  # header + 29 rows + the "more rows" line
     wb = _write(fiscalia, tmp_path / "limit.xlsx")
     for name, n in (("Findings", len(fiscalia.findings)), ("Data", len(fiscalia.source.frame))):
         ws = wb[name]

@@ -13,6 +13,7 @@ from tracecheck.limits import Limits
 from tracecheck.normalise import normalise
 from tracecheck.read import read_batch, read_frame
 from tracecheck.redact import redact
+from tracecheck.catalogue import catalogue
 from tracecheck.report import Report, build_report
 from tracecheck.ruleset import RulePack, load_pack
 
@@ -22,7 +23,7 @@ DATE_ORDERS = ("auto", "dayfirst", "monthfirst")
 def check(source: str | os.PathLike | pd.DataFrame, rules: str | os.PathLike | RulePack | None = None, *,
           sheet: str | None = None, mapping: dict[str, str] | None = None, date_order: str = "auto",
           select: Iterable[str] | None = None, ignore: Iterable[str] | None = None,
-          as_of: dt.date | None = None, name: str | None = None, lang: str = "en",
+          as_of: dt.date | None = None, name: str | None = None, lang: str = "en", locale: str | None = None,
           limits: Limits | None = None, redact_key: str | None = None,
           progress: Callable[[str], None] | None = None) -> Report:
     """Check one trace-request batch and return its Report.
@@ -41,8 +42,7 @@ def check(source: str | os.PathLike | pd.DataFrame, rules: str | os.PathLike | R
     """
     if date_order not in DATE_ORDERS:
         raise ValueError(f"date_order must be one of {', '.join(DATE_ORDERS)}")
-    if lang not in ("en", "es"):
-        raise ValueError("lang must be en or es")
+    words = catalogue(lang, locale)
     pack = rules if isinstance(rules, RulePack) else load_pack(rules)
     if select or ignore:
         pack = pack.with_selection(select, ignore)
@@ -55,9 +55,9 @@ def check(source: str | os.PathLike | pd.DataFrame, rules: str | os.PathLike | R
     batch = normalise(raw, pack, date_order=date_order, as_of=as_of)
     if redact_key is not None:
         batch = redact(batch, redact_key)
-    result = engine.run(batch, pack, progress=progress, lang=lang)
+    result = engine.run(batch, pack, words=words, progress=progress)
     _step(progress, "report")
-    return build_report(batch, pack, result.findings, duplicates=result.duplicates, lang=lang,
+    return build_report(batch, pack, result.findings, duplicates=result.duplicates, words=words,
                         checked_at=dt.datetime.now(dt.timezone.utc))
 
 

@@ -16,8 +16,9 @@ from pathlib import Path
 import click
 
 from tracecheck import __version__
+from tracecheck.catalogue import catalogue, language_of, languages
 from tracecheck.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, TracecheckError
-from tracecheck.writers import FORMATS
+from tracecheck.writers import parse_formats
 
 PROGRESS_MIN_BYTES = 2_000_000  # show a progress bar for inputs larger than this, in a terminal
 
@@ -52,14 +53,26 @@ def _parse_limits(values: tuple[str, ...]):
 
 
 def _parse_formats(value: str) -> tuple[str, ...]:
-    formats = tuple(dict.fromkeys(_split((value,))))
-    if "all" in formats:
-        formats = FORMATS
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown or not formats:
-        raise click.BadParameter(f"unknown format {unknown[0] if unknown else value!r}; choose from "
-                                 f"{', '.join(FORMATS)}", param_hint="--format")
-    return formats
+    try:
+        return parse_formats(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--format") from None
+
+
+def _language(lang: str | None, locale: str | None) -> tuple[str, str | None]:
+    """The report language and locale from --lang and --locale (--locale es_ES alone means Spanish)."""
+    try:
+        chosen = lang or (language_of(locale) if locale else "en")
+        catalogue(chosen, locale)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--locale" if locale else "--lang") from None
+    return chosen, locale
+
+
+_LANG = click.option("--lang", type=click.Choice(languages()), default=None,
+                     help="Language of the messages and reports (default: en, or the --locale's language).")
+_LOCALE = click.option("--locale", default=None, metavar="LOCALE",
+                       help="Number formats, e.g. es_MX (default for es) or es_ES; refines --lang.")
 
 
 class _UsageError(click.ClickException):
@@ -110,8 +123,8 @@ def main() -> None:
 @click.option("--format", "formats", default="json", show_default=True,
               help="Comma-separated report formats: json, xlsx (annotated workbook), html (page with "
                    "charts), csv (findings table), or all.")
-@click.option("--lang", type=click.Choice(["en", "es"]), default="en", show_default=True,
-              help="Language of the workbook and HTML page.")
+@_LANG
+@_LOCALE
 @click.option("--rules", "rules", default=None, help="Rule pack YAML (usually `extends: default`).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="error",
               show_default=True, help="Exit 1 when any finding is at or above this severity.")
@@ -134,12 +147,13 @@ def main() -> None:
               help="Secret for --redact; the same key gives the same hash for the same name.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the summary.")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks for internal errors.")
-def check(inputs, out_dir, formats, lang, rules, fail_on, sheet, maps, dayfirst, select, ignore, as_of,
+def check(inputs, out_dir, formats, lang, locale, rules, fail_on, sheet, maps, dayfirst, select, ignore, as_of,
           limit_pairs, redact, redact_key, quiet, debug):
     """Check each INPUT (.xlsx or .csv) and write a report per input into --out."""
     from tracecheck.ruleset import load_pack
 
     fmt = _parse_formats(formats)
+    language = _language(lang, locale)
     mapping = _parse_map(maps)
     limits = _parse_limits(limit_pairs)
     if redact and not redact_key:
@@ -155,12 +169,11 @@ def check(inputs, out_dir, formats, lang, rules, fail_on, sheet, maps, dayfirst,
     path = None
     with _interruptible() as stopped:
         for path in inputs:
-            code = _check_one(path, pack, out_dir, fmt, lang, fail_on, sheet, order,
+            code = _check_one(path, pack, out_dir, fmt, language, fail_on, sheet, order,
                               as_of.date() if as_of else None, quiet, debug, limits, redact_key if redact else None)
             worst = max(worst, code)
     if stopped:
-        click.echo(f"tracecheck: interrupted while checking {path}: reports already written are complete; "
-                   f"the one being written was discarded and any previous version kept", err=True)
+        click.echo(f"tracecheck: {catalogue(*language).text('terminal', 'interrupted', path=path)}", err=True)
         sys.exit(128 + stopped[0])
     sys.exit(worst)
 
@@ -198,17 +211,18 @@ class _Terminated(BaseException):
     """SIGTERM, raised in the main thread like KeyboardInterrupt so that cleanup handlers run."""
 
 
-def _check_one(path, pack, out_dir, fmt, lang, fail_on, sheet, order, as_of, quiet, debug, limits,
+def _check_one(path, pack, out_dir, fmt, language, fail_on, sheet, order, as_of, quiet, debug, limits,
                redact_key) -> int:
     from tracecheck.api import check as run_check
+    from tracecheck.report.view import ReportView
     from tracecheck.writers import write_report
     from tracecheck.writers.text import summary_text
 
     try:
         with _progress(path, len(pack.rules) + 3) as step:
-            report = run_check(path, pack, sheet=sheet, date_order=order, as_of=as_of, lang=lang, limits=limits,
-                               redact_key=redact_key, progress=step)
-            written = write_report(report, out_dir, fmt, lang=lang)
+            report = run_check(path, pack, sheet=sheet, date_order=order, as_of=as_of, lang=language[0],
+                               locale=language[1], limits=limits, redact_key=redact_key, progress=step)
+            written = write_report(report, out_dir, fmt)
     except TracecheckError as exc:
         click.echo(f"tracecheck: error: {exc}", err=True)
         return exc.exit_code
@@ -219,7 +233,7 @@ def _check_one(path, pack, out_dir, fmt, lang, fail_on, sheet, order, as_of, qui
                    f"{' '.join(str(exc).split())} (please report this)", err=True)
         return EXIT_INTERNAL
     if not quiet:
-        click.echo(summary_text(report, written), err=True)
+        click.echo(summary_text(ReportView(report), written), err=True)
     return EXIT_FINDINGS if report.has_findings_at(fail_on) else EXIT_OK
 
 
@@ -263,23 +277,24 @@ def _pack(rules):
 
 @main.command("rules")
 @click.option("--rules", "rules", default=None, help="Rule pack YAML (default: the shipped pack).")
-def list_rules(rules):
-    """List the rules of a pack: code, name, severity, family and one line on why."""
-    from tracecheck.docs import one_line
+@_LANG
+@_LOCALE
+def list_rules(rules, lang, locale):
+    """List the rules of a pack: code, name, title, severity, family and one line on why."""
+    from tracecheck.docs import rules_table
 
-    pack = _pack(rules)
-    active = {r.code for r in pack.rules}
-    for rule in pack.all_rules:
-        flag = "" if rule.code in active else "  (off)"
-        click.echo(f"{rule.code}  {rule.name:<28} {rule.severity.value:<8} {rule.family:<12} {one_line(rule)}{flag}")
+    words = catalogue(*_language(lang, locale))
+    for line in rules_table(_pack(rules), words):
+        click.echo(line)
 
 
-def _explain(key, rules):
+def _explain(key, rules, lang, locale):
     from tracecheck.docs import rule_markdown
 
+    words = catalogue(*_language(lang, locale))
     pack = _pack(rules)
     try:
-        click.echo(rule_markdown(pack.rule(key)), nl=False)
+        click.echo(rule_markdown(pack.rule(key), words), nl=False)
     except TracecheckError as exc:
         _fail(exc)
 
@@ -287,17 +302,21 @@ def _explain(key, rules):
 @main.command("explain")
 @click.argument("key")
 @click.option("--rules", "rules", default=None, help="Rule pack YAML (default: the shipped pack).")
-def explain(key, rules):
-    """Document one rule (by code or name): why, fix, parameters, bad/good example."""
-    _explain(key, rules)
+@_LANG
+@_LOCALE
+def explain(key, rules, lang, locale):
+    """Document one rule (by code or name): where it lives, why, fix, parameters, messages, bad/good example."""
+    _explain(key, rules, lang, locale)
 
 
 @main.command("rule", hidden=True)
 @click.argument("key")
 @click.option("--rules", "rules", default=None, help="Rule pack YAML (default: the shipped pack).")
-def show_rule(key, rules):
+@_LANG
+@_LOCALE
+def show_rule(key, rules, lang, locale):
     """Same as `explain` (kept for compatibility)."""
-    _explain(key, rules)
+    _explain(key, rules, lang, locale)
 
 
 @main.command("docs")
@@ -305,14 +324,15 @@ def show_rule(key, rules):
               help="Folder for the generated rule pages.")
 @click.option("--rules", "rules", default=None, help="Rule pack YAML (default: the shipped pack).")
 def docs(out_dir, rules):
-    """Generate one Markdown page per rule, plus an index, from the rule packs."""
+    """Generate one Markdown page per rule, plus an index, from the rule packs (in English)."""
     from tracecheck.docs import index_markdown, rule_markdown
     from tracecheck.writers import write_atomic
 
+    words = catalogue("en")
     pack = _pack(rules)
     out = Path(out_dir)
-    pages = {f"{r.code}.md": rule_markdown(r) for r in pack.all_rules}
-    pages["README.md"] = index_markdown(pack)
+    pages = {f"{r.code}.md": rule_markdown(r, words) for r in pack.all_rules}
+    pages["README.md"] = index_markdown(pack, words)
     try:
         for name, text in pages.items():
             write_atomic(out / name, lambda fp, t=text: fp.write(t))

@@ -1,49 +1,58 @@
-"""Run a rule pack over a normalised batch and return the findings table. No I/O."""
+"""Run a rule pack over a normalised batch and return the findings table. No I/O.
+
+Each active rule's check kind returns a mask or a frame of hits (see ``tracecheck.checks``); the
+engine gives every hit its sheet column letter, header, severity (by reason) and message (from
+the rule's template in the report's language), then assembles one table in the shape
+``tracecheck.findings`` documents: fixed columns, the rule-specific details in one typed
+``context`` struct.
+"""
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from tracecheck.checks import REGISTRY, CheckContext
-from tracecheck.checks.reference import compile_reference
-from tracecheck.findings import FINDING_COLUMNS as CORE
+from tracecheck.catalogue import Catalogue
+from tracecheck.checks import REGISTRY, CheckContext, context_schema
+from tracecheck.findings import FINDING_COLUMNS
 from tracecheck.normalise import Batch
+from tracecheck.reference import compile_reference
 from tracecheck.ruleset import Rule, RulePack
+from tracecheck.templates import render
 
-_RESERVED = {"row", "field", "value", "column"}
-_MESSAGE_ONLY = {"detail"}
+_RESERVED = {"row", "field", "value", "column", "reason"}
+_TEXT_COLUMNS = ("column", "header", "rule", "name", "severity", "field", "value", "reason", "message")
 
 Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
 class Run:
-    findings: pd.DataFrame  # one row per finding: CORE columns, then context columns
+    findings: pd.DataFrame  # FINDING_COLUMNS
     duplicates: Any = None  # tracecheck.matching.DuplicateResult when a TC2xx rule ran
 
 
-def run(batch: Batch, pack: RulePack, *, progress: Progress | None = None, lang: str = "en") -> Run:
-    """Every active rule over ``batch``. Findings are sorted by (row, rule, field) with
-    batch-level findings (row missing) first."""
-    ctx = CheckContext(batch=batch, reference=compile_reference(pack.reference))
+def run(batch: Batch, pack: RulePack, *, words: Catalogue, progress: Progress | None = None) -> Run:
+    """Every active rule over ``batch``, messages in the language of ``words``. Findings are sorted by
+    (row, rule, field) with batch-level findings (row missing) first."""
+    ctx = CheckContext(batch=batch, reference=compile_reference(pack.reference), words=words)
     parts = []
     for rule in pack.rules:
         if progress:
             progress(rule.code)
         result = REGISTRY[rule.check](ctx, **rule.params)
-        part = _to_findings(rule, result, batch, lang)
+        part = _to_findings(rule, result, batch, words)
         if len(part):
             parts.append(part)
     duplicates = ctx.cache.get("duplicates")
     if not parts:
         return Run(empty_findings(), duplicates)
     findings = pd.concat(parts, ignore_index=True)
-    return Run(findings.take(_order(findings)).reset_index(drop=True), duplicates)
+    return Run(_table(findings.take(_order(findings)).reset_index(drop=True), batch), duplicates)
 
 
 def _order(findings: pd.DataFrame) -> np.ndarray:
@@ -56,10 +65,40 @@ def _order(findings: pd.DataFrame) -> np.ndarray:
 
 
 def empty_findings() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="Int64" if c == "row" else "str") for c in CORE})
+    """The findings table with no rows (its columns and types as always)."""
+    columns: dict[str, Any] = {"row": pd.Series(dtype="Int64")}
+    columns |= {c: pd.Series(dtype="str") for c in _TEXT_COLUMNS}
+    columns["index"] = pd.Series(dtype=object)
+    columns["context"] = pd.Series(pd.arrays.ArrowExtensionArray(pa.array([], type=_context_type())))
+    return pd.DataFrame(columns)[FINDING_COLUMNS]
 
 
-def _to_findings(rule: Rule, result: pd.Series | pd.DataFrame, batch: Batch, lang: str = "en") -> pd.DataFrame:
+def _context_type() -> pa.StructType:
+    return pa.struct(list(context_schema().items()))
+
+
+def _table(findings: pd.DataFrame, batch: Batch) -> pd.DataFrame:
+    """The sorted findings in the documented shape: header and index looked up, context packed."""
+    letters = findings["column"]
+    headers = batch.raw.header_by_letter()
+    findings["header"] = letters.map({letter: headers.get(letter) for letter in letters.dropna().unique()}
+                                     ).astype("str")
+    findings["index"] = batch.raw.labels_of(findings["row"])
+    schema = context_schema()
+    n = len(findings)
+    children = [_arrow(findings[name], kind) if name in findings else pa.nulls(n, kind) for name, kind in schema.items()]
+    context = pa.StructArray.from_arrays(children, fields=list(_context_type())) if schema else pa.nulls(n, pa.struct([]))
+    findings["context"] = pd.arrays.ArrowExtensionArray(context)
+    return findings[FINDING_COLUMNS]
+
+
+def _arrow(values: pd.Series, kind: pa.DataType) -> pa.Array:
+    """A context column as one Arrow array of its declared type (missing -> null)."""
+    array = pa.array(values, type=kind, from_pandas=True)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
+def _to_findings(rule: Rule, result: pd.Series | pd.DataFrame, batch: Batch, words: Catalogue) -> pd.DataFrame:
     if isinstance(result, pd.Series):  # boolean mask over the frame
         result = pd.DataFrame({"row": pd.array(batch.frame.index[result.to_numpy(dtype=bool)], dtype="Int64")})
     elif "row" not in result.columns:
@@ -73,11 +112,12 @@ def _to_findings(rule: Rule, result: pd.Series | pd.DataFrame, batch: Batch, lan
     letters = out["field"].map({f: batch.letter(f) for f in out["field"].dropna().unique()}).astype("str")
     out["column"] = result["column"].astype("str").fillna(letters) if "column" in result else letters
     out["rule"], out["name"] = rule.code, rule.name
+    out["reason"] = result["reason"].astype("str") if "reason" in result else pd.Series(np.nan, index=out.index,
+                                                                                         dtype="str")
     context = result.drop(columns=[c for c in result.columns if c in _RESERVED])
-    out["severity"] = _severities(rule, context)
-    out["message"] = _messages(rule, out, context, batch, lang)
-    context = context.drop(columns=[c for c in context.columns if c in _MESSAGE_ONLY])
-    return pd.concat([out[CORE], context.set_axis(out.index)], axis=1)
+    out["severity"] = _severities(rule, out["reason"])
+    out["message"] = _messages(rule, out, context, batch, words)
+    return pd.concat([out, context.set_axis(out.index)], axis=1)
 
 
 def _values(result: pd.DataFrame, out: pd.DataFrame, batch: Batch) -> pd.Series:
@@ -93,68 +133,23 @@ def _values(result: pd.DataFrame, out: pd.DataFrame, batch: Batch) -> pd.Series:
     return values
 
 
-def _severities(rule: Rule, context: pd.DataFrame) -> np.ndarray:
-    severity = np.full(len(context), rule.severity.value, dtype=object)
-    if rule.severity_by_reason and "reason" in context:
-        for reason, level in rule.severity_by_reason.items():
-            severity[context["reason"].eq(reason).fillna(False).to_numpy()] = level.value
+def _severities(rule: Rule, reasons: pd.Series) -> np.ndarray:
+    severity = np.full(len(reasons), rule.severity.value, dtype=object)
+    for reason, level in rule.severity_by_reason.items():
+        severity[reasons.eq(reason).fillna(False).to_numpy()] = level.value
     return severity
 
 
-def _messages(rule: Rule, out: pd.DataFrame, context: pd.DataFrame, batch: Batch, lang: str) -> np.ndarray:
-    fields = {"value": out["value"], "field": out["field"], "column": out["column"], "row": out["row"],
-              "as_of": batch.as_of.isoformat(), **rule.params, **{c: context[c] for c in context.columns}}
-    reasons = context["reason"] if "reason" in context else pd.Series(None, index=out.index, dtype=object)
+def _messages(rule: Rule, out: pd.DataFrame, context: pd.DataFrame, batch: Batch, words: Catalogue) -> np.ndarray:
+    labels = out["field"].map({f: words.field(f) for f in out["field"].dropna().unique()})
+    fields = {"value": out["value"], "field": labels, "field_id": out["field"], "column": out["column"],
+              "row": out["row"], "reason": out["reason"], "as_of": batch.as_of.isoformat(), **rule.params,
+              **{c: context[c] for c in context.columns}}
+    reasons = out["reason"]
     messages = np.full(len(out), "", dtype=object)
     for reason in reasons.dropna().unique().tolist() + [None]:
         sel = reasons.isna().to_numpy() if reason is None else reasons.eq(reason).fillna(False).to_numpy()
         if sel.any():
-            messages[sel] = render(rule.template_for(reason, lang), {k: _subset(v, sel) for k, v in fields.items()})
+            values = {k: v[sel] if isinstance(v, pd.Series) else v for k, v in fields.items()}
+            messages[sel] = render(rule.template(reason, words), values, words)
     return messages
-
-
-def _subset(value: Any, sel: np.ndarray) -> Any:
-    return value[sel] if isinstance(value, pd.Series) else value
-
-
-def render(template: str, fields: dict[str, Any]) -> np.ndarray | str:
-    """Vectorised ``str.format``: scalars are formatted once; Series become object arrays of text
-    that numpy concatenates element-wise (much cheaper than a Python format call per finding)."""
-    pieces: list[Any] = []
-    for literal, name, spec, conversion in string.Formatter().parse(template):
-        if literal:
-            pieces.append(literal)
-        if name is not None:
-            pieces.append(_format(fields[name], spec or "", conversion))
-    arrays = [p for p in pieces if isinstance(p, np.ndarray)]
-    if not arrays:
-        return "".join(pieces)
-    out = np.full(len(arrays[0]), "", dtype=object)
-    for piece in pieces:
-        out = out + piece
-    return out
-
-
-def _format(value: Any, spec: str, conversion: str | None) -> Any:
-    if not isinstance(value, pd.Series):
-        return repr(value) if conversion == "r" else format(value, spec)
-    if conversion == "r":
-        return _text_array(value, lambda v: repr(str(v)))
-    if not spec and value.dtype.kind in "iuf" and not value.hasnans:  # day counts and the like
-        return value.to_numpy().astype(str).astype(object)
-    return _text_array(value, lambda v: _scalar_text(v, spec))
-
-
-def _text_array(value: pd.Series, convert: Callable[[Any], str]) -> np.ndarray:
-    """``convert`` applied once per distinct value (most columns repeat a lot), missing → ''."""
-    codes, uniques = pd.factorize(value)
-    texts = np.array([convert(v) for v in uniques] + [""], dtype=object)
-    return texts[codes]
-
-
-def _scalar_text(value: Any, spec: str) -> str:
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, (np.bool_, bool)):
-        return "yes" if value else "no"
-    return format(value, spec)

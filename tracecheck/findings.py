@@ -1,4 +1,32 @@
-"""The one record type for a problem found in a batch, and its severity scale."""
+"""The one record type for a problem found in a batch, its severity scale, and the findings table.
+
+``Report.findings`` (a DataFrame) and the JSON report's ``findings`` list share one shape, the
+same whatever rules fire, in this order (``FINDING_COLUMNS``):
+
+========== =========== ==============================================================================
+column     type        meaning
+========== =========== ==============================================================================
+row        Int64       the sheet row a person sees (header on row 1 for a DataFrame); null for a
+                       finding about the batch as a whole
+column     str         the spreadsheet column letter ("G"); null when no one column is meant
+header     str         that column's header as submitted ("Nº de Serie"); null when it had none
+rule       str         the rule's stable code ("TC101")
+name       str         the rule's stable kebab-case name ("serial-missing")
+severity   str         "error", "warning" or "info"
+field      str         the canonical field ("serial_number"); null for a finding on no field
+value      str         the offending cell as text
+reason     str         the rule's stable reason id ("placeholder", "too_short"); null when the
+                       rule has one kind of finding
+message    str         the finding in words, in the report's language
+index      object      the caller's index label of the row, for DataFrame or Arrow input (null
+                       for files), so a finding joins back to the frame it came from
+context    struct      rule-specific details (days, score, related_rows, ...): one Arrow struct
+                       whose fields are every context field the check kinds declare
+                       (``tracecheck.checks.context_schema()``); a rule leaves the others null
+========== =========== ==============================================================================
+
+Findings are sorted by (row, rule, field), batch-level findings first.
+"""
 
 from __future__ import annotations
 
@@ -25,12 +53,11 @@ class Severity(StrEnum):
             raise ValueError(f"unknown severity {text!r}; expected error, warning or info") from None
 
 
-SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
+SEVERITIES = ("error", "warning", "info")  # worst first: the one place the order is spelled
+SEVERITY_RANK = {name: len(SEVERITIES) - i for i, name in enumerate(SEVERITIES)}  # info 1 ... error 3
 
-# The fixed columns of the findings table (Report.findings), in order; context columns follow.
-# `column` is the spreadsheet column letter; `field` the canonical field name; `row` the sheet
-# row (missing for a batch-level finding).
-FINDING_COLUMNS = ["row", "column", "rule", "name", "severity", "field", "value", "message"]
+FINDING_COLUMNS = ["row", "column", "header", "rule", "name", "severity", "field", "value", "reason", "message",
+                   "index", "context"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,4 +72,7 @@ class Finding:
     field: str | None = None  # canonical field name
     column: str | None = None  # spreadsheet column letter
     value: str | None = None  # offending cell as text
-    context: Mapping[str, Any] = dataclass_field(default_factory=dict)
+    reason: str | None = None  # stable reason id
+    header: str | None = None  # the column's header as submitted
+    index: Any = None  # the caller's index label (DataFrame input)
+    context: Mapping[str, Any] = dataclass_field(default_factory=dict)  # only the details this rule gives

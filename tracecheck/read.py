@@ -81,6 +81,23 @@ class RawBatch:
     delimiter: str | None
     formulas: tuple[FormulaCell, ...] = ()  # table cells whose formula has no saved result (read as blank)
     date_system: int = 1900  # a workbook's origin for date serial numbers (1900 or 1904)
+    labels: pd.Series | None = None  # DataFrame input: the caller's index label of each row (indexed by row)
+
+    def header_by_letter(self) -> dict[str, str | None]:
+        """Column letter -> the header as submitted (None for a column whose header cell was blank)."""
+        out: dict[str, str | None] = {}
+        for name, letter in self.column_letters.items():
+            base = name.rsplit(" (", 1)[0] if name.rsplit(" (", 1)[0] in self.duplicate_headers else name
+            out[letter] = None if base == f"Column {letter}" else base
+        return out
+
+    def labels_of(self, rows: pd.Series) -> np.ndarray:
+        """The caller's index label for each sheet row in ``rows`` (None for files and batch-level rows)."""
+        out = np.full(len(rows), None, dtype=object)
+        if self.labels is not None:
+            known = rows.notna().to_numpy()
+            out[known] = self.labels.reindex(rows[known].astype("int64")).to_numpy(dtype=object)
+        return out
 
 
 @dataclass(frozen=True)

@@ -21,18 +21,19 @@ from typing import Any, Iterable
 
 import yaml
 
+from tracecheck.catalogue import Catalogue
 from tracecheck.errors import RulePackError
 from tracecheck.findings import Severity
 
 CODE_RE = re.compile(r"^TC\d{3}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
-RULE_KEYS = {"code", "name", "severity", "severity_by_reason", "check", "params", "message", "messages",
+RULE_KEYS = {"code", "name", "title", "severity", "severity_by_reason", "check", "params", "message", "messages",
              "fix", "why", "example", "since", "status", "family"}
-OVERRIDABLE = {"severity", "severity_by_reason", "params", "message", "messages", "fix", "status"}
+OVERRIDABLE = {"severity", "severity_by_reason", "params", "message", "messages", "fix", "status", "title"}
 PACK_KEYS = {"name", "version", "description", "include", "extends", "select", "ignore", "rules",
              "columns", "map", "fuzzy_threshold", "fields", "placeholders", "us_country_names",
              "manufacturers", "family", "serial_label", "matching", "calibers", "translations"}
-TRANSLATABLE = {"message", "messages", "fix"}
+TRANSLATABLE = {"title", "message", "messages", "fix", "why"}
 
 
 @dataclass(frozen=True)
@@ -51,17 +52,36 @@ class Rule:
     example: dict[str, Any] = field(default_factory=dict)
     since: str = "0.1.0"
     status: str = "stable"
-    translations: dict[str, dict[str, Any]] = field(default_factory=dict)  # lang -> message/messages/fix
+    translations: dict[str, dict[str, Any]] = field(default_factory=dict)  # lang -> title/message(s)/fix/why
+    title: str = ""  # a short human title; the kebab-case name stays the stable id
+    overridden: frozenset[str] = frozenset()  # texts a user pack changed: the catalogue's translation no longer fits
 
-    def template_for(self, reason: str | None, lang: str = "en") -> str:
-        """The message template for a finding's reason, in ``lang`` when translated (else English)."""
-        local = self.translations.get(lang, {})
-        messages = {**self.messages, **local.get("messages", {})} if local else self.messages
-        message = local.get("message", self.message)
-        return messages.get(reason, message) if reason else message
+    def text(self, part: str, words: Catalogue) -> str:
+        """The rule's ``part`` (title, fix, why) in the catalogue's language: the pack's own translation,
+        else the catalogue's (unless a user pack changed the English text), else English."""
+        own = self.translations.get(words.lang, {}).get(part)
+        if own is not None:
+            return " ".join(str(own).split())
+        local = words.rule_text(self.code, part) if part not in self.overridden else None
+        english = {"title": self.title or self.name.replace("-", " ").capitalize(), "fix": self.fix,
+                   "why": self.why, "message": self.message}[part]
+        return local if local is not None else english
 
-    def fix_for(self, lang: str = "en") -> str:
-        return self.translations.get(lang, {}).get("fix", self.fix)
+    def template(self, reason: str | None, words: Catalogue) -> str:
+        """The message template for a finding's ``reason`` in the catalogue's language. In order: the
+        pack's own translation for the reason, the catalogue's, the pack's general translation, the
+        catalogue's general message, then the English text for the reason, then the English message.
+        The catalogue is skipped for a message a user pack changed."""
+        own = self.translations.get(words.lang, {})
+        use_catalogue = not {"message", "messages"} & self.overridden
+        candidates = []
+        if reason is not None:
+            candidates += [(own.get("messages") or {}).get(reason),
+                           words.rule_text(self.code, "messages", reason) if use_catalogue else None]
+        candidates += [own.get("message"), words.rule_text(self.code, "message") if use_catalogue else None]
+        if reason is not None:
+            candidates.append(self.messages.get(reason))
+        return next((str(c) for c in candidates if c is not None), self.message)
 
 
 @dataclass(frozen=True)
@@ -265,7 +285,7 @@ def _digest(merged: dict[str, Any]) -> str:
     """Content hash of the merged pack; file locations are left out so every checkout agrees."""
     def strip(value: Any) -> Any:
         if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if k != "_source"}
+            return {k: strip(v) for k, v in value.items() if k not in ("_source", "_overridden")}
         if isinstance(value, list):
             return [strip(v) for v in value]
         return value
@@ -279,6 +299,7 @@ def _apply_override(entry: dict[str, Any], override: dict[str, Any]) -> None:
         raise RulePackError(f"rule {entry['code']}: cannot override {extra[0]!r}; overridable: "
                             f"{', '.join(sorted(OVERRIDABLE))}", path=override["_source"])
     entry["_source"] = override["_source"]  # errors from here on name the file that changed the rule
+    entry["_overridden"] = set(entry.get("_overridden", ())) | (set(override) & TRANSLATABLE)
     for key in OVERRIDABLE & set(override):
         if key in ("params", "messages", "severity_by_reason"):
             entry[key] = {**copy.deepcopy(entry.get(key) or {}), **(override[key] or {})}
@@ -292,7 +313,7 @@ def _make_rule(entry: dict[str, Any], registry: dict[str, Any]) -> Rule:
     def fail(msg: str) -> RulePackError:
         return RulePackError(f"rule {code}: {msg}", path=src)
 
-    unknown = sorted(set(entry) - RULE_KEYS - {"_source"})
+    unknown = sorted(set(entry) - RULE_KEYS - {"_source", "_overridden"})
     if unknown:
         raise fail(f"unknown key {unknown[0]!r}")
     for key in ("code", "name", "severity", "check", "message", "fix", "why"):
@@ -319,13 +340,14 @@ def _make_rule(entry: dict[str, Any], registry: dict[str, Any]) -> Rule:
                 family=entry.get("family", "custom"), message=entry["message"], fix=entry["fix"],
                 why=" ".join(str(entry["why"]).split()), params=params, messages=dict(entry.get("messages") or {}),
                 severity_by_reason=by_reason, example=example, since=str(entry.get("since", "0.1.0")),
-                status=entry.get("status", "stable"))
+                status=entry.get("status", "stable"), title=str(entry.get("title") or ""),
+                overridden=frozenset(entry.get("_overridden", ())))
     for template in [rule.message, *rule.messages.values()]:
         _validate_template(template, set(params) | check.context_fields, fail)
     return rule
 
 
-FINDING_FIELDS = {"value", "field", "column", "row", "reason", "as_of"}
+FINDING_FIELDS = {"value", "field", "field_id", "column", "row", "reason", "as_of"}
 
 
 def _validate_template(template: str, allowed: set[str], fail) -> None:

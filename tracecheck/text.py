@@ -39,3 +39,9 @@ def map_distinct(values: pd.Series, fn, *, missing=None) -> np.ndarray:
     codes, uniques = pd.factorize(values)
     results = np.array([fn(v) for v in uniques] + [missing], dtype=object)
     return results[codes]
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of ``text`` (up to the first ". ", "! " or "? "), whitespace collapsed."""
+    text = " ".join(text.split())
+    return re.split(r"(?<=[.!?])\s+", text, maxsplit=1)[0]

@@ -5,9 +5,10 @@ A check is called as ``fn(ctx, **params)`` and returns either
 
 * a boolean Series aligned to ``ctx.frame`` — one finding per True, on ``params["column"]``; or
 * a DataFrame with one row per finding: column ``row`` (sheet row, or missing for a batch-level
-  finding) or, without it, the index; optional ``field``, ``column`` (letter), ``value``,
-  ``reason`` and ``detail`` (message text only); every other column is context (``days``,
-  ``score``, ``related_rows``, ...) usable in message templates and kept in the report.
+  finding) or, without it, the index; optional ``field``, ``column`` (letter), ``value`` and
+  ``reason`` (a stable id that picks the rule's message); every other column is context
+  (``days``, ``score``, ``related_rows``, ...), declared with its type when the kind is
+  registered, usable in message templates and kept in the report's typed ``context`` column.
 
 Checks never read files, print or mutate the frame.
 """
@@ -19,12 +20,14 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import pandas as pd
+import pyarrow as pa
 
 
 @dataclass
 class CheckContext:
     batch: Any  # tracecheck.normalise.Batch
-    reference: Any  # tracecheck.checks.reference.Reference
+    reference: Any  # tracecheck.reference.Reference
+    words: Any  # tracecheck.catalogue.Catalogue: the report's language (duplicate evidence is written in it)
     cache: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -40,11 +43,21 @@ class CheckContext:
         return self.cache[key]
 
 
+# The types a context field may be declared with, and their Arrow types in the findings table.
+CONTEXT_TYPES: dict[Any, pa.DataType] = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_(),
+                                         list[int]: pa.list_(pa.int64())}
+
+
 @dataclass(frozen=True)
 class CheckKind:
     name: str
     fn: Callable[..., Any]
-    context_fields: frozenset[str]
+    context: dict[str, Any]  # context field -> its declared type (a key of CONTEXT_TYPES)
+
+    @property
+    def context_fields(self) -> frozenset[str]:
+        """Fields a message template may use besides the finding's own: context and ``reason``."""
+        return frozenset(self.context) | {"reason"}
 
     def validate_params(self, params: dict[str, Any], fail: Callable[[str], Exception]) -> None:
         sig = inspect.signature(self.fn)
@@ -64,16 +77,31 @@ class CheckKind:
 REGISTRY: dict[str, CheckKind] = {}
 
 
-def check(name: str, *, context: tuple[str, ...] = ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a check kind under ``name``; ``context`` lists the extra fields it returns."""
+def check(name: str, *, context: dict[str, Any] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a check kind under ``name``; ``context`` declares the extra fields it returns and
+    their types (str, int, float, bool or list[int]). A field declared by two kinds has one type."""
+    context = dict(context or {})
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         if name in REGISTRY:
             raise ValueError(f"check kind {name!r} registered twice")
-        REGISTRY[name] = CheckKind(name, fn, frozenset(context) | {"detail", "reason"})
+        for field_name, kind in context.items():
+            if kind not in CONTEXT_TYPES:
+                raise ValueError(f"check kind {name!r}: context field {field_name!r} has unsupported type {kind!r}")
+            other = context_schema().get(field_name)
+            if other is not None and other != CONTEXT_TYPES[kind]:
+                raise ValueError(f"check kind {name!r}: context field {field_name!r} is declared elsewhere as {other}")
+        REGISTRY[name] = CheckKind(name, fn, context)
         return fn
 
     return register
+
+
+def context_schema() -> dict[str, pa.DataType]:
+    """Every context field any registered kind declares, with its Arrow type, sorted by name: the
+    fields of the findings table's ``context`` struct (the same whatever rules fire)."""
+    fields = {f: CONTEXT_TYPES[k] for kind in REGISTRY.values() for f, k in kind.context.items()}
+    return dict(sorted(fields.items()))
 
 
 def findings_frame(rows: Any, **columns: Any) -> pd.DataFrame:

@@ -13,9 +13,6 @@ from tracecheck.checks import CheckContext, check, findings_frame
 from tracecheck.metrics import METRIC_SPANS
 from tracecheck.text import map_distinct
 
-_LABEL = {"purchase_date": "Purchase date", "recovery_date": "Recovery date", "request_date": "Request date"}
-
-
 def _combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
     parts = [p for p in parts if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else findings_frame([])
@@ -64,7 +61,7 @@ def _unparseable_reason(value: object) -> str:
     return "number" if _is_number(value) else "text"
 
 
-@check("date_status", context=("parsed",))
+@check("date_status", context={"parsed": str})
 def date_status(ctx: CheckContext, *, status: str, fields: list[str]) -> pd.DataFrame:
     """Date cells whose parse status is ``status`` (unparseable or ambiguous). An unparseable cell
     has a reason: ``time_only`` (a time of day, no date), ``number`` or ``text``."""
@@ -80,7 +77,7 @@ def date_status(ctx: CheckContext, *, status: str, fields: list[str]) -> pd.Data
     return _combine(parts)
 
 
-@check("date_numeric", context=("parsed", "date_system"))
+@check("date_numeric", context={"parsed": str, "date_system": int})
 def date_numeric(ctx: CheckContext, *, fields: list[str]) -> pd.DataFrame:
     """Dates read from a plain number (an Excel serial such as 45000); YYYYMMDD numbers are not reported."""
     parts = []
@@ -98,7 +95,7 @@ def date_numeric(ctx: CheckContext, *, fields: list[str]) -> pd.DataFrame:
     return _combine(parts)
 
 
-@check("date_order")
+@check("date_order", context={"date": str, "other_date": str})
 def date_order(ctx: CheckContext) -> pd.DataFrame:
     """Purchase after recovery, recovery after request (or purchase after request when recovery is blank)."""
     frame = ctx.frame
@@ -110,10 +107,8 @@ def date_order(ctx: CheckContext) -> pd.DataFrame:
         if only_if_blank:
             hit = hit & frame[only_if_blank].isna().to_numpy()
         rows = frame.loc[hit, [first, second, f"{first}__raw"]]
-        detail = (f"{_LABEL[first]} " + pd.Series(_iso(rows[first]), dtype="str") + f" is after the "
-                  f"{_LABEL[second].lower()} " + pd.Series(_iso(rows[second]), dtype="str"))
-        parts.append(findings_frame(rows.index, field=first, value=rows[f"{first}__raw"], detail=detail,
-                                    reason=f"{first}_after_{second}"))
+        parts.append(findings_frame(rows.index, field=first, value=rows[f"{first}__raw"], date=_iso(rows[first]),
+                                    other_date=_iso(rows[second]), reason=f"{first}_after_{second}"))
     return _combine(parts)
 
 
@@ -142,13 +137,13 @@ def _age_findings(frame: pd.DataFrame, hit: pd.Series, metric: str, field: str) 
                           years=(days.astype("float64") / 365.25).round(1))
 
 
-@check("age_over", context=("days", "years"))
+@check("age_over", context={"days": int, "years": float})
 def age_over(ctx: CheckContext, *, metric: str, start: str, end: str, max_years: float) -> pd.DataFrame:
     """More than ``max_years`` calendar years between ``start`` and ``end`` (e.g. purchase → request)."""
     return _age_findings(ctx.frame, ~_within_years(ctx.frame, start, end, max_years).astype("boolean"), metric, start)
 
 
-@check("age_within", context=("days", "years"))
+@check("age_within", context={"days": int, "years": float})
 def age_within(ctx: CheckContext, *, metric: str, start: str, end: str, max_years: float) -> pd.DataFrame:
     """``end`` on or after ``start`` and within ``max_years`` calendar years (e.g. short time-to-crime)."""
     frame = ctx.frame
@@ -156,7 +151,7 @@ def age_within(ctx: CheckContext, *, metric: str, start: str, end: str, max_year
     return _age_findings(frame, hit, metric, start)
 
 
-@check("days_over", context=("days", "years"))
+@check("days_over", context={"days": int, "years": float})
 def days_over(ctx: CheckContext, *, metric: str, max_days: int) -> pd.DataFrame:
     """A day-count metric above ``max_days`` (e.g. submission lag); reported on the later date."""
     later = METRIC_SPANS[metric][0]

@@ -5,18 +5,17 @@ from __future__ import annotations
 import pandas as pd
 
 from tracecheck.checks import CheckContext, check, findings_frame
+from tracecheck.checks.identifiers import serial_analysis
+from tracecheck.matching import DuplicateResult, find_duplicates
 
 
-def duplicates(ctx: CheckContext):
+def duplicates(ctx: CheckContext) -> DuplicateResult:
     """The batch's DuplicateResult, computed on first use."""
-    from tracecheck.checks.identifiers import serial_analysis
-    from tracecheck.matching import find_duplicates
-
     serials = serial_analysis(ctx, "serial_number")
-    return ctx.cached("duplicates", lambda: find_duplicates(ctx.frame, ctx.reference, serials=serials))
+    return ctx.cached("duplicates", lambda: find_duplicates(ctx.frame, ctx.reference, ctx.words, serials=serials))
 
 
-@check("duplicate_group", context=("group", "related_rows", "score", "explanation"))
+@check("duplicate_group", context={"group": str, "related_rows": list[int], "score": float, "explanation": str})
 def duplicate_group(ctx: CheckContext, *, kind: str) -> pd.DataFrame:
     """One finding per member row of each group of ``kind``; reason = the group's confidence."""
     if not ctx.present("serial_number"):

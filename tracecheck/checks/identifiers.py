@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from tracecheck.checks import CheckContext, check, findings_frame
-from tracecheck.checks.serials import analyse, malformed_reason
+from tracecheck.serials import analyse, malformed_reason
 from tracecheck.text import fold, fold_series, map_distinct
 
 
@@ -15,7 +15,7 @@ def serial_analysis(ctx: CheckContext, column: str) -> pd.DataFrame:
     return ctx.cached(f"serials:{column}", lambda: analyse(ctx.frame[column], ctx.reference))
 
 
-@check("serial_missing", context=("obliterated",))
+@check("serial_missing", context={"obliterated": bool})
 def serial_missing(ctx: CheckContext, *, column: str) -> pd.DataFrame:
     """Blank serials and placeholders; says whether the value reads as obliterated."""
     if not ctx.present(column):
@@ -27,7 +27,7 @@ def serial_missing(ctx: CheckContext, *, column: str) -> pd.DataFrame:
     return findings_frame(sub.index, reason=reason, obliterated=sub["obliterated"])
 
 
-@check("serial_malformed", context=("cleaned", "length", "characters"))
+@check("serial_malformed", context={"cleaned": str, "length": int, "characters": str})
 def serial_malformed(ctx: CheckContext, *, column: str, min_length: int = 4, max_length: int = 20) -> pd.DataFrame:
     """Present but implausible serials, and label noise that was cleaned away."""
     if not ctx.present(column):
@@ -58,7 +58,7 @@ def serial_numeric(ctx: CheckContext, *, column: str) -> pd.DataFrame:
     return findings_frame(ctx.frame.index[hit], reason=reason[hit])
 
 
-@check("obliterated_conflict", context=("flag_value",))
+@check("obliterated_conflict", context={"flag_value": str})
 def obliterated_conflict(ctx: CheckContext, *, column: str, flag: str) -> pd.DataFrame:
     """The serial reads as obliterated but the obliterated flag says no."""
     if not (ctx.present(column) and ctx.present(flag)):
@@ -83,16 +83,16 @@ def _missing_values(ctx: CheckContext, column: str) -> pd.Series:
 
 @check("value_missing")
 def value_missing(ctx: CheckContext, *, column: str) -> pd.DataFrame:
-    """A required identifier that is blank or a placeholder."""
+    """A required identifier that is blank (reason ``blank``) or a placeholder such as N/A or
+    DESCONOCIDO (reason ``placeholder``)."""
     if not ctx.present(column):
         return findings_frame([])
     hit = _missing_values(ctx, column)
     values = ctx.frame.loc[hit.to_numpy(), column]
-    detail = np.where(values.isna(), "", " ('" + values.fillna("") + "')")  # the placeholder, in any language
-    return findings_frame(values.index, detail=detail)
+    return findings_frame(values.index, reason=np.where(values.isna(), "blank", "placeholder"))
 
 
-@check("import_marking_missing", context=("maker", "country"))
+@check("import_marking_missing", context={"maker": str, "country": str})
 def import_marking_missing(ctx: CheckContext, *, fields: tuple[str, ...] = ("import_marking", "import_serial"),
                            country: str = "country_of_origin", maker: str = "manufacturer") -> pd.DataFrame:
     """A foreign-made gun (by its country, or inferred from its maker) with no import marking."""

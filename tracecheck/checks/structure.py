@@ -22,29 +22,33 @@ def batch_empty(ctx: CheckContext) -> pd.DataFrame:
     return findings_frame([None] if ctx.frame.empty else [])
 
 
-@check("header_duplicate")
+@check("header_duplicate", context={"used": str})
 def header_duplicate(ctx: CheckContext) -> pd.DataFrame:
-    """Repeated header texts, and several headers that map to one field (the first one is used).
-    The finding points at the column that is ignored."""
+    """Repeated header texts (reason ``repeated``), and several headers that map to one field
+    (reason ``same_field``: the first one, ``used``, is used). The finding points at the column
+    that is ignored."""
     letters = ctx.batch.raw.column_letters
-    details, fields, values, columns = [], [], [], []
+    reasons, fields, values, columns, used_headers = [], [], [], [], []
     for header in ctx.batch.raw.duplicate_headers:
         copies = [h for h in letters if h.rsplit(" (", 1)[0] == header and h != header]
-        details.append(f"Header {header!r} appears more than once; only the first column is used")
+        reasons.append("repeated")
         fields.append(next((c.field for c in ctx.batch.mapping.columns if c.header == header), None))
         values.append(header)
         columns.append(", ".join(letters[h] for h in copies) or None)
+        used_headers.append(header)
     for field_name, used, ignored in ctx.batch.mapping.conflicts:
         if ignored.rsplit(" (", 1)[0] in ctx.batch.raw.duplicate_headers:
             continue  # already reported as a repeated header
-        details.append(f"Headers {used!r} and {ignored!r} both map to {field_name}; {used!r} is used")
+        reasons.append("same_field")
         fields.append(field_name)
         values.append(ignored)
         columns.append(letters.get(ignored))
-    return findings_frame([None] * len(details), field=fields, value=values, detail=details, column=columns)
+        used_headers.append(used)
+    return findings_frame([None] * len(reasons), field=fields, value=values, reason=reasons, column=columns,
+                          used=used_headers)
 
 
-@check("header_fuzzy", context=("score",))
+@check("header_fuzzy", context={"score": float})
 def header_fuzzy(ctx: CheckContext) -> pd.DataFrame:
     fuzzy = [c for c in ctx.batch.mapping.columns if c.method == "fuzzy"]
     return findings_frame([None] * len(fuzzy), field=[c.field for c in fuzzy], value=[c.header for c in fuzzy],
@@ -60,14 +64,14 @@ def column_unmapped(ctx: CheckContext) -> pd.DataFrame:
 
 @check("schema_invalid")
 def schema_invalid(ctx: CheckContext) -> pd.DataFrame:
-    """Failure cases of the pandera canonical schema (tracecheck.schema), one per cell."""
+    """Failure cases of the pandera canonical schema (tracecheck.schema), one per cell; the reason
+    is the name of the schema check that failed (e.g. ``one_line_identifier``)."""
     cases = ctx.batch.schema_failures
     present = cases[cases["field"].map(ctx.present)] if len(cases) else cases
-    return findings_frame(present["row"], field=present["field"], value=present["value"],
-                          detail=present["check"].str.replace("_", " "))
+    return findings_frame(present["row"], field=present["field"], value=present["value"], reason=present["check"])
 
 
-@check("value_repeated", context=("related_rows",))
+@check("value_repeated", context={"related_rows": list[int]})
 def value_repeated(ctx: CheckContext, *, column: str) -> pd.DataFrame:
     """Rows whose value in ``column`` also appears on other rows (case and spacing ignored)."""
     if not ctx.present(column):
@@ -90,7 +94,7 @@ def _is_formula_text(value: object) -> bool:
     return isinstance(value, str) and _FORMULA_TEXT.match(value.strip()) is not None
 
 
-@check("formula_unresolved", context=("cell",))
+@check("formula_unresolved", context={"cell": str})
 def formula_unresolved(ctx: CheckContext) -> pd.DataFrame:
     """Cells holding a formula instead of its result.
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from tracecheck.checks.reference import Reference
+from tracecheck.catalogue import Catalogue
+from tracecheck.reference import Reference
 from tracecheck.matching.blocking import candidate_pairs
 from tracecheck.matching.cluster import Group, constrained_groups
 from tracecheck.matching.compare import score_pairs
@@ -38,7 +39,9 @@ class DuplicateResult:
         return primary
 
 
-def find_duplicates(frame: pd.DataFrame, ref: Reference, *, serials: pd.DataFrame | None = None) -> DuplicateResult:
+def find_duplicates(frame: pd.DataFrame, ref: Reference, words: Catalogue, *, serials: pd.DataFrame | None = None
+                    ) -> DuplicateResult:
+    """Groups of requests for the same firearm, their pairs' evidence in the language of ``words``."""
     config = ref.matching
     keys = build_keys(frame, ref, config, ref.calibers, serials)
     i, j = candidate_pairs(keys, max_block=int(config["max_block_size"]),
@@ -50,7 +53,7 @@ def find_duplicates(frame: pd.DataFrame, ref: Reference, *, serials: pd.DataFram
     found = [("duplicate-request", builder.duplicates()), ("re-recovery", builder.re_recoveries()),
              ("possible-duplicate", builder.possibles())]
     wanted = pairs.loc[sorted({pid for _, kind_groups in found for g in kind_groups for pid in g.pair_ids})]
-    evidence, sentences = evidence_lists(wanted, keys, raw, config["weights"])
+    evidence, sentences = evidence_lists(wanted, keys, raw, config["weights"], words)
     records = dict(zip(wanted.index.tolist(), zip(wanted["i"].tolist(), wanted["j"].tolist(),
                                                    wanted["score"].tolist())))
     groups, members = [], []

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from tracecheck.checks.reference import Reference
-from tracecheck.checks.serials import analyse, malformed_reason
+from tracecheck.reference import Reference
+from tracecheck.serials import analyse, malformed_reason
 from tracecheck.text import fold, map_distinct
 
 

@@ -1,36 +1,52 @@
 """Report writers. Only this package (and tracecheck.read) touches files.
 
-Every report is written atomically: into a temporary file in the target folder, flushed,
-then renamed over the final name, so a crash never leaves a half-written report.
+Every writer formats a ``tracecheck.report.view.ReportView`` and decides nothing. Every report is
+written atomically: into a temporary file in the target folder, flushed, then renamed over the
+final name, so a crash never leaves a half-written report.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import IO, Any
 
 from tracecheck.errors import ReportWriteError
 
 FORMATS = ("json", "xlsx", "html", "csv")
 SUFFIXES = {"json": ".report.json", "xlsx": ".report.xlsx", "html": ".report.html", "csv": ".findings.csv"}
-LANGS = ("en", "es")
+
+
+def parse_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
+    """Formats from ``"json,csv"``, ``"all"`` or a list of names, in order and without repeats.
+    ValueError for an unknown format or none at all."""
+    names = [formats] if isinstance(formats, str) else list(formats)
+    parts = tuple(dict.fromkeys(p.strip().lower() for name in names for p in str(name).split(",") if p.strip()))
+    if "all" in parts:
+        return FORMATS
+    unknown = [p for p in parts if p not in FORMATS]
+    if unknown or not parts:
+        raise ValueError(f"unknown format {unknown[0] if unknown else formats!r}; choose from {', '.join(FORMATS)} "
+                         f"or all")
+    return parts
 
 
 def report_path(out_dir: Path, source: str, fmt: str) -> Path:
     return out_dir / f"{Path(source).stem}{SUFFIXES[fmt]}"
 
 
-def write_atomic(path: Path, write: Callable[[TextIO], None], *, binary: bool = False) -> Path:
+def write_atomic(path: Path, write: Callable[[Any], None], *, binary: bool = False) -> Path:
     """Write through ``write(fp)`` into a temp file beside ``path``, then rename it into place.
-    ``binary`` opens the temp file in binary mode (workbooks)."""
+    ``binary`` opens the temp file in binary mode (workbooks). ReportWriteError when it fails."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise ReportWriteError(f"cannot write report: {exc.strerror or exc}", path=str(path)) from None
     try:
+        fp: IO[Any]
         with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")) as fp:
             write(fp)
             fp.flush()
@@ -48,34 +64,39 @@ def write_atomic(path: Path, write: Callable[[TextIO], None], *, binary: bool = 
     return path
 
 
-def write_report(report, out_dir: str | os.PathLike, formats: tuple[str, ...] = ("json",), *,
-                 lang: str = "en") -> list[Path]:
-    """Write ``report`` in each of ``formats`` (json, xlsx, html, csv) into ``out_dir``, each
-    atomically; returns the paths written. ``lang`` (en, es) applies to the workbook and page."""
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown or lang not in LANGS:
-        raise ValueError(f"formats must be among {', '.join(FORMATS)} and lang among {', '.join(LANGS)}")
+def write_report(report: Any, out_dir: str | os.PathLike[str], formats: str | Iterable[str] = "json") -> list[Path]:
+    """Write ``report`` in each of ``formats`` ("json", "xlsx", "html", "csv", a comma-separated list
+    or "all") into ``out_dir`` as ``<input stem>.report.<ext>``, each atomically, in the report's
+    language; returns the paths written. ValueError for an unknown format; ReportWriteError when a
+    file cannot be written."""
+    from tracecheck.report.view import ReportView
+
+    view = ReportView(report)
     written = []
-    for fmt in formats:
+    for fmt in parse_formats(formats):
         path = report_path(Path(out_dir), report.batch["source"], fmt)
-        write, binary = _writer(fmt, lang)
-        written.append(write_atomic(path, lambda fp, w=write: w(report, fp), binary=binary))
+        write, binary = _writer(fmt)
+        written.append(write_atomic(path, lambda fp, w=write: w(view, fp), binary=binary))
     return written
 
 
-def _writer(fmt: str, lang: str) -> tuple[Callable, bool]:
+def _writer(fmt: str) -> tuple[Callable[[Any, Any], None], bool]:
     """The writer function for a format (imported on use: the workbook writer loads openpyxl)."""
     if fmt == "json":
-        from tracecheck.writers.json import write_json
-        return write_json, False
+        from tracecheck.report.encode import write_json
+
+        return (lambda view, fp: write_json(view.report, fp)), False
     if fmt == "csv":
         from tracecheck.writers.csv import write_findings_csv
+
         return write_findings_csv, False
     if fmt == "xlsx":
         from tracecheck.writers.xlsx import write_xlsx
-        return (lambda report, fp: write_xlsx(report, fp, lang=lang)), True
+
+        return write_xlsx, True
     from tracecheck.writers.html import write_html
-    return (lambda report, fp: write_html(report, fp, lang=lang)), False
+
+    return write_html, False
 
 
 def _umask() -> int:

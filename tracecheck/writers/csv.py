@@ -1,21 +1,32 @@
 """Findings as a flat CSV (one row per finding) for analysts who work in a spreadsheet.
 
-Text that a spreadsheet would run as a formula (=, +, -, @, tab, carriage return first) is
-prefixed with a single quote, the usual defence against csv formula injection.
+The columns are the findings table's (``tracecheck.findings``), headed in the report's language;
+severities are written in words, the rule-specific details as one JSON object per finding. Text
+that a spreadsheet would run as a formula (=, +, -, @, tab, carriage return first) is prefixed
+with a single quote, the usual defence against csv formula injection.
 """
 
 from __future__ import annotations
 
-from typing import Any, TextIO
+from typing import TextIO
 
-from tracecheck.writers.xlsx import csv_safe
+from tracecheck.findings import FINDING_COLUMNS
+from tracecheck.report.encode import context_objects
+from tracecheck.report.view import ReportView
+from tracecheck.writers.cells import csv_safe
+
+HEADER_LABELS = {"rule": "code", "name": "rule", "context": "details"}
 
 
-def write_findings_csv(report: Any, fp: TextIO) -> None:
-    findings = report.findings
-    if "related_rows" in findings:  # tuples of row numbers → "3; 7"
-        findings = findings.assign(related_rows=findings["related_rows"].map(
-            lambda rows: "; ".join(map(str, rows)) if isinstance(rows, (list, tuple)) else rows))
-    text = [c for c in findings.columns if findings[c].dtype == object or str(findings[c].dtype) == "str"]
-    findings = findings.assign(**{c: findings[c].map(csv_safe, na_action="ignore") for c in text})
-    findings.to_csv(fp, index=False)
+def write_findings_csv(view: ReportView, fp: TextIO) -> None:
+    """Write the findings of ``view`` as csv into the text file ``fp``."""
+    findings = view.report.findings
+    words = view.words
+    details = context_objects(findings["context"]).to_pandas()
+    table = findings.drop(columns=["context"]).assign(
+        severity=findings["severity"].map({s: words.severity(s) for s in findings["severity"].unique()}),
+        context=details.where(details != "{}").to_numpy())
+    text = [c for c in table.columns if table[c].dtype == object or str(table[c].dtype) == "str"]
+    table = table.assign(**{c: table[c].map(csv_safe, na_action="ignore") for c in text})
+    table.columns = [words.label(HEADER_LABELS.get(c, c)) for c in FINDING_COLUMNS]
+    table.to_csv(fp, index=False)

@@ -1,54 +1,42 @@
-"""The short terminal summary printed to stderr after each batch."""
+"""The short terminal summary printed to stderr after each batch (in the report's language)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-import numpy as np
-import pandas as pd
+from tracecheck.findings import SEVERITY_RANK
+from tracecheck.report.view import ReportView
 
 WORST_ROWS = 5
+TITLE_WIDTH = 36
 
 
-def summary_text(report: Any, written: list[Path]) -> str:
-    s = report.summary
+def summary_text(view: ReportView, written: list[Path]) -> str:
+    """The headline, duplicates, findings per rule, the worst rows and the reports written."""
+    s, w = view.summary, view.words
     sev = s["by_severity"]
-    share = f"{s['traceable_share']:.0%}"
-    lines = [f"{report.batch['source']}: {s['rows']} rows, {s['findings']} findings "
-             f"({sev['error']} errors, {sev['warning']} warnings, {sev['info']} info); "
-             f"{s['rows_traceable']} rows look traceable ({share})"]
-    dup = s.get("duplicates")
-    if dup and any(dup["groups"].values()):
-        lines.append(f"  duplicates: {dup['groups']['duplicate-request']} groups; "
-                     f"{dup['requests_after_removing_duplicates']} requests remain after removing them")
-    lines.append(f"  {'rule':<6} {'name':<28} {'severity':<8} {'count':>8}")
-    for entry in sorted(s["by_rule"], key=lambda e: (-_rank(e["severity"]), e["rule"])):
-        lines.append(f"  {entry['rule']:<6} {entry['name']:<28} {entry['severity']:<8} {entry['count']:>8}")
-    worst = _worst_rows(report)
+    lines = [w.text("terminal", "headline", source=view.batch["source"], rows=w.number(s["rows"]),
+                    findings=w.number(s["findings"]), errors=w.number(sev["error"]),
+                    warnings=w.number(sev["warning"]), infos=w.number(sev["info"]),
+                    traceable=w.number(s["rows_traceable"]), share=w.percent(s["traceable_share"]))]
+    dup = s["duplicates"]
+    if any(dup["groups"].values()):
+        lines.append("  " + w.text("terminal", "duplicates", groups=w.number(dup["groups"]["duplicate-request"]),
+                                   remain=w.number(dup["requests_after_removing_duplicates"])))
+    head = (w.label("code"), w.label("rule"), w.label("severity"), w.label("count"))
+    lines.append(f"  {head[0]:<6} {head[1]:<{TITLE_WIDTH}} {head[2]:<12} {head[3]:>8}")
+    for entry in sorted(s["by_rule"], key=lambda e: (-SEVERITY_RANK.get(e["severity"], 0), e["rule"])):
+        title = _cut(view.title(entry["rule"]), TITLE_WIDTH)
+        lines.append(f"  {entry['rule']:<6} {title:<{TITLE_WIDTH}} {w.severity(entry['severity']):<12} "
+                     f"{w.number(entry['count']):>8}")
+    worst = view.worst_rows(WORST_ROWS)
     if worst:
-        lines.append("  worst rows:")
-        lines += [f"    {text}" for text in worst]
-    for path in written:
-        lines.append(f"  report: {path}")
+        lines.append("  " + w.text("terminal", "worst_rows"))
+        lines += ["    " + w.text("terminal", "worst_row", row=entry["row"],
+                                  rules=w.join(view.title(code) for code in entry["rules"])) for entry in worst]
+    lines += ["  " + w.text("terminal", "report", path=path) for path in written]
     return "\n".join(lines)
 
 
-def _rank(severity: str) -> int:
-    return {"error": 3, "warning": 2, "info": 1}.get(severity, 0)
-
-
-def _worst_rows(report: Any) -> list[str]:
-    """The rows with the most errors (then warnings), with the names of the rules they break."""
-    findings = report.findings
-    rows = findings["row"].to_numpy(dtype="float64", na_value=np.nan)
-    severity = findings["severity"].to_numpy(dtype=object)
-    weight = np.where(severity == "error", 1_000_000, np.where(severity == "warning", 1, 0))
-    keep = ~np.isnan(rows) & (weight > 0)
-    if not keep.any():
-        return []
-    score = pd.Series(weight[keep]).groupby(rows[keep].astype("int64")).sum()
-    top = score.sort_index().sort_values(ascending=False, kind="stable").head(WORST_ROWS).index
-    mine = findings[np.isin(rows, top.to_numpy())]
-    names = mine.groupby(mine["row"].astype("int64"))["name"].agg(lambda n: ", ".join(dict.fromkeys(n)))
-    return [f"row {int(r)} ({names[r]})" for r in top]
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"

@@ -18,33 +18,33 @@ import pyarrow.compute as pc
 from tracecheck.findings import FINDING_COLUMNS
 
 CHUNK = 100_000
+REPORT_VERSION = "2.0"  # 2.0: findings carry header, reason and index; context holds only typed details
 
 
 def write_json(report: Any, fp: TextIO) -> None:
-    from tracecheck.report import REPORT_VERSION, ROW_COLUMNS
-
+    """Write ``report`` (a tracecheck Report) as the JSON report into the text file ``fp``."""
     head = {"report_version": REPORT_VERSION, "batch": report.batch, "rule_pack": report.rule_pack,
             "mapping": report.mapping, "summary": report.summary}
     fp.write("{\n")
     for key, value in head.items():
         fp.write(f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False, default=_default)},\n")
     fp.write('"rows": ')
-    _write_records(fp, report.rows, ROW_COLUMNS, with_context=False)
+    _write_records(fp, report.rows, list(report.rows.columns))
     fp.write(',\n"findings": ')
-    _write_records(fp, report.findings, FINDING_COLUMNS, with_context=True)
+    _write_records(fp, report.findings, [c for c in FINDING_COLUMNS if c != "context"], context="context")
     fp.write(f',\n"duplicate_groups": {json.dumps(report.duplicate_groups, ensure_ascii=False, default=_default)}')
     fp.write("\n}\n")
 
 
-def _write_records(fp: TextIO, frame: pd.DataFrame, keys: list[str], *, with_context: bool) -> None:
+def _write_records(fp: TextIO, frame: pd.DataFrame, keys: list[str], *, context: str | None = None) -> None:
     fp.write("[")
     for start in range(0, len(frame), CHUNK):
         chunk = frame.iloc[start:start + CHUNK]
         pieces: list[Any] = ["{"]
         for i, key in enumerate(keys):
             pieces += [f'{"," if i else ""}{json.dumps(key)}:', literals(chunk[key])]
-        if with_context:
-            pieces += [',"context":{', _context(chunk.drop(columns=keys)), "}"]
+        if context:
+            pieces += [f',{json.dumps(context)}:{{', _context(chunk[context]), "}"]
         records = pc.binary_join_element_wise(*pieces, "}", "")
         if start:
             fp.write(",\n")
@@ -52,17 +52,39 @@ def _write_records(fp: TextIO, frame: pd.DataFrame, keys: list[str], *, with_con
     fp.write("]")
 
 
-def _context(extra: pd.DataFrame) -> pa.Array | str:
-    """The ``context`` object body per record: only the keys whose value is present."""
+def context_objects(column: pd.Series) -> pa.Array:
+    """Each finding's ``context`` as a JSON object text ("{}" when it holds nothing)."""
+    body = _context(column)
+    return pc.binary_join_element_wise("{", body, "}", "") if isinstance(body, (pa.Array, pa.ChunkedArray)) \
+        else pa.array(["{" + body + "}"] * len(column), type=pa.string())
+
+
+def _context(column: pd.Series) -> pa.Array | str:
+    """The ``context`` object body per record: only the struct fields whose value is present."""
+    struct = pa.array(column.array)  # the ArrowExtensionArray's own data (a ChunkedArray)
+    struct = struct.combine_chunks() if isinstance(struct, pa.ChunkedArray) else struct
     parts = []
-    for name in extra.columns:
-        present = extra[name].notna().to_numpy()
-        if present.any():
-            member = pc.binary_join_element_wise(f",{json.dumps(name)}:", literals(extra[name]), "")
-            parts.append(pc.if_else(pa.array(present), member, ""))
+    for index in range(struct.type.num_fields):
+        child = struct.field(index)
+        if child.null_count == len(child):
+            continue
+        name = struct.type.field(index).name
+        member = pc.binary_join_element_wise(f",{json.dumps(name)}:", _arrow_literals(child), "")
+        parts.append(pc.if_else(pc.is_valid(child), member, ""))
     if not parts:
         return ""
     return pc.replace_substring_regex(pc.binary_join_element_wise(*parts, ""), "^,", "", max_replacements=1)
+
+
+def _arrow_literals(values: pa.Array) -> pa.Array:
+    """JSON literals of an Arrow array of numbers, booleans, text or lists of integers."""
+    kind = values.type
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+        return pc.fill_null(pc.cast(values, pa.string()), "null")
+    if pa.types.is_list(kind):
+        joined = pc.binary_join(pc.cast(values, pa.list_(pa.string())), ",")
+        return pc.fill_null(pc.binary_join_element_wise("[", joined, "]", ""), "null")
+    return literals(pd.Series(values.to_pandas(types_mapper=pd.ArrowDtype), dtype="str"))
 
 
 def literals(values: pd.Series) -> pa.Array:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tracecheck.checks.reference import Reference
+from tracecheck.reference import Reference
 from tracecheck.text import fold_series
 
 _SEPARATORS = r"[\s\-./,_]+"

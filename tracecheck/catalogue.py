@@ -1,0 +1,139 @@
+"""The message catalogue: every word tracecheck shows a person, per language, and locale formats.
+
+One YAML file per language under ``tracecheck/locales/`` (``en.yml``, ``es.yml``); the languages
+tracecheck speaks are exactly the files there, so adding a language is adding a file. A catalogue
+holds labels (page, workbook, terminal, rule docs), field labels, severity/kind/bucket names,
+duplicate-evidence phrases and, for languages other than English, the texts of the default
+pack's rules (English rule texts live in the packs). Numbers and percentages are formatted with
+Babel for the catalogue's locale (``en_US``, ``es_MX``; ``locale=`` refines it, e.g. ``es_ES``).
+
+A key missing from a language falls back to English, then to the key itself; a test keeps every
+catalogue complete. Pure: reads only its own package data.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+from collections.abc import Iterable
+from importlib.resources.abc import Traversable
+from typing import Any
+
+import yaml
+
+DEFAULT_LANG = "en"
+
+
+def folder() -> Traversable:
+    """Where the catalogue files are: ``tracecheck/locales`` (inside the wheel too)."""
+    return importlib.resources.files("tracecheck") / "locales"
+
+
+@functools.cache
+def languages() -> tuple[str, ...]:
+    """The languages with a catalogue file, e.g. ``("en", "es")``."""
+    return tuple(sorted(p.name[:-4] for p in folder().iterdir() if p.name.endswith(".yml")))
+
+
+@functools.cache
+def _load(lang: str) -> dict[str, Any]:
+    text = (folder() / f"{lang}.yml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise ValueError(f"message catalogue {lang}.yml is not a mapping")
+    return data
+
+
+def check_language(lang: str) -> str:
+    """``lang`` if a catalogue exists for it; else ValueError naming the languages there are."""
+    if lang not in languages():
+        raise ValueError(f"unknown language {lang!r}; available: {', '.join(languages())}")
+    return lang
+
+
+def language_of(locale: str) -> str:
+    """The catalogue language of a locale name (``es_ES`` -> ``es``); ValueError when none fits."""
+    return check_language(locale.replace("-", "_").split("_")[0].lower())
+
+
+@functools.cache
+def catalogue(lang: str = DEFAULT_LANG, locale: str | None = None) -> Catalogue:
+    """The catalogue for ``lang`` (formats for ``locale``, default the catalogue's own locale).
+
+    Raises ValueError for a language without a catalogue or a locale Babel does not know."""
+    check_language(lang)
+    if locale is not None:
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            Locale.parse(locale.replace("-", "_"))
+        except (UnknownLocaleError, ValueError):
+            raise ValueError(f"unknown locale {locale!r} (examples: en_US, es_MX, es_ES)") from None
+    return Catalogue(lang, locale)
+
+
+class Catalogue:
+    """The texts and number formats of one language and locale."""
+
+    def __init__(self, lang: str, locale: str | None = None) -> None:
+        self.lang = lang
+        self._data = _load(lang)
+        self._english = _load(DEFAULT_LANG)
+        self.locale = (locale or str(self._data.get("locale") or lang)).replace("-", "_")
+
+    # ------------------------------------------------------------------ texts
+
+    def text(self, section: str, key: str, **values: Any) -> str:
+        """The text of ``section.key`` with ``values`` filled in (English, then the key, when missing)."""
+        found = self._data.get(section, {}).get(key)
+        if found is None:
+            found = self._english.get(section, {}).get(key, key)
+        text = " ".join(str(found).split()) if "\n" in str(found) else str(found)
+        return text.format(**values) if values else text
+
+    def label(self, key: str, **values: Any) -> str:
+        return self.text("labels", key, **values)
+
+    def field(self, field_id: str | None) -> str:
+        """A canonical field's label ("serial_number" -> "Serial number"); the id when unknown."""
+        if field_id is None:
+            return ""
+        return self.text("fields", field_id)
+
+    def severity(self, level: str) -> str:
+        return self.text("severity", level)
+
+    def rule_text(self, code: str, part: str, reason: str | None = None) -> str | None:
+        """This language's text of a default-pack rule (``part``: title, message, fix, why), or of one
+        reason's message; None when the catalogue has none (the pack's English text then applies)."""
+        entry = self._data.get("rules", {}).get(code) or {}
+        if reason is not None:
+            found = (entry.get("messages") or {}).get(reason)
+        else:
+            found = entry.get(part)
+        return " ".join(str(found).split()) if found is not None else None
+
+    def keys(self, section: str) -> Iterable[str]:
+        return self._data.get(section, {}).keys()
+
+    def join(self, items: Iterable[str]) -> str:
+        return self.text("words", "list_separator").join(items)
+
+    # ------------------------------------------------------------------ numbers
+
+    def number(self, value: Any, pattern: str | None = None) -> str:
+        """A count or measure as the locale writes it ("1,234" in en_US and es_MX, "1.234" in es_ES);
+        ``pattern`` is a CLDR number pattern ("0.0##": at least one decimal, no grouping)."""
+        from babel.numbers import format_decimal
+
+        if value is None:
+            return ""
+        return format_decimal(value, format=pattern, locale=self.locale)
+
+    def percent(self, share: float) -> str:
+        """A share (0-1) as a percentage with one decimal ("12.3%" in en_US and es_MX, "12,3 %" in es_ES)."""
+        from babel import Locale
+        from babel.numbers import format_percent
+
+        pattern = Locale.parse(self.locale).percent_formats[None].pattern.replace("#,##0", "#,##0.0", 1)
+        return format_percent(share, format=pattern, locale=self.locale)

@@ -1,0 +1,186 @@
+"""Build the report from a checked batch: every number a person or a job sees, computed once.
+
+The summary holds the counts and shares (traceable, usable serial, strong leads), the age
+buckets, the per-agency table and the worst rows; ``rule_pack.rules`` holds each active rule's
+title, fix and why from the pack actually used, in the report's language. Writers only format
+these (tracecheck.report.view); none computes a number of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib.metadata import version
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tracecheck.catalogue import Catalogue
+from tracecheck.findings import SEVERITIES, SEVERITY_RANK
+from tracecheck.metrics import BUCKETS, bucket_counts
+from tracecheck.normalise import Batch
+from tracecheck.report.model import ROW_COLUMNS, Report
+from tracecheck.ruleset import RulePack
+
+UNUSABLE_SERIAL_RULES = ("TC101", "TC102")  # serial-missing, serial-malformed: at severity error
+IMPORT_MARKING_RULE = "TC110"
+STRONG_LEAD_MAX_DAYS = 3 * 365  # time-to-crime within three years: the statutory short time-to-crime
+WORST_ROWS_KEPT = 100  # rows with errors or warnings listed in summary.worst_rows
+
+
+def build_report(batch: Batch, pack: RulePack, findings: pd.DataFrame, *, checked_at: dt.datetime,
+                 words: Catalogue, duplicates: Any = None) -> Report:
+    """The Report of ``batch`` checked with ``pack``; texts in the language of ``words``."""
+    groups = duplicates.groups if duplicates is not None else []
+    rows = _row_table(batch, findings, duplicates.group_of_row() if duplicates is not None else {})
+    raw = batch.raw
+    summary = {**_counts(rows, findings), **_leads(rows, findings, groups),
+               "age_buckets": {m: bucket_counts(rows[m], m) for m in BUCKETS},
+               "age_medians_days": {m: _median(rows[m]) for m in BUCKETS},
+               "duplicates": _duplicate_summary(groups, len(rows)),
+               "by_agency": _by_agency(batch, findings), "worst_rows": _worst_rows(batch, findings)}
+    return Report(
+        batch={"source": raw.source, "sheet": raw.sheet, "sha256": raw.sha256, "row_count": len(batch.frame),
+               "header_row": raw.header_row, "encoding": raw.encoding, "delimiter": raw.delimiter,
+               "dropped_rows": list(raw.dropped_rows), "date_order": batch.date_orders,
+               "as_of": batch.as_of.isoformat(), "checked_at": checked_at.isoformat(timespec="seconds"),
+               "lang": words.lang, "locale": words.locale, "tracecheck_version": version("tracecheck")},
+        rule_pack={"name": pack.name, "version": pack.version, "digest": pack.digest,
+                   "rules": [{"rule": r.code, "name": r.name, "title": r.text("title", words),
+                              "severity": r.severity.value, "family": r.family, "fix": r.text("fix", words),
+                              "why": r.text("why", words)} for r in pack.rules]},
+        mapping=[{"field": c.field, "header": c.header, "column": raw.column_letters.get(c.header),
+                  "method": c.method, "score": c.score} for c in batch.mapping.columns],
+        summary=summary, findings=findings, rows=rows, duplicate_groups=groups, source=raw, canonical=batch.frame)
+
+
+def _row_table(batch: Batch, findings: pd.DataFrame, group_of_row: dict[int, str]) -> pd.DataFrame:
+    frame = batch.frame
+    rows = pd.DataFrame({"row": frame.index.to_numpy(),
+                         "index": batch.raw.labels_of(pd.Series(frame.index, dtype="Int64")),
+                         "request_id": frame["request_id"].to_numpy()})
+    rank = pd.Series(0, index=frame.index)
+    row_level = findings[findings["row"].notna()]
+    if len(row_level):
+        worst = row_level["severity"].map(SEVERITY_RANK).groupby(row_level["row"].astype("int64")).max()
+        rank.loc[worst.index] = worst.to_numpy()
+    labels = np.array(["ok", *reversed(SEVERITIES)], dtype=object)  # rank 0 ok, 1 info, 2 warning, 3 error
+    rows["status"] = labels[rank.to_numpy()]
+    for metric in BUCKETS:
+        rows[metric] = frame[metric].array
+    rows["duplicate_group"] = rows["row"].map(group_of_row).astype("str")  # missing when in no group
+    return rows[ROW_COLUMNS]
+
+
+def _counts(rows: pd.DataFrame, findings: pd.DataFrame) -> dict[str, Any]:
+    by_sev = findings["severity"].value_counts()
+    batch_errors = int(((findings["severity"] == "error") & findings["row"].isna()).sum())
+    status = rows["status"]
+    traceable = 0 if batch_errors else int((status != "error").sum())
+    counts = (findings.groupby(["rule", "name", "severity"], observed=True).size().reset_index(name="count")
+              if len(findings) else pd.DataFrame(columns=["rule", "name", "severity", "count"]))
+    obliterated = findings["reason"].eq("obliterated") & findings["rule"].eq("TC101")
+    return {
+        "rows": len(rows),
+        "findings": len(findings),
+        "by_severity": {s: int(by_sev.get(s, 0)) for s in SEVERITIES},
+        "by_rule": [{"rule": r.rule, "name": r.name, "severity": r.severity, "count": int(r.count)}
+                    for r in counts.itertuples()],
+        "batch_errors": batch_errors,
+        "rows_with_errors": int((status == "error").sum()),
+        "rows_with_warnings": int((status == "warning").sum()),
+        "rows_traceable": traceable,
+        "traceable_share": _share(traceable, len(rows)),
+        "rows_obliterated": int(obliterated.sum()),
+    }
+
+
+def _leads(rows: pd.DataFrame, findings: pd.DataFrame, groups: list[dict]) -> dict[str, Any]:
+    """Usable serials, missing import markings and strong leads: a usable serial, not a later copy in
+    a flagged duplicate-request group, and a time-to-crime of 0 to STRONG_LEAD_MAX_DAYS days."""
+    unusable = findings["rule"].isin(UNUSABLE_SERIAL_RULES) & findings["severity"].eq("error") & findings["row"].notna()
+    row_numbers = rows["row"].astype("int64")
+    usable = ~row_numbers.isin(set(findings.loc[unusable, "row"].astype("int64"))).to_numpy()
+    later_copies = {r for g in groups if g["kind"] == "duplicate-request" and g["confidence"] == "flag"
+                    for r in g["rows"][1:]}
+    ttc = rows["time_to_crime_days"].astype("float64")
+    short = ((ttc >= 0) & (ttc <= STRONG_LEAD_MAX_DAYS)).to_numpy()
+    strong = int((usable & ~row_numbers.isin(later_copies).to_numpy() & short).sum())
+    marking = findings["rule"].eq(IMPORT_MARKING_RULE) & findings["row"].notna()
+    n = len(rows)
+    return {"rows_usable_serial": int(usable.sum()), "usable_serial_share": _share(int(usable.sum()), n),
+            "rows_missing_import_marking": int(findings.loc[marking, "row"].nunique()),
+            "strong_leads": strong, "strong_lead_share": _share(strong, n)}
+
+
+def _duplicate_summary(groups: list[dict], n_rows: int) -> dict[str, Any]:
+    """Group counts by kind and confidence, and how many requests remain once duplicates go."""
+    flagged = [g for g in groups if g["kind"] == "duplicate-request" and g["confidence"] == "flag"]
+    counts = {kind: sum(1 for g in groups if g["kind"] == kind)
+              for kind in ("duplicate-request", "re-recovery", "possible-duplicate")}
+    return {"groups": counts,
+            "review_groups": sum(1 for g in groups if g["kind"] == "duplicate-request" and g["confidence"] == "review"),
+            "duplicate_rows": sum(len(g["rows"]) for g in flagged),
+            "requests_after_removing_duplicates": n_rows - sum(len(g["rows"]) - 1 for g in flagged)}
+
+
+def _row_findings(findings: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """Row-level findings: their sheet rows (int) and severities, and the subset itself."""
+    mine = findings[findings["row"].notna()]
+    return mine["row"].to_numpy(dtype="int64"), mine["severity"].to_numpy(dtype=object), mine
+
+
+def _agencies(batch: Batch) -> pd.Series:
+    """Each row's agency as given (None when blank), indexed by sheet row."""
+    agency = batch.frame["agency"].astype(object)
+    return agency.where(agency.notna() & (agency.astype(str).str.strip() != ""), None)
+
+
+def _per_row(findings: pd.DataFrame) -> pd.DataFrame:
+    """Findings per row and severity (index: sheet row; columns errors, warnings, infos)."""
+    rows, severity, _ = _row_findings(findings)
+    table = pd.crosstab(rows, severity) if len(rows) else pd.DataFrame(index=pd.Index([], dtype="int64"))
+    table = table.reindex(columns=list(SEVERITIES), fill_value=0)
+    return table.set_axis(["errors", "warnings", "infos"], axis=1).rename_axis("row")
+
+
+def _by_agency(batch: Batch, findings: pd.DataFrame) -> list[dict[str, Any]]:
+    """Requests and row-level findings per agency, the agencies with the most errors (then warnings) first."""
+    agencies = _agencies(batch).fillna("")
+    per_row = _per_row(findings).reindex(agencies.index, fill_value=0)
+    table = per_row.groupby(agencies.to_numpy()).sum()
+    table["requests"] = agencies.value_counts().reindex(table.index, fill_value=0)
+    table = table.rename_axis("agency").reset_index()
+    table = table.sort_values(["errors", "warnings", "agency"], ascending=[False, False, True], kind="stable")
+    return [{"agency": r.agency or None, "requests": int(r.requests), "errors": int(r.errors),
+             "warnings": int(r.warnings), "infos": int(r.infos)} for r in table.itertuples()]
+
+
+def _worst_rows(batch: Batch, findings: pd.DataFrame) -> list[dict[str, Any]]:
+    """Up to WORST_ROWS_KEPT rows with an error or a warning: most errors, then warnings, then info,
+    then sheet order; with the codes of the rules they break, in finding order."""
+    table = _per_row(findings)
+    table = table[(table["errors"] > 0) | (table["warnings"] > 0)].reset_index()
+    table = table.sort_values(["errors", "warnings", "infos", "row"], ascending=[False, False, False, True],
+                              kind="stable").head(WORST_ROWS_KEPT)
+    _, _, mine = _row_findings(findings)
+    mine = mine[mine["row"].isin(table["row"])]
+    rules = mine.groupby(mine["row"].astype("int64"))["rule"].agg(lambda codes: list(dict.fromkeys(codes)))
+    request_ids = batch.frame["request_id"]
+    agencies = _agencies(batch)
+    return [{"row": int(r.row), "request_id": _text(request_ids.get(r.row)), "agency": _text(agencies.get(r.row)),
+             "errors": int(r.errors), "warnings": int(r.warnings), "infos": int(r.infos), "rules": rules[r.row]}
+            for r in table.itertuples()]
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _share(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+def _median(values: pd.Series) -> float | None:
+    valid = values.dropna()
+    return float(valid.median()) if len(valid) else None

@@ -1,0 +1,124 @@
+"""The report as every writer sees it: the numbers, the rules' texts, and what to list first.
+
+``ReportView(report)`` reads only the Report: the JSON's summary numbers, the rule titles, fixes
+and whys of the pack that was used (in the report's language), and lookups from a sheet row to
+its request id, agency and findings. Writers (terminal, csv, HTML, workbook) format what it gives
+and decide nothing, so they cannot disagree with each other or with the JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tracecheck.catalogue import Catalogue, catalogue
+from tracecheck.findings import SEVERITY_RANK
+from tracecheck.report.model import Report
+from tracecheck.text import first_sentence
+
+KIND_ORDER = {"duplicate-request": 0, "re-recovery": 1, "possible-duplicate": 2}
+
+
+class ReportView:
+    """What writers show of ``report``, with ``words`` (default: the report's own language)."""
+
+    def __init__(self, report: Report, words: Catalogue | None = None) -> None:
+        self.report = report
+        self.words = words or catalogue(report.lang, report.locale)
+        self.summary: dict[str, Any] = report.summary
+        self.batch: dict[str, Any] = report.batch
+        self.rules: dict[str, dict[str, Any]] = {r["rule"]: r for r in report.rule_pack["rules"]}
+
+    # ------------------------------------------------------------------ rules
+
+    def title(self, code: str) -> str:
+        """A rule's title in the report's language (its code when the pack does not know it)."""
+        return str(self.rules.get(code, {}).get("title") or code)
+
+    def why(self, code: str) -> str:
+        """The first sentence of a rule's "why"."""
+        return first_sentence(str(self.rules.get(code, {}).get("why") or ""))
+
+    def fix(self, code: str) -> str:
+        return str(self.rules.get(code, {}).get("fix") or "")
+
+    # ------------------------------------------------------------------ lists, worst first
+
+    def worst_rows(self, n: int) -> list[dict[str, Any]]:
+        """The first ``n`` rows with an error or a warning, worst first (summary.worst_rows)."""
+        return list(self.summary["worst_rows"][:n])
+
+    def agencies(self, n: int) -> list[tuple[int, dict[str, Any]]]:
+        """(position in summary.by_agency, entry) of the first ``n`` agencies with an error or a warning."""
+        listed = [(i, a) for i, a in enumerate(self.summary["by_agency"]) if a["errors"] or a["warnings"]]
+        return listed[:n]
+
+    def groups(self, cap: int) -> list[dict[str, Any]]:
+        """Up to ``cap`` duplicate groups, taken in turn from each kind so every kind shows up (groups
+        to review first within a kind), listed by kind."""
+        groups = self.report.duplicate_groups
+        by_kind: dict[str, list[dict]] = {}
+        for group in sorted(groups, key=lambda g: (KIND_ORDER.get(g["kind"], 9), g["confidence"] != "review")):
+            by_kind.setdefault(group["kind"], []).append(group)
+        picked: list[dict] = []
+        queues = list(by_kind.values())
+        while len(picked) < cap and any(queues):
+            for queue in queues:
+                if queue and len(picked) < cap:
+                    picked.append(queue.pop(0))
+        order = {id(g): i for i, g in enumerate(groups)}
+        return sorted(picked, key=lambda g: (KIND_ORDER.get(g["kind"], 9), g["confidence"] != "review", order[id(g)]))
+
+    # ------------------------------------------------------------------ rows and findings
+
+    def requests(self, rows: set[int]) -> dict[int, str]:
+        """Sheet row -> request id, for the rows given that have one."""
+        table = self.report.rows
+        mine = table[table["row"].isin(list(rows))]
+        return {int(r): str(i) for r, i in zip(mine["row"], mine["request_id"]) if isinstance(i, str) and i}
+
+    def member_value(self, row: int, field: str) -> Any:
+        """A request's canonical value of ``field`` (a date as parsed, else as submitted); None if absent."""
+        canonical = self.report.canonical
+        if canonical is None or field not in canonical.columns or row not in canonical.index:
+            return None
+        value = canonical.at[row, field]
+        if _missing(value) and f"{field}__raw" in canonical.columns:
+            value = canonical.at[row, f"{field}__raw"]
+        if isinstance(value, pd.Timestamp):
+            return value.date() if value == value.normalize() else value.to_pydatetime()
+        return None if _missing(value) else value
+
+    def batch_findings(self, n: int) -> pd.DataFrame:
+        """The first ``n`` findings about the batch as a whole (no row)."""
+        findings = self.report.findings
+        return findings[findings["row"].isna()].head(n)
+
+    def findings_of(self, rows: list[int]) -> dict[int, pd.DataFrame]:
+        """Each listed row's findings, in report order."""
+        findings = self.report.findings
+        mine = findings[findings["row"].isin(rows)]
+        return {int(r): group for r, group in mine.groupby(mine["row"].astype("int64"), sort=False)}
+
+    def cell_marks(self) -> dict[tuple[int, str | None], tuple[str, list[int]]]:
+        """(sheet row, column letter) -> (worst severity, positions of its findings in report.findings),
+        for every row-level finding; a finding on no column has letter None."""
+        findings = self.report.findings
+        rows = findings["row"].to_numpy(dtype="float64", na_value=np.nan)
+        letters = findings["column"].astype(object).where(findings["column"].notna(), None).to_numpy()
+        severities = findings["severity"].to_numpy(dtype=object)
+        marks: dict[tuple[int, str | None], tuple[str, list[int]]] = {}
+        for position in np.flatnonzero(~np.isnan(rows)).tolist():
+            key = (int(rows[position]), letters[position])
+            worst, found = marks.get(key, (severities[position], []))
+            if SEVERITY_RANK[severities[position]] > SEVERITY_RANK[worst]:
+                worst = severities[position]
+            found.append(position)
+            marks[key] = (worst, found)
+        return marks
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and np.isnan(value))

@@ -1,0 +1,274 @@
+"""The HTML report: one self-contained page (inline CSS, inline SVG charts, no script, no network).
+
+Every number on the page comes from the report view (``summary`` as in the JSON) and carries
+``data-metric="<dotted JSON path>"`` and ``data-value`` (the JSON value), so a test or a script
+can check it against ``report.to_dict()``. Long lists are capped (agencies, duplicate groups,
+worst rows) so a 100,000-row batch still gives a small page. Every value from the batch is
+escaped: cells are user-controlled. All words come from the message catalogue.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TextIO
+
+import pandas as pd
+
+from tracecheck.catalogue import Catalogue
+from tracecheck.findings import SEVERITIES
+from tracecheck.report.view import ReportView
+from tracecheck.writers.html.charts import Bar, e, metric, svg_bars
+from tracecheck.writers.html.page import CSS, PAGE
+
+TOP_AGENCIES = 15
+MAX_GROUPS = 50
+MAX_PAIRS = 10
+MAX_ROWS = 100
+MAX_BATCH_FINDINGS = 50
+
+
+def write_html(view: ReportView, fp: TextIO) -> None:
+    """Write the report of ``view`` as one self-contained HTML5 page to the text file ``fp``."""
+    w = view.words
+    source = view.batch["source"]
+    sections = [_header(view), _headline(view), _batch_findings(view), _ages(view), _by_rule(view),
+                _by_agency(view), _duplicates(view), _worst_rows(view), _footer(view)]
+    fp.write(PAGE.substitute(lang=e(w.lang), title=f"{e(w.label('title'))} — {e(source)}", css=CSS,
+                             body="\n".join(s for s in sections if s)))
+
+
+def _t(w: Catalogue, key: str, **values: Any) -> str:
+    """A page text, escaped."""
+    return e(w.text("page", key, **values))
+
+
+def _l(w: Catalogue, key: str, **values: Any) -> str:
+    """A shared label, escaped."""
+    return e(w.label(key, **values))
+
+
+# ---------------------------------------------------------------------------------------------
+# sections
+
+
+def _header(view: ReportView) -> str:
+    b, pack, w = view.batch, view.report.rule_pack, view.words
+    facts = [(_l(w, "batch"), e(b["source"])), (_l(w, "as_of"), e(b["as_of"])),
+             (_l(w, "checked_at"), e(b["checked_at"])), (_l(w, "rule_pack"), f"{e(pack['name'])} {e(pack['version'])}")]
+    if b.get("sheet"):
+        facts.insert(1, (_l(w, "sheet"), e(b["sheet"])))
+    items = "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in facts)
+    return (f'<header><p class="kicker">{_l(w, "title")}</p><h1>{e(b["source"])}</h1>'
+            f'<dl class="facts">{items}</dl></header>')
+
+
+def _headline(view: ReportView) -> str:
+    s, w = view.summary, view.words
+    sev, dup = s["by_severity"], s["duplicates"]
+    sev_line = "".join(f'<li>{metric(w, f"summary.by_severity.{k}", sev[k], css=f"num sev-{k}")} {_t(w, key)}</li>'
+                       for k, key in (("error", "n_errors"), ("warning", "n_warnings"), ("info", "n_infos")))
+    kinds = "".join(f'<li>{metric(w, f"summary.duplicates.groups.{k}", v)} {e(w.text("kind", k))}</li>'
+                    for k, v in dup["groups"].items())
+    review = f'<li>{metric(w, "summary.duplicates.review_groups", dup["review_groups"])} {_t(w, "review_groups")}</li>'
+
+    def share(key: str) -> str:
+        return metric(w, f"summary.{key}", s[key], w.percent(s[key]))
+
+    cards = [
+        _card(_l(w, "requests"), metric(w, "summary.rows", s["rows"], css="big"),
+              f'{metric(w, "summary.rows_with_errors", s["rows_with_errors"])} {_t(w, "rows_with_errors")}'),
+        _card(_l(w, "findings"), metric(w, "summary.findings", s["findings"], css="big"),
+              f'<ul class="plain">{sev_line}</ul>'),
+        _card(_l(w, "rows_traceable"), metric(w, "summary.rows_traceable", s["rows_traceable"], css="big"),
+              f"{share('traceable_share')} {_t(w, 'of_requests')}",
+              css="good" if s["rows_traceable"] == s["rows"] else ""),
+        _card(_l(w, "rows_usable_serial"), metric(w, "summary.rows_usable_serial", s["rows_usable_serial"], css="big"),
+              f"{share('usable_serial_share')} {_t(w, 'of_requests')}"),
+        _card(_l(w, "strong_leads"), metric(w, "summary.strong_leads", s["strong_leads"], css="big"),
+              f"{share('strong_lead_share')} {_t(w, 'of_requests')}"),
+        _card(_l(w, "duplicate_groups"), "", f'<ul class="plain">{kinds}{review}</ul>'),
+        _card(_l(w, "after_duplicates"), metric(w, "summary.duplicates.requests_after_removing_duplicates",
+                                                dup["requests_after_removing_duplicates"], css="big"), ""),
+    ]
+    if s.get("batch_errors"):
+        cards.insert(1, _card(_l(w, "batch_errors"), metric(w, "summary.batch_errors", s["batch_errors"], css="big"),
+                              "", css="bad"))
+    return f'<section id="headline"><h2>{_t(w, "headline")}</h2><div class="cards">{"".join(cards)}</div></section>'
+
+
+def _card(title: str, main: str, sub: str, css: str = "") -> str:
+    return (f'<div class="card {css}"><div class="card-title">{title}</div>{main}'
+            f'<div class="card-sub">{sub}</div></div>')
+
+
+def _batch_findings(view: ReportView) -> str:
+    """Findings about the batch as a whole (a missing required column...): few but decisive."""
+    whole, w = view.batch_findings(MAX_BATCH_FINDINGS), view.words
+    if not len(whole):
+        return ""
+    items = "".join(f'<li>{_sev_badge(w, f.severity)} <code>{e(f.rule)}</code> {e(view.title(f.rule))}: '
+                    f'{e(f.message)}</li>' for f in whole[["rule", "severity", "message"]].itertuples())
+    return f'<section id="batch-findings"><h2>{_l(w, "batch_errors")}</h2><ul class="msgs">{items}</ul></section>'
+
+
+def _ages(view: ReportView) -> str:
+    s, w = view.summary, view.words
+    charts = []
+    for name, buckets in s["age_buckets"].items():
+        bars = [Bar(w.text("bucket", bucket), [(count, _bucket_css(bucket))], f"summary.age_buckets.{name}.{bucket}")
+                for bucket, count in buckets.items()]
+        title = w.text("metric", name)
+        charts.append(f"<figure><figcaption>{e(title)}</figcaption>{svg_bars(w, title, bars)}</figure>")
+    return (f'<section id="ages"><h2>{_t(w, "ages")}</h2><p class="note">{_t(w, "ages_note")}</p>'
+            f'<div class="charts">{"".join(charts)}</div></section>')
+
+
+def _bucket_css(name: str) -> str:
+    return {"unknown": "muted", "negative": "neg"}.get(name, "bar")
+
+
+def _by_rule(view: ReportView) -> str:
+    s, w = view.summary, view.words
+    if not s["by_rule"]:
+        return f'<section id="by-rule"><h2>{_t(w, "by_rule")}</h2><p>{_t(w, "no_findings")}</p></section>'
+    rows = "".join(f'<tr><td><code>{e(r["rule"])}</code></td><td title="{e(r["name"])}">{e(view.title(r["rule"]))}'
+                   f'</td><td>{_sev_badge(w, r["severity"])}</td>'
+                   f'<td class="n">{metric(w, f"summary.by_rule.{i}.count", r["count"])}</td></tr>'
+                   for i, r in enumerate(s["by_rule"]))
+    head = _thead(w, ("code", ""), ("rule", ""), ("severity", ""), ("count", "n"))
+    chart = svg_bars(w, w.text("page", "by_rule_chart"), _rule_bars(view), above=True)
+    return (f'<section id="by-rule"><h2>{_t(w, "by_rule")}</h2><div class="split">'
+            f'<div class="scroll"><table>{head}<tbody>{rows}</tbody></table></div>'
+            f'<figure>{chart}{_legend(w, SEVERITIES)}</figure></div></section>')
+
+
+def _rule_bars(view: ReportView) -> list[Bar]:
+    """One bar per rule, its severities stacked (a rule can count at two levels), largest first."""
+    per_rule: dict[str, dict[str, int]] = {}
+    for r in view.summary["by_rule"]:
+        per_rule.setdefault(r["rule"], {})[r["severity"]] = r["count"]
+    bars = [Bar(f"{code} {view.title(code)}", [(counts.get(sev, 0), f"sev-{sev}") for sev in SEVERITIES])
+            for code, counts in per_rule.items()]
+    return sorted(bars, key=lambda b: -sum(v for v, _ in b.parts))
+
+
+def _by_agency(view: ReportView) -> str:
+    w = view.words
+    top = view.agencies(TOP_AGENCIES)
+    title = f'<h2>{_t(w, "by_agency")}</h2>'
+    if not top:
+        return f'<section id="by-agency">{title}<p>{_t(w, "no_agency_findings")}</p></section>'
+    rows = "".join(f'<tr><td>{e(a["agency"]) if a["agency"] else _l(w, "no_agency")}</td>'
+                   + "".join(f'<td class="n">{metric(w, f"summary.by_agency.{i}.{k}", a[k])}</td>'
+                             for k in ("requests", "errors", "warnings")) + "</tr>"
+                   for i, a in top)
+    head = _thead(w, ("agency", ""), ("requests", "n"), ("errors", "n"), ("warnings", "n"))
+    bars = [Bar(a["agency"] or w.label("no_agency"), [(a["errors"], "sev-error"), (a["warnings"], "sev-warning")])
+            for _, a in top]
+    chart = svg_bars(w, w.text("page", "by_agency_chart"), bars, above=True)
+    return (f'<section id="by-agency">{title}<p class="note">{_t(w, "by_agency_note", n=len(top))}</p>'
+            f'<div class="split"><div class="scroll"><table>{head}<tbody>{rows}</tbody></table></div>'
+            f'<figure>{chart}{_legend(w, ("error", "warning"))}</figure></div></section>')
+
+
+def _duplicates(view: ReportView) -> str:
+    groups, w = view.report.duplicate_groups, view.words
+    title = f'<h2>{_t(w, "duplicates")}</h2>'
+    if not groups:
+        return f'<section id="duplicates">{title}<p>{_t(w, "duplicates_none")}</p></section>'
+    shown = view.groups(MAX_GROUPS)
+    ids = view.requests({r for g in shown for r in g["rows"]})
+    cards = "".join(_group_card(w, g, ids) for g in shown)
+    rest = len(groups) - len(shown)
+    more = (f'<p class="more" data-more-groups="{rest}">{_t(w, "more_groups", n=w.number(rest))}</p>' if rest else "")
+    return f'<section id="duplicates">{title}<div class="groups">{cards}</div>{more}</section>'
+
+
+def _group_card(w: Catalogue, group: dict[str, Any], ids: dict[int, str]) -> str:
+    rows = ", ".join(_row_ref(r, ids) for r in group["rows"])
+    pairs = group.get("pairs", [])
+    items = "".join(_pair_item(w, p) for p in pairs[:MAX_PAIRS])
+    if len(pairs) > MAX_PAIRS:
+        items += f'<li class="more">{_t(w, "more_pairs", n=w.number(len(pairs) - MAX_PAIRS))}</li>'
+    kind, conf = group["kind"], group["confidence"]
+    return (f'<article class="group kind-{e(kind)}"><h3><code>{e(group["id"])}</code> '
+            f'{e(w.text("kind", kind))} <span class="tag conf-{e(conf)}">{e(w.text("confidence", conf))}</span> '
+            f'<span class="score">{_l(w, "score")} {e(_num(group.get("score")))}</span></h3>'
+            f'<p>{_l(w, "rows")}: {rows}</p><ul class="pairs">{items}</ul></article>')
+
+
+def _pair_item(w: Catalogue, pair: dict[str, Any]) -> str:
+    rows = " &amp; ".join(e(r) for r in pair["rows"])
+    evidence = "".join(f'<li><span class="w">{e(_signed(ev.get("weight")))}</span> {e(ev.get("text"))}</li>'
+                       for ev in pair.get("evidence", []))
+    return (f'<li><b>{_l(w, "pair")} {rows}</b> <span class="score">{_l(w, "score")} {e(_num(pair.get("score")))}'
+            f'</span><ul class="evidence">{evidence}</ul></li>')
+
+
+def _row_ref(row: int, ids: dict[int, str]) -> str:
+    rid = ids.get(int(row))
+    return f"{e(row)} (<code>{e(rid)}</code>)" if rid else e(row)
+
+
+def _worst_rows(view: ReportView) -> str:
+    w = view.words
+    worst = view.worst_rows(MAX_ROWS)
+    title = f'<h2>{_t(w, "worst_rows")}</h2>'
+    if not worst:
+        return f'<section id="worst-rows">{title}<p>{_t(w, "no_rows")}</p></section>'
+    found = view.findings_of([r["row"] for r in worst])
+    head = _thead(w, ("row", "n"), ("request_id", ""), ("agency", ""), ("errors", "n"), ("warnings", "n"),
+                  ("findings", ""))
+    body = "".join(_worst_row(view, i, entry, found[entry["row"]]) for i, entry in enumerate(worst))
+    rest = view.summary["rows_with_errors"] + view.summary["rows_with_warnings"] - len(worst)
+    more = (f'<p class="more" data-more-rows="{rest}">{_t(w, "more_rows", n=w.number(rest))}</p>' if rest > 0 else "")
+    return (f'<section id="worst-rows">{title}<p class="note">{_t(w, "worst_rows_note")}</p>'
+            f'<div class="scroll"><table class="rows">{head}<tbody>{body}</tbody></table></div>{more}</section>')
+
+
+def _worst_row(view: ReportView, i: int, entry: dict[str, Any], found: pd.DataFrame) -> str:
+    w = view.words
+    titles = ", ".join(e(view.title(code)) for code in entry["rules"])
+    msgs = "".join(f'<li>{_sev_badge(w, f.severity)} <code>{e(f.rule)}</code> '
+                   f'{e(f.column) + ": " if isinstance(f.column, str) else ""}{e(f.message)}</li>'
+                   for f in found[["rule", "severity", "column", "message"]].itertuples())
+    path = f"summary.worst_rows.{i}"
+    return (f'<tr class="st-{"error" if entry["errors"] else "warning"}">'
+            f'<td class="n">{metric(w, f"{path}.row", entry["row"], str(entry["row"]))}</td>'
+            f'<td><code>{e(entry["request_id"] or "")}</code></td><td>{e(entry["agency"] or "")}</td>'
+            f'<td class="n">{metric(w, f"{path}.errors", entry["errors"])}</td>'
+            f'<td class="n">{metric(w, f"{path}.warnings", entry["warnings"])}</td>'
+            f'<td><details><summary>{titles}</summary><ul class="msgs">{msgs}</ul></details></td></tr>')
+
+
+def _footer(view: ReportView) -> str:
+    b, w = view.batch, view.words
+    return (f'<footer>{_t(w, "generated_by")} {e(b.get("tracecheck_version"))} · {_l(w, "sha256")} '
+            f'<code class="hash">{e(b.get("sha256"))}</code></footer>')
+
+
+# ---------------------------------------------------------------------------------------------
+# small pieces
+
+
+def _thead(w: Catalogue, *columns: tuple[str, str]) -> str:
+    cells = "".join(f'<th class="{css}">{_l(w, key)}</th>' if css else f"<th>{_l(w, key)}</th>" for key, css in columns)
+    return f"<thead><tr>{cells}</tr></thead>"
+
+
+def _sev_badge(w: Catalogue, severity: str) -> str:
+    return f'<span class="badge sev-{e(severity)}">{e(w.severity(severity))}</span>'
+
+
+def _legend(w: Catalogue, severities: tuple[str, ...]) -> str:
+    keys = "".join(f'<span><i class="sw sev-{s}"></i>{e(w.severity(s))}</span>' for s in severities)
+    return f'<figcaption class="legend">{keys}</figcaption>'
+
+
+def _num(value: Any) -> str:
+    if value is None:
+        return ""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _signed(value: Any) -> str:
+    return "" if value is None else (f"+{value:g}" if value > 0 else f"{value:g}")

@@ -1,0 +1,69 @@
+"""The annotated workbook (.xlsx): Summary, Findings, Duplicates and the submitted Data.
+
+``write_xlsx(view, fp)`` writes four sheets, named and labelled in the report's language:
+
+* **Summary** - batch facts, headline numbers (each with the JSON field it comes from, so it
+  can be checked against the JSON report), age buckets and the findings per rule with the
+  rule's title and why it matters (from the pack that was used);
+* **Findings** - one row per finding with the rule's title and fix hint (autofilter, frozen header);
+* **Duplicates** - one block per duplicate group: the member rows side by side, then each
+  scored pair's explanation;
+* **Data** - the cells as submitted, each flagged cell filled by its worst severity and
+  carrying a comment with its findings, plus tracecheck's per-row columns at the right.
+
+Batches over ``WRITE_ONLY_ABOVE`` rows are streamed with openpyxl's write-only mode. Fills,
+comments, column widths, freeze panes and autofilters all work there too; what changes is
+that cell comments stop after ``MAX_COMMENTS`` flagged cells (each comment costs memory and
+a VML shape that slows Excel down), which the Summary sheet says.
+
+Text is always written as text: a submitted value such as ``=HYPERLINK(...)`` is stored as a
+string cell, never as a formula (see tracecheck.writers.cells).
+"""
+
+from __future__ import annotations
+
+from typing import Any, BinaryIO
+
+from openpyxl import Workbook
+
+from tracecheck.report.view import ReportView
+from tracecheck.writers.xlsx.data import data_sheet, flagged_cells
+from tracecheck.writers.xlsx.sheets import duplicates_sheet, findings_sheet
+from tracecheck.writers.xlsx import style
+from tracecheck.writers.xlsx.summary import summary_sheet
+
+WRITE_ONLY_ABOVE = 50_000  # rows; larger batches are streamed (openpyxl write-only mode)
+MAX_COMMENTS = 20_000  # cell comments kept in write-only mode; the rest of the flagged cells only get fills
+
+
+def write_xlsx(view: ReportView, fp: BinaryIO) -> None:
+    """Write the report of ``view`` as an annotated workbook into the binary file object ``fp``.
+    ValueError when the report does not hold the submitted cells (``report.source``)."""
+    report, w = view.report, view.words
+    if report.source is None:
+        raise ValueError("write_xlsx needs report.source, the cells as submitted (tracecheck.check sets it)")
+    streaming = report.batch["row_count"] > WRITE_ONLY_ABOVE
+    wb = Workbook(write_only=streaming)
+    if not streaming:
+        wb.remove(wb.active)
+    flagged = flagged_cells(view)
+    comment_budget = MAX_COMMENTS if streaming else len(flagged)
+    summary_sheet(wb.create_sheet(w.text("workbook", "sheet_summary")), view,
+                  _omissions(view, len(flagged) - comment_budget))
+    findings_sheet(wb.create_sheet(w.text("workbook", "sheet_findings")), view)
+    duplicates_sheet(wb.create_sheet(w.text("workbook", "sheet_duplicates")), view)
+    data_sheet(wb.create_sheet(w.text("workbook", "sheet_data")), view, flagged, comment_budget)
+    wb.save(fp)
+
+
+def _omissions(view: ReportView, comments_dropped: int) -> list[str]:
+    """What the workbook leaves out, said on the Summary sheet."""
+    w, notes = view.words, []
+    if comments_dropped > 0:
+        notes.append(w.text("workbook", "comments_omitted", n=w.number(MAX_COMMENTS), rows=w.number(WRITE_ONLY_ABOVE)))
+    sheets = ((w.text("workbook", "sheet_findings"), len(view.report.findings)),
+              (w.text("workbook", "sheet_data"), len(view.report.source.frame)))
+    for sheet, n in sheets:
+        if n > style.MAX_SHEET_ROWS - 1:
+            notes.append(w.text("workbook", "truncated", sheet=sheet, n=w.number(n - (style.MAX_SHEET_ROWS - 2))))
+    return notes

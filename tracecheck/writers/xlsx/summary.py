@@ -1,0 +1,88 @@
+"""The workbook's Summary sheet: batch facts, headline numbers, duplicates, ages, findings per rule.
+
+Every number is read from the report's summary and shown beside the JSON field it comes from,
+so it can be checked against the JSON report.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracecheck.report.build import STRONG_LEAD_MAX_DAYS, UNUSABLE_SERIAL_RULES
+from tracecheck.report.view import ReportView
+from tracecheck.writers.xlsx.style import BOLD, FILLS, GREY, TITLE, cell, header, setup
+
+Item = tuple[str, Any, str, str | None]  # label, value, JSON field, cell note
+
+
+def summary_sheet(ws: Any, view: ReportView, notes: list[str]) -> None:
+    w = view.words
+    setup(ws, (44, 30, 44, 12, 12, 90), freeze=None)
+    ws.append([cell(ws, w.text("workbook", "title"), font=TITLE)])
+    sections = ((w.label("batch"), _batch_items), (w.text("workbook", "headline"), _headline_items),
+                (w.text("workbook", "duplicates"), _duplicate_items), (w.text("workbook", "ages"), _age_items))
+    for title, items in sections:
+        ws.append([])
+        ws.append([cell(ws, title, font=BOLD), None, cell(ws, w.text("workbook", "json"), font=GREY)])
+        for label, value, key, note in items(view):
+            fmt = "0.0%" if key.endswith("share") else None
+            ws.append([cell(ws, label, comment=note), cell(ws, value, number_format=fmt), cell(ws, key, font=GREY)])
+    ws.append([])
+    _by_rule_table(ws, view)
+    if notes:
+        ws.append([])
+        ws.append([cell(ws, w.text("workbook", "notes"), font=BOLD)])
+        for note in notes:
+            ws.append([cell(ws, note, fill=FILLS["warning"])])
+
+
+def _batch_items(view: ReportView) -> list[Item]:
+    b, p, w = view.batch, view.report.rule_pack, view.words
+    facts = (("file", "source"), ("sheet", "sheet"), ("sha256", "sha256"), ("rows", "row_count"),
+             ("as_of", "as_of"), ("checked_at", "checked_at"), ("version", "tracecheck_version"))
+    return [*[(w.label(label), b[key], f"batch.{key}", None) for label, key in facts],
+            (w.label("rule_pack"), p["name"], "rule_pack.name", None),
+            (w.label("rule_pack_version"), p["version"], "rule_pack.version", None)]
+
+
+def _headline_items(view: ReportView) -> list[Item]:
+    s, w = view.summary, view.words
+    note = w.label("strong_lead_note", rules="/".join(UNUSABLE_SERIAL_RULES), days=STRONG_LEAD_MAX_DAYS)
+    severities = (("errors", "error"), ("warnings", "warning"), ("infos", "info"))
+    plain = ("batch_errors", "rows_with_errors", "rows_with_warnings", "rows_usable_serial",
+             "rows_missing_import_marking", "rows_obliterated", "rows_traceable", "traceable_share")
+    return [(w.label("requests"), s["rows"], "summary.rows", None),
+            (w.label("findings"), s["findings"], "summary.findings", None),
+            *[(w.label(k), s["by_severity"][sev], f"summary.by_severity.{sev}", None) for k, sev in severities],
+            *[(w.label(k), s[k], f"summary.{k}", None) for k in plain],
+            *[(w.label(k), s[k], f"summary.{k}", note) for k in ("strong_leads", "strong_lead_share")]]
+
+
+def _duplicate_items(view: ReportView) -> list[Item]:
+    d, w = view.summary["duplicates"], view.words
+    counts = (("review_groups", "review_groups"), ("duplicate_rows", "duplicate_rows"),
+              ("after_duplicates", "requests_after_removing_duplicates"))
+    return [*[(f"{w.label('duplicate_groups')}: {w.text('kind', kind)}", n, f"summary.duplicates.groups.{kind}", None)
+              for kind, n in d["groups"].items()],
+            *[(w.label(label), d[key], f"summary.duplicates.{key}", None) for label, key in counts]]
+
+
+def _age_items(view: ReportView) -> list[Item]:
+    s, w, items = view.summary, view.words, []
+    for metric, counts in s["age_buckets"].items():
+        name = w.text("metric", metric)
+        items += [(f"{name}: {w.text('bucket', bucket)}", n, f"summary.age_buckets.{metric}.{bucket}", None)
+                  for bucket, n in counts.items()]
+        items.append((f"{name}: {w.label('median')}", s["age_medians_days"][metric],
+                      f"summary.age_medians_days.{metric}", None))
+    return items
+
+
+def _by_rule_table(ws: Any, view: ReportView) -> None:
+    w = view.words
+    ws.append([cell(ws, w.text("workbook", "by_rule"), font=BOLD)])
+    ws.append(header(ws, [w.label(k) for k in ("code", "rule", "name", "severity", "count", "why")]))
+    for item in view.summary["by_rule"]:
+        ws.append([item["rule"], view.title(item["rule"]), item["name"],
+                   cell(ws, w.severity(item["severity"]), fill=FILLS.get(item["severity"])), item["count"],
+                   view.why(item["rule"])])
