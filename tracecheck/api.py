@@ -9,7 +9,7 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from tracecheck import engine
-from tracecheck.limits import Limits
+from tracecheck.read.limits import Limits
 from tracecheck.normalise import normalise
 from tracecheck.read import read_batch, read_frame
 from tracecheck.redact import redact

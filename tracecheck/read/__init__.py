@@ -42,8 +42,8 @@ import pyarrow.csv as pa_csv
 import python_calamine
 
 from tracecheck.errors import InputError
-from tracecheck.limits import Limits, check_extent, check_file, check_table, check_workbook
-from tracecheck.xlsx_parts import EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, FormulaCell, SheetScan, date_system, scan_sheet
+from tracecheck.read.limits import Limits, check_extent, check_file, check_table, check_workbook
+from tracecheck.read.xlsx_parts import EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, FormulaCell, SheetScan, date_system, scan_sheet
 
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
 CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
