@@ -9,9 +9,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from tracecheck import read as read_module
 from tracecheck.errors import InputError
 from tracecheck.read import RawBatch, column_letter, list_sheets, read_batch
+from tracecheck.read import sniff as sniff_module
 
 HEADER = ["Serie", "Marca", "Modelo", "Calibre"]
 
@@ -415,7 +415,7 @@ def test_unreadable_file(tmp_path, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(read_module, "open", denied, raising=False)
+    monkeypatch.setattr(sniff_module, "open", denied, raising=False)
     with pytest.raises(InputError, match="permission denied") as err:
         read_batch(path)
     assert "t.csv" in str(err.value)

@@ -43,10 +43,9 @@ import python_calamine
 
 from tracecheck.errors import InputError
 from tracecheck.read.limits import Limits, check_extent, check_file, check_table, check_workbook
+from tracecheck.read.sniff import _file_kind, _one_line, _read_bytes, _refuse_mislabelled
 from tracecheck.read.xlsx_parts import EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, FormulaCell, SheetScan, date_system, scan_sheet
 
-XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
-CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
 CSV_DELIMITERS = (",", ";", "\t", "|")  # earlier wins ties
 
 HEADER_WINDOW = 30  # non-blank rows examined when looking for the header
@@ -154,69 +153,6 @@ def list_sheets(path: str | os.PathLike) -> list[str]:
     workbook = _open_workbook(_read_bytes(Path(shown)), shown)
     with workbook:
         return list(workbook.sheet_names)
-
-
-# --------------------------------------------------------------------------- file access
-
-
-def _file_kind(path: Path) -> str:
-    """'xlsx' or 'csv' from the extension; InputError for anything else."""
-    suffix = path.suffix.lower()
-    if suffix in XLSX_SUFFIXES:
-        return "xlsx"
-    if suffix in CSV_SUFFIXES:
-        return "csv"
-    if not os.path.lexists(path):
-        raise InputError("file not found", path=str(path))
-    shown = f"'{suffix}'" if suffix else "(no extension)"
-    raise InputError(f"unsupported file type {shown}; expected .xlsx or .csv", path=str(path))
-
-
-def _read_bytes(path: Path) -> bytes:
-    """The whole file, opened read-only; OS errors become one-line InputErrors."""
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        raise InputError("file not found", path=str(path)) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", path=str(path)) from None
-    except PermissionError:
-        raise InputError("permission denied", path=str(path)) from None
-    except OSError as err:
-        raise InputError(f"cannot read file: {err.strerror or err}", path=str(path)) from None
-
-
-_ZIP_MAGIC = b"PK\x03\x04"
-_CFB_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # OLE compound file: an old .xls, or an encrypted workbook
-
-
-def _content_kind(data: bytes) -> str:
-    """What the bytes are, whatever the name says: workbook, encrypted, xls, zip, text or binary."""
-    if data.startswith(_ZIP_MAGIC):
-        return "workbook" if b"xl/workbook.xml" in data or b"xl/_rels/" in data else "zip"
-    if data.startswith(_CFB_MAGIC):  # stream names are UTF-16 in the compound file's directory
-        return "encrypted" if "EncryptionInfo".encode("utf-16-le") in data else "xls"
-    head = data[:8192]
-    if b"\x00" not in head or head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "text"
-    return "binary"
-
-
-def _refuse_mislabelled(data: bytes, kind: str, shown: str) -> None:
-    """A clear error when the content contradicts the extension (an xlsx saved as .csv, and so on)."""
-    content = _content_kind(data)
-    if content == "encrypted":
-        raise InputError("workbook is password-protected (encrypted); remove the password in Excel "
-                         "(File > Info > Protect Workbook) and save it again", path=shown)
-    if kind == "csv" and content in ("workbook", "xls"):
-        real = ".xlsx" if content == "workbook" else ".xls"
-        raise InputError(f"is an Excel workbook ({real}) with a csv name; rename it to {real} "
-                         "(or save it from Excel as csv)", path=shown)
-    if kind == "csv" and content == "zip":
-        raise InputError("is a zip archive, not a csv; unpack it and check the file inside", path=shown)
-    if kind == "xlsx" and content == "text" and data.strip():
-        raise InputError("is a text file, not an Excel workbook; if it is a csv, rename it to .csv", path=shown)
 
 
 def _table_fields(table: _Table) -> dict:
@@ -423,10 +359,6 @@ def _clean_text_grid(grid: pd.DataFrame) -> pd.DataFrame:
         columns[column] = values.where(values.str.len() > 0).to_numpy()
     frame = pd.DataFrame(columns, index=pd.RangeIndex(1, len(grid) + 1), columns=grid.columns)
     return frame.astype("str") if len(frame.columns) else frame
-
-
-def _one_line(err: Exception) -> str:
-    return " ".join(str(err).split())
 
 
 # --------------------------------------------------------------------------- workbooks
