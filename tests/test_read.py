@@ -506,12 +506,12 @@ RECTANGULAR = ('Serie,Marca,Fecha\n'
 
 
 def test_rectangular_csv_takes_the_arrow_fast_path(tmp_path, monkeypatch):
-    import tracecheck.read as read
+    import tracecheck.read.csv as read_csv
 
     def forbidden(*args, **kwargs):
         raise AssertionError("the pandas fallback parser was used for a rectangular csv")
 
-    monkeypatch.setattr(read, "_parse_csv", forbidden)
+    monkeypatch.setattr(read_csv, "_parse_csv", forbidden)
     batch = read_batch(write_csv(tmp_path / "t.csv", RECTANGULAR))
     assert list(batch.frame.index) == [2, 3, 4, 5]
     assert records(batch) == [
