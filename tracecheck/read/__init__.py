@@ -1,43 +1,47 @@
 """Read a trace-request spreadsheet (.xlsx or .csv) into a :class:`RawBatch`.
 
 The reader turns a messy, human-made sheet into one rectangular table without
-judging its contents:
-
-* the header is found automatically (title and note rows above it are skipped);
-* blank rows inside the data are dropped, but every kept row keeps the row
-  number a person sees in the spreadsheet (the frame's index);
-* columns with neither a header nor any data are dropped; a column with data but
-  a blank header is called ``"Column <LETTER>"``;
-* a block of short note rows ("Prepared by: ...") separated from the data by
-  three or more blank rows is dropped and reported in ``dropped_rows``;
-* duplicate headers are kept and renamed ``"X (2)"``, ``"X (3)"``.
+judging its contents: it finds the header, drops blank rows and columns and a
+trailing note block, names the columns, and keeps the row number a person sees
+in the spreadsheet as the frame's index (see :mod:`tracecheck.read.shape`).
 
 CSV values are kept as text (``"N/A"``, ``"NONE"`` and ``"NA"`` stay text);
 workbook values keep their native type (str, int/float, date/datetime, bool).
 Blank cells are missing (None/NaN). Problems that prevent reading the file at
 all raise :class:`~tracecheck.errors.InputError`; problems *in* the data never
 raise. The input file is only ever opened for reading.
+
+This module is the public face (read_batch, read_frame, list_sheets, RawBatch,
+column_letter) and only orchestrates: read_batch goes bytes -> sniff -> csv or
+workbook -> shape -> limits. Each module imports only those below it:
+
+* ``csv``: decoding, delimiter sniffing, the Arrow fast path and the pandas fallback;
+* ``workbook``: calamine, choosing the sheet, the scan hook, formulas inside the table;
+* ``sniff``: file kind from the extension and from the bytes, reading the bytes;
+* ``shape``: header, data rows, note blocks, column names, column letters;
+* ``limits``: size limits (Limits), checked before and after reading;
+* ``xlsx_parts``: what calamine does not tell, read from the workbook's XML parts.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
-import python_calamine
 
 from tracecheck.errors import InputError
 from tracecheck.read.csv import _read_csv
-from tracecheck.read.limits import Limits, check_extent, check_file, check_table, check_workbook
-from tracecheck.read.shape import _Table, _blank_cells, _column_names, _empty_table, _shape, column_letter
-from tracecheck.read.sniff import _file_kind, _one_line, _read_bytes, _refuse_mislabelled
-from tracecheck.read.xlsx_parts import EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, FormulaCell, SheetScan, date_system, scan_sheet
+from tracecheck.read.limits import Limits, check_file, check_table, check_workbook
+from tracecheck.read.shape import _blank_cells, _column_names, _Table, column_letter
+from tracecheck.read.sniff import _file_kind, _read_bytes, _refuse_mislabelled
+from tracecheck.read.workbook import _open_workbook, _read_workbook, _scan_hook, _table_formulas
+from tracecheck.read.xlsx_parts import FormulaCell, SheetScan, date_system
+
+__all__ = ["Limits", "RawBatch", "column_letter", "list_sheets", "read_batch", "read_frame"]
 
 
 @dataclass(frozen=True)
@@ -57,9 +61,6 @@ class RawBatch:
     delimiter: str | None
     formulas: tuple[FormulaCell, ...] = ()  # table cells whose formula has no saved result (read as blank)
     date_system: int = 1900  # a workbook's origin for date serial numbers (1900 or 1904)
-
-
-# --------------------------------------------------------------------------- public API
 
 
 def read_batch(path: str | os.PathLike, *, sheet: str | None = None,
@@ -90,19 +91,9 @@ def read_batch(path: str | os.PathLike, *, sheet: str | None = None,
                         encoding=encoding, delimiter=delimiter)
     check_workbook(data, shown, limits)
     scans: dict[str, SheetScan] = {}
-
-    def scan(name: str) -> None:  # before calamine touches a sheet: how far it reaches, and its formulas
-        if name not in scans:
-            scans[name] = found = scan_sheet(data, name)
-            if found.rows > EXCEL_MAX_ROWS or found.columns > EXCEL_MAX_COLUMNS:
-                raise InputError(f"damaged or not written by Excel: a cell reaches row {found.rows:,}, column "
-                                 f"{found.columns:,}, beyond Excel's last ({EXCEL_MAX_ROWS:,} rows, "
-                                 f"{EXCEL_MAX_COLUMNS:,} columns)", path=shown, sheet=name)
-            check_extent(found.rows, found.columns, shown, name, limits, stored=found.cells)
-
-    table, sheet_name = _read_workbook(data, shown, sheet, header_row, scan)
+    table, sheet_name = _read_workbook(data, shown, sheet, header_row, _scan_hook(data, shown, limits, scans))
     check_table(table.frame, shown, sheet_name, limits)
-    formulas = _table_formulas(list(scans[sheet_name].formulas) if sheet_name in scans else [], table)
+    formulas = _table_formulas(scans, sheet_name, table)
     return RawBatch(**common, **_table_fields(table), sheet=sheet_name,
                     encoding=None, delimiter=None, formulas=formulas, date_system=date_system(data))
 
@@ -136,73 +127,3 @@ def read_frame(frame: pd.DataFrame, *, name: str | None = None) -> RawBatch:
     return RawBatch(frame=data, source=name or "<dataframe>", path=name or "<dataframe>", sheet=None,
                     sha256=digest, header_row=1, column_letters={h: column_letter(i) for i, h in enumerate(unique)},
                     duplicate_headers=duplicates, dropped_rows=[], encoding=None, delimiter=None)
-
-
-# --------------------------------------------------------------------------- workbooks
-
-
-def _open_workbook(data: bytes, shown: str) -> python_calamine.CalamineWorkbook:
-    try:
-        return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except python_calamine.PasswordError:
-        raise InputError("workbook is password-protected", path=shown) from None
-    except (python_calamine.CalamineError, ValueError, OSError) as err:
-        raise InputError(f"not a readable workbook ({_one_line(err)})", path=shown) from None
-
-
-def _read_workbook(data: bytes, shown: str, sheet: str | None, header_row: int | None,
-                   scan: Callable[[str], None]) -> tuple[_Table, str | None]:
-    """Shape the requested sheet, or the first table-like visible worksheet.
-
-    Without ``sheet``, hidden sheets (often lookup lists for drop-downs) and
-    chart sheets are skipped; if no visible worksheet looks like a table, the
-    first of them (else the first sheet of any kind) is used.
-    """
-    with _open_workbook(data, shown) as workbook:
-        names = list(workbook.sheet_names)
-        if sheet is not None:
-            if sheet not in names:
-                available = ", ".join(repr(name) for name in names) or "none"
-                raise InputError(f"sheet {sheet!r} not found; available: {available}",
-                                 path=shown)
-            scan(sheet)
-            return _shape(_sheet_grid(workbook, sheet, shown), header_row, shown, sheet), sheet
-        candidates = _visible_worksheets(workbook) or names[:1]
-        fallback = None
-        for name in candidates:
-            scan(name)
-            table = _shape(_sheet_grid(workbook, name, shown), header_row, shown, name)
-            if table.looks_like_table:
-                return table, name
-            fallback = fallback or (table, name)
-        return fallback or (_empty_table(), None)
-
-
-def _table_formulas(cells: list[FormulaCell], table: _Table) -> tuple[FormulaCell, ...]:
-    """The formula cells without a saved result that lie inside the table (header row and data rows)."""
-    if not cells or table.header_row is None:
-        return ()
-    rows = set(table.frame.index) | {table.header_row}
-    letters = set(table.column_letters.values())
-    return tuple(cell for cell in cells if cell.row in rows and cell.letter in letters)
-
-
-def _visible_worksheets(workbook: python_calamine.CalamineWorkbook) -> list[str]:
-    return [meta.name for meta in workbook.sheets_metadata
-            if meta.visible == python_calamine.SheetVisibleEnum.Visible
-            and meta.typ == python_calamine.SheetTypeEnum.WorkSheet]
-
-
-def _sheet_grid(workbook: python_calamine.CalamineWorkbook, name: str,
-                shown: str) -> pd.DataFrame:
-    """All cells of a sheet from A1 on (empty rows/columns kept), rows indexed from 1."""
-    try:
-        rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except (python_calamine.CalamineError, ValueError, OSError) as err:
-        raise InputError(f"cannot read sheet ({_one_line(err)})", path=shown,
-                         sheet=name) from None
-    cleaned = [[(v.strip() or None) if isinstance(v, str) else v for v in row] for row in rows]
-    width = max((len(row) for row in cleaned), default=0)
-    grid = pd.DataFrame(cleaned, columns=range(width), dtype=object)
-    grid.index = pd.RangeIndex(1, len(grid) + 1)
-    return grid
