@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 import tracecheck
 from tracecheck.cli import main
-from tracecheck.limits import Limits
+from tracecheck.read.limits import Limits
 
 
 def small_workbook(path: Path) -> Path:

@@ -9,9 +9,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from tracecheck import read as read_module
 from tracecheck.errors import InputError
 from tracecheck.read import RawBatch, column_letter, list_sheets, read_batch
+from tracecheck.read import sniff as sniff_module
 
 HEADER = ["Serie", "Marca", "Modelo", "Calibre"]
 
@@ -415,7 +415,7 @@ def test_unreadable_file(tmp_path, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(read_module, "open", denied, raising=False)
+    monkeypatch.setattr(sniff_module, "open", denied, raising=False)
     with pytest.raises(InputError, match="permission denied") as err:
         read_batch(path)
     assert "t.csv" in str(err.value)
@@ -506,12 +506,12 @@ RECTANGULAR = ('Serie,Marca,Fecha\n'
 
 
 def test_rectangular_csv_takes_the_arrow_fast_path(tmp_path, monkeypatch):
-    import tracecheck.read as read
+    import tracecheck.read.csv as read_csv
 
     def forbidden(*args, **kwargs):
         raise AssertionError("the pandas fallback parser was used for a rectangular csv")
 
-    monkeypatch.setattr(read, "_parse_csv", forbidden)
+    monkeypatch.setattr(read_csv, "_parse_csv", forbidden)
     batch = read_batch(write_csv(tmp_path / "t.csv", RECTANGULAR))
     assert list(batch.frame.index) == [2, 3, 4, 5]
     assert records(batch) == [

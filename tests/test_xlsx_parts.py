@@ -1,11 +1,11 @@
-"""Formula cells without a saved result, found in the sheet XML (tracecheck.xlsx_parts)."""
+"""Formula cells without a saved result, found in the sheet XML (tracecheck.read.xlsx_parts)."""
 
 from __future__ import annotations
 
 import io
 import zipfile
 
-from tracecheck.xlsx_parts import FormulaCell, scan_sheet, sheet_parts
+from tracecheck.read.xlsx_parts import FormulaCell, scan_sheet, sheet_parts
 
 WORKBOOK = ('<workbook xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
             '<sheets><sheet name="Hoja 1" sheetId="1" r:id="rId1"/><sheet name="Other" sheetId="2" r:id="rId2"/>'

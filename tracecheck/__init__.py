@@ -32,7 +32,7 @@ _EXPORTS = {
     "write_report": "tracecheck.writers",
     "Finding": "tracecheck.findings",
     "InputError": "tracecheck.errors",
-    "Limits": "tracecheck.limits",
+    "Limits": "tracecheck.read.limits",
     "Report": "tracecheck.report.model",
     "ReportWriteError": "tracecheck.errors",
     "Rule": "tracecheck.ruleset",
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from tracecheck.api import check
     from tracecheck.errors import InputError, ReportWriteError, RulePackError, TracecheckError
     from tracecheck.findings import Finding, Severity
-    from tracecheck.limits import Limits
+    from tracecheck.read.limits import Limits
     from tracecheck.report.model import Report, ValidationFailed
     from tracecheck.ruleset import Rule, RulePack, load_pack
     from tracecheck.schema import canonical_schema

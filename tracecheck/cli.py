@@ -38,7 +38,7 @@ def _parse_map(values: tuple[str, ...]) -> dict[str, str]:
 
 
 def _parse_limits(values: tuple[str, ...]):
-    from tracecheck.limits import Limits
+    from tracecheck.read.limits import Limits
 
     pairs = {}
     for value in values:

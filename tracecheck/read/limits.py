@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 import pandas as pd
 
 from tracecheck.errors import InputError
-from tracecheck.xlsx_parts import (
+from tracecheck.read.xlsx_parts import (
     ARCHIVE_ERRORS,
     claimed_size,
     open_archive,

@@ -1,0 +1,149 @@
+"""Read a trace-request spreadsheet (.xlsx or .csv) into a :class:`RawBatch`.
+
+The reader turns a messy, human-made sheet into one rectangular table without
+judging its contents: it finds the header, drops blank rows and columns and a
+trailing note block, names the columns, and keeps the row number a person sees
+in the spreadsheet as the frame's index (see :mod:`tracecheck.read.shape`).
+
+CSV values are kept as text (``"N/A"``, ``"NONE"`` and ``"NA"`` stay text);
+workbook values keep their native type (str, int/float, date/datetime, bool).
+Blank cells are missing (None/NaN). Problems that prevent reading the file at
+all raise :class:`~tracecheck.errors.InputError`; problems *in* the data never
+raise. The input file is only ever opened for reading.
+
+This module is the public face (read_batch, read_frame, list_sheets, RawBatch,
+column_letter) and only orchestrates: read_batch goes bytes -> sniff -> csv or
+workbook -> shape -> limits. Each module imports only those below it:
+
+* ``csv``: decoding, delimiter sniffing, the Arrow fast path and the pandas fallback;
+* ``workbook``: calamine, choosing the sheet, the scan hook, formulas inside the table;
+* ``sniff``: file kind from the extension and from the bytes, reading the bytes;
+* ``shape``: header, data rows, note blocks, column names, column letters;
+* ``limits``: size limits (Limits), checked before and after reading;
+* ``xlsx_parts``: what calamine does not tell, read from the workbook's XML parts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tracecheck.errors import InputError
+from tracecheck.read.csv import _read_csv
+from tracecheck.read.limits import Limits, check_file, check_table, check_workbook
+from tracecheck.read.shape import _blank_cells, _column_names, _Table, column_letter
+from tracecheck.read.sniff import _file_kind, _read_bytes, _refuse_mislabelled
+from tracecheck.read.workbook import _open_workbook, _read_workbook, _scan_hook, _table_formulas
+from tracecheck.read.xlsx_parts import FormulaCell, SheetScan, date_system
+
+__all__ = ["Limits", "RawBatch", "column_letter", "list_sheets", "read_batch", "read_frame"]
+
+
+@dataclass(frozen=True)
+class RawBatch:
+    """One sheet (or csv file) read as a table; see the module docstring."""
+
+    frame: pd.DataFrame
+    source: str
+    path: str
+    sheet: str | None
+    sha256: str
+    header_row: int | None
+    column_letters: dict[str, str]
+    duplicate_headers: list[str]
+    dropped_rows: list[int]
+    encoding: str | None
+    delimiter: str | None
+    formulas: tuple[FormulaCell, ...] = ()  # table cells whose formula has no saved result (read as blank)
+    date_system: int = 1900  # a workbook's origin for date serial numbers (1900 or 1904)
+    labels: pd.Series | None = None  # DataFrame input: the caller's index label of each row (indexed by row)
+
+    def header_by_letter(self) -> dict[str, str | None]:
+        """Column letter -> the header as submitted (None for a column whose header cell was blank)."""
+        out: dict[str, str | None] = {}
+        for name, letter in self.column_letters.items():
+            base = name.rsplit(" (", 1)[0]
+            base = base if base in self.duplicate_headers else name  # "X (2)": the second "X"
+            out[letter] = None if base == f"Column {letter}" else base
+        return out
+
+    def labels_of(self, rows: pd.Series) -> np.ndarray:
+        """The caller's index label for each sheet row in ``rows`` (None for files and batch-level rows)."""
+        out = np.full(len(rows), None, dtype=object)
+        if self.labels is not None:
+            known = rows.notna().to_numpy()
+            out[known] = self.labels.reindex(rows[known].astype("int64")).to_numpy(dtype=object)
+        return out
+
+
+def read_batch(path: str | os.PathLike, *, sheet: str | None = None,
+               header_row: int | None = None, limits: Limits | None = None) -> RawBatch:
+    """Read ``path`` (.xlsx/.xlsm/.xls or .csv/.txt/.tsv) into a RawBatch.
+
+    ``sheet`` picks a workbook sheet (default: the first sheet that looks like a
+    table, else the first sheet). ``header_row`` (1-based) forces the header row
+    instead of detecting it. Raises InputError when the file cannot be read or
+    exceeds ``limits`` (default ``Limits()``).
+    """
+    limits = limits or Limits()
+    shown = os.fspath(path)
+    kind = _file_kind(Path(shown))
+    if header_row is not None and header_row < 1:
+        raise InputError(f"header row must be 1 or more, got {header_row}", path=shown)
+    if kind == "csv" and sheet is not None:
+        raise InputError(f"sheet {sheet!r} requested, but a csv file has no sheets", path=shown)
+    data = _read_bytes(Path(shown))
+    check_file(data, shown, limits)
+    _refuse_mislabelled(data, kind, shown)
+    common = {"source": Path(shown).name, "path": shown,
+              "sha256": hashlib.sha256(data).hexdigest()}
+    if kind == "csv":
+        table, encoding, delimiter = _read_csv(data, shown, header_row)
+        check_table(table.frame, shown, None, limits)
+        return RawBatch(**common, **_table_fields(table), sheet=None,
+                        encoding=encoding, delimiter=delimiter)
+    check_workbook(data, shown, limits)
+    scans: dict[str, SheetScan] = {}
+    table, sheet_name = _read_workbook(data, shown, sheet, header_row, _scan_hook(data, shown, limits, scans))
+    check_table(table.frame, shown, sheet_name, limits)
+    formulas = _table_formulas(scans, sheet_name, table)
+    return RawBatch(**common, **_table_fields(table), sheet=sheet_name,
+                    encoding=None, delimiter=None, formulas=formulas, date_system=date_system(data))
+
+
+def list_sheets(path: str | os.PathLike) -> list[str]:
+    """Names of the worksheets of a workbook, in workbook order."""
+    shown = os.fspath(path)
+    if _file_kind(Path(shown)) != "xlsx":
+        raise InputError("only workbooks (.xlsx, .xlsm, .xls) have sheets", path=shown)
+    workbook = _open_workbook(_read_bytes(Path(shown)), shown)
+    with workbook:
+        return list(workbook.sheet_names)
+
+
+def _table_fields(table: _Table) -> dict:
+    return {"frame": table.frame, "header_row": table.header_row,
+            "column_letters": table.column_letters,
+            "duplicate_headers": table.duplicate_headers, "dropped_rows": table.dropped_rows}
+
+
+def read_frame(frame: pd.DataFrame, *, name: str | None = None) -> RawBatch:
+    """Wrap an in-memory table as a batch: header on row 1, first data row is row 2. Each row keeps
+    the caller's index label (``RawBatch.labels``), so findings can be joined back to ``frame``."""
+    positions = list(range(len(frame.columns)))
+    unique, duplicates = _column_names(list(frame.columns), positions)  # "X (2)", "Column F" as for files
+    data = frame.set_axis(unique, axis=1).reset_index(drop=True)
+    data.index = data.index + 2
+    labels = pd.Series(frame.index.to_numpy(dtype=object), index=data.index, dtype=object)
+    if len(data.columns):  # rows with no value at all are not requests, as in a sheet
+        blank = np.logical_and.reduce([_blank_cells(data[c]) for c in data.columns])
+        data, labels = data[~blank], labels[~blank]
+    digest = hashlib.sha256(pd.util.hash_pandas_object(data.astype(str), index=True).to_numpy().tobytes()).hexdigest()
+    return RawBatch(frame=data, source=name or "<dataframe>", path=name or "<dataframe>", sheet=None,
+                    sha256=digest, header_row=1, column_letters={h: column_letter(i) for i, h in enumerate(unique)},
+                    duplicate_headers=duplicates, dropped_rows=[], encoding=None, delimiter=None, labels=labels)
