@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pandas as pd
 
 from tracecheck.checks import CheckContext, check, findings_frame
+
+DuplicateKind = Literal["duplicate-request", "re-recovery", "possible-duplicate"]  # tracecheck.matching's group kinds
 
 
 def duplicates(ctx: CheckContext):
@@ -17,7 +21,7 @@ def duplicates(ctx: CheckContext):
 
 
 @check("duplicate_group", context=("group", "related_rows", "score", "explanation"))
-def duplicate_group(ctx: CheckContext, *, kind: str) -> pd.DataFrame:
+def duplicate_group(ctx: CheckContext, *, kind: DuplicateKind) -> pd.DataFrame:
     """One finding per member row of each group of ``kind``; reason = the group's confidence."""
     if not ctx.present("serial_number"):
         return findings_frame([])
