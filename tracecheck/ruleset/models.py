@@ -68,6 +68,7 @@ def template_problem(template: str, allowed: set[str]) -> str | None:
 
 
 Text = Annotated[str, Field(min_length=1)]
+Word = Annotated[str, WithJsonSchema({"type": ["string", "number"]})]  # YAML reads 9 and 2.0 as numbers: taken as text
 
 
 def _renders(template: str, info: ValidationInfo) -> str:
@@ -193,7 +194,7 @@ class RuleSpec(BaseModel):
     fix: Text
     why: Text
     example: Example
-    since: str = "0.1.0"
+    since: Word = "0.1.0"
     status: Status = "stable"
     family: str = "custom"
 
@@ -210,7 +211,7 @@ def rule_model(kind: str) -> type[RuleSpec]:
     params = params_model(kind)
     default = Field(default_factory=dict, validate_default=True) if _required(params) else Field(
         default_factory=params)
-    return create_model(_model_name(kind, "Rule"), __base__=RuleSpec, __doc__=params.__doc__,
+    return create_model(_model_name(kind, "Rule"), __base__=RuleSpec, __doc__=f"A new rule on the check kind `{kind}`.",
                         check=(Literal[kind], ...), params=(params, default))
 
 
@@ -257,22 +258,22 @@ TRANSLATABLE = tuple(Translation.model_fields)
 
 class FieldSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
-    aliases: list[str] = []
+    aliases: list[Word] = []
 
 
 class Placeholders(BaseModel):
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
-    missing: list[str | None] = Field([], description="Serial values that mean no usable serial.")
-    obliterated: list[str] = Field([], description="Words that mean the serial was destroyed.")
+    missing: list[Word | None] = Field([], description="Serial values that mean no usable serial.")
+    obliterated: list[Word] = Field([], description="Words that mean the serial was destroyed.")
     serial_label: str | None = Field(None, description="Regular expression of labels cleaned off serials.")
 
 
 class Manufacturer(BaseModel):
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
-    name: str
+    name: Word
     country: str = "US"
     us_plant: bool = False
-    aliases: list[str] = []
+    aliases: list[Word] = []
 
 
 def _new_rule_union() -> Any:
@@ -294,7 +295,7 @@ class PackFile(BaseModel):
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, title="tracecheck rule pack")
 
     name: str | None = None
-    version: str | None = None
+    version: Word | None = None
     description: str | None = None
     extends: str | None = Field(None, description="`default` (the shipped pack) or a pack file, relative to this one.")
     include: list[str] | None = Field(None, description="Pack files merged into this one, relative to it.")
@@ -303,14 +304,14 @@ class PackFile(BaseModel):
     family: str | None = Field(None, description="Family of the new rules in this file.")
     rules: Annotated[Any, PlainValidator(_rules_field)] = None  # entries: see pack_file_model() and the loader
     fields: dict[str, FieldSpec | None] | None = Field(None, description="Canonical field -> header aliases.")
-    columns: dict[str, str | list[str]] | None = Field(None, description="Extra header aliases for fields.")
+    columns: dict[str, Word | list[Word]] | None = Field(None, description="Extra header aliases for fields.")
     map: dict[str, str] | None = Field(None, description="A fixed header for a field (field -> header).")
     fuzzy_threshold: Annotated[float, Field(ge=0, le=100)] | None = None
     placeholders: Placeholders | None = None
-    us_country_names: list[str] | None = None
+    us_country_names: list[Word] | None = None
     manufacturers: list[Manufacturer] | None = None
     matching: dict[str, Any] | None = Field(None, description="Duplicate matching parameters (rules/matching.yml).")
-    calibers: dict[str, list[str]] | None = Field(None, description="Caliber class -> aliases.")
+    calibers: dict[str, list[Word]] | None = Field(None, description="Caliber class -> aliases.")
     serial_label: str | None = Field(None, description="Not read; see `placeholders.serial_label`.")
     translations: dict[str, dict[str, Translation | None] | None] | None = Field(
         None, description="Language -> rule code -> translated message, messages and fix.")
