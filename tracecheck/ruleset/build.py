@@ -73,12 +73,12 @@ def _make_rule(entry: dict[str, Any], fields: set[str]) -> Rule:
         close = difflib.get_close_matches(str(kind), sorted(REGISTRY), n=1)
         hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(REGISTRY))}"
         raise problem(entry["_trail"], ("check",), f"unknown check kind {kind!r}; {hint}", label=label)
-    data = {k: v for k, v in entry.items() if k not in BOOKKEEPING}
+    data = {"params": {}, **{k: v for k, v in entry.items() if k not in BOOKKEEPING}}  # errors say params.column
     try:
         spec = rule_model(kind).model_validate(data, context={"fields": fields})
     except ValidationError as exc:
         takes = ", ".join(params_model(kind).model_fields) or "none"
-        raise from_validation(exc, entry["_trail"], label=label, phrases={
+        raise from_validation(exc, entry["_trail"], data, label=label, phrases={
             ("extra", ()): f"unknown key; a rule has: {', '.join(RuleSpec.model_fields)}",
             ("missing", ()): "missing; every new rule needs it",
             ("extra", ("params",)): f"check {kind!r} takes no such parameter; it takes: {takes}",

@@ -56,10 +56,10 @@ def _read_yaml(path: Path, origin: Origin) -> dict[str, Any]:
     except ValidationError as exc:
         loc = exc.errors()[0]["loc"]
         if loc[0] == "translations" and len(loc) > 3:  # translations.<lang>.<code>.<key>: name the rule
-            raise from_validation(exc, [(str(path), loc[:3])], label=f"rule {loc[2]} ({loc[1]}): ", skip=3,
+            raise from_validation(exc, [(str(path), loc[:3])], data, label=f"rule {loc[2]} ({loc[1]}): ", skip=3,
                                   phrases={("extra", ()): f"cannot be translated; translatable: "
                                                           f"{', '.join(TRANSLATABLE)}"}) from None
-        raise from_validation(exc, [(str(path), ())], phrases={
+        raise from_validation(exc, [(str(path), ())], data, phrases={
             ("extra", ()): f"unknown key; a pack has: {', '.join(PACK_KEYS)}"}) from None
     return data
 
@@ -134,11 +134,12 @@ def _own_part(data: dict[str, Any], path: Path) -> dict[str, Any]:
 
 
 def _validate_override(entry: dict[str, Any]) -> None:
+    data = {k: v for k, v in entry.items() if k not in BOOKKEEPING}
     try:
-        Override.model_validate({k: v for k, v in entry.items() if k not in BOOKKEEPING})
+        Override.model_validate(data)
     except ValidationError as exc:
         label = f"rule {entry.get('code') or entry.get('name')}: "
-        raise from_validation(exc, entry["_trail"], label=label, phrases={
+        raise from_validation(exc, entry["_trail"], data, label=label, phrases={
             ("extra", ()): f"cannot be overridden; overridable: {', '.join(OVERRIDABLE)}"}) from None
 
 

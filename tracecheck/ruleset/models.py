@@ -68,7 +68,17 @@ def template_problem(template: str, allowed: set[str]) -> str | None:
 
 
 Text = Annotated[str, Field(min_length=1)]
-Word = Annotated[str, WithJsonSchema({"type": ["string", "number"]})]  # YAML reads 9 and 2.0 as numbers: taken as text
+# Text where YAML's numbers are fine as they are (9 for a caliber alias, 2.0 for a version): the
+# loader folds or str()s these values. Elsewhere a pack file's strings must be strings.
+Word = Annotated[str | int | float, WithJsonSchema({"type": ["string", "number"]})]
+
+
+def _compiles(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise _problem(f"not a valid regular expression: {exc}") from None
+    return pattern
 
 
 def _renders(template: str, info: ValidationInfo) -> str:
@@ -194,7 +204,7 @@ class RuleSpec(BaseModel):
     fix: Text
     why: Text
     example: Example
-    since: Word = "0.1.0"
+    since: Annotated[str, WithJsonSchema({"type": ["string", "number"]})] = "0.1.0"  # numbers become text
     status: Status = "stable"
     family: str = "custom"
 
@@ -257,19 +267,20 @@ TRANSLATABLE = tuple(Translation.model_fields)
 
 
 class FieldSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
-    aliases: list[Word] = []
+    model_config = ConfigDict(extra="forbid")
+    aliases: list[str] = []
 
 
 class Placeholders(BaseModel):
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+    model_config = ConfigDict(extra="forbid")
     missing: list[Word | None] = Field([], description="Serial values that mean no usable serial.")
     obliterated: list[Word] = Field([], description="Words that mean the serial was destroyed.")
-    serial_label: str | None = Field(None, description="Regular expression of labels cleaned off serials.")
+    serial_label: Annotated[str, AfterValidator(_compiles)] | None = Field(
+        None, description="Regular expression of labels cleaned off serials.")
 
 
 class Manufacturer(BaseModel):
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+    model_config = ConfigDict(extra="forbid")
     name: Word
     country: str = "US"
     us_plant: bool = False
@@ -292,9 +303,9 @@ def _rules_field(value: Any) -> Any:
 class PackFile(BaseModel):
     """A tracecheck rule pack (YAML). A user pack usually starts with ``extends: default``."""
 
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, title="tracecheck rule pack")
+    model_config = ConfigDict(extra="forbid", title="tracecheck rule pack")
 
-    name: str | None = None
+    name: Word | None = None
     version: Word | None = None
     description: str | None = None
     extends: str | None = Field(None, description="`default` (the shipped pack) or a pack file, relative to this one.")
@@ -304,7 +315,7 @@ class PackFile(BaseModel):
     family: str | None = Field(None, description="Family of the new rules in this file.")
     rules: Annotated[Any, PlainValidator(_rules_field)] = None  # entries: see pack_file_model() and the loader
     fields: dict[str, FieldSpec | None] | None = Field(None, description="Canonical field -> header aliases.")
-    columns: dict[str, Word | list[Word]] | None = Field(None, description="Extra header aliases for fields.")
+    columns: dict[str, str | list[str]] | None = Field(None, description="Extra header aliases for fields.")
     map: dict[str, str] | None = Field(None, description="A fixed header for a field (field -> header).")
     fuzzy_threshold: Annotated[float, Field(ge=0, le=100)] | None = None
     placeholders: Placeholders | None = None

@@ -68,25 +68,44 @@ def problem(trail: Trail, loc: Sequence[Any], text: str, *, label: str = "") -> 
     return RulePackError(f"{label}{path + ': ' if path else ''}{text}", path=source, line=line)
 
 
-def from_validation(exc: ValidationError, trail: Trail, *, label: str = "", skip: int = 0,
+def from_validation(exc: ValidationError, trail: Trail, data: Any, *, label: str = "", skip: int = 0,
                     phrases: Mapping[tuple[str, Loc], str] | None = None) -> RulePackError:
-    """The first error of a pydantic ValidationError as a one-line RulePackError.
+    """The first problem of a pydantic ValidationError (about ``data``) as a one-line RulePackError.
 
     ``phrases`` replaces pydantic's words for unknown and missing keys under a key path:
     ``{("extra", ("params",)): "check 'x' takes no such parameter; it takes: column"}``. ``skip``
-    drops the first parts of the error's key path (those the trail's key path already holds).
+    drops the first parts of the key path (those the trail's key path already holds).
     """
-    errors = exc.errors(include_url=False)
-    first = errors[0]
-    loc, kind = tuple(first["loc"])[skip:], first["type"]
+    errors = [(key_loc(data, e["loc"], keep_last=e["type"] == "missing"), e) for e in exc.errors(include_url=False)]
+    loc, first = errors[0]
+    kind = first["type"]
     if kind in ("extra_forbidden", "missing"):
-        text = (phrases or {}).get(("extra" if kind == "extra_forbidden" else "missing", loc[:-1]),
+        text = (phrases or {}).get(("extra" if kind == "extra_forbidden" else "missing", loc[skip:-1]),
                                    "unknown key" if kind == "extra_forbidden" else "missing")
-    else:
-        text = first["msg"] if kind.startswith("tc_") else first["msg"] + _got(first["input"])
-    if len(errors) > 1:
-        text += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    return problem(trail, loc, text, label=label)
+    else:  # a union reports one error per alternative, all at the same key: say them together
+        said = list(dict.fromkeys(e["msg"] for at, e in errors if at == loc))
+        text = said[0] if len(said) == 1 else "Input should be " + " or ".join(
+            m.removeprefix("Input should be ") for m in said)
+        text += "" if kind.startswith("tc_") else _got(first["input"])
+    others = len({at for at, _ in errors} - {loc})
+    if others:
+        text += f" (and {others} more problem{'s' if others > 1 else ''})"
+    return problem(trail, loc[skip:], text, label=label)
+
+
+def key_loc(data: Any, loc: Sequence[Any], *, keep_last: bool = False) -> Loc:
+    """The parts of a pydantic error location that are keys of ``data`` (it also names union
+    alternatives, such as ``str`` or ``list[str]``); ``keep_last`` keeps a missing key."""
+    out: list[Any] = []
+    node = data
+    for i, part in enumerate(loc):
+        if isinstance(node, Mapping) and part in node or (
+                isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+            out.append(part)
+            node = node[part]
+        elif keep_last and i == len(loc) - 1:
+            out.append(part)
+    return tuple(out)
 
 
 def _got(value: Any) -> str:
