@@ -55,6 +55,8 @@ def _matches(pattern: re.Pattern[str], text: str) -> Any:
 
 Code = _matches(CODE_RE, "must look like TC123 (TC and three digits)")
 RuleName = _matches(NAME_RE, "must be kebab-case, like serial-missing")
+
+
 def template_problem(template: str, allowed: set[str]) -> str | None:
     """Why a message template cannot be rendered with ``allowed`` names (and the finding's fields)."""
     try:
@@ -212,7 +214,6 @@ class RuleSpec(BaseModel):
     @classmethod
     def _blank_is_empty(cls, value: Any) -> Any:  # `params:` with nothing after it
         return {} if value is None else value
-
 
 
 @functools.cache
