@@ -20,7 +20,8 @@ import tracecheck.catalogue as catalogue_module
 from tracecheck.catalogue import catalogue, languages
 from tracecheck.checks import REGISTRY
 from tracecheck.report.view import ReportView
-from tracecheck.ruleset import FINDING_FIELDS, load_pack
+from tracecheck.ruleset import load_pack
+from tracecheck.ruleset.models import FINDING_FIELDS
 from tracecheck.writers.html import write_html
 from tracecheck.writers.text import summary_text
 from tracecheck.writers.xlsx import write_xlsx
@@ -201,3 +202,23 @@ def test_adding_a_language_is_adding_one_file(tmp_path, monkeypatch):
     finally:
         for cached in (catalogue_module.languages, catalogue_module._load, catalogue_module.catalogue):
             cached.cache_clear()
+
+
+def test_a_user_pack_that_rewrites_a_message_is_not_shadowed_by_the_catalogue(tmp_path):
+    """The catalogue translates the default pack's texts; once a user pack changes a rule's English
+    message, its old Spanish translation no longer fits and is not used (the pack's own translation is)."""
+    frame = pd.DataFrame({"Serial Number": [None], "Manufacturer": ["Glock"]})
+    changed = tmp_path / "changed.yml"
+    changed.write_text('extends: default\nrules:\n  TC101: {messages: {blank: "No serial at all"}, title: "No serial"}\n',
+                       encoding="utf-8")
+    report = tracecheck.check(frame, tracecheck.load_pack(changed), select="TC101", as_of=AS_OF, lang="es")
+    assert report.findings["message"].tolist() == ["No serial at all"]
+    assert report.rule_pack["rules"][0]["title"] == "No serial"
+    assert report.rule_pack["rules"][0]["fix"].startswith("Anote la matrícula")  # the fix was not changed
+    translated = tmp_path / "translated.yml"
+    translated.write_text(changed.read_text(encoding="utf-8")
+                          + 'translations:\n  es:\n    TC101: {messages: {blank: "Sin matrícula alguna"}, title: "Sin matrícula"}\n',
+                          encoding="utf-8")
+    report = tracecheck.check(frame, tracecheck.load_pack(translated), select="TC101", as_of=AS_OF, lang="es")
+    assert report.findings["message"].tolist() == ["Sin matrícula alguna"]
+    assert report.rule_pack["rules"][0]["title"] == "Sin matrícula"

@@ -166,6 +166,43 @@ def test_rules_pack_overriding_unknown_rule(messy_csv, tmp_path):
     assert_one_line_error(result.stderr, "pack.yml", "TC999")
 
 
+BAD_PARAM_PACK = 'extends: default\nrules:\n  TC310: {params: {max_years: "five"}}\n'
+BAD_PARAM_WORDS = ("my-pack.yml:3:", "rule TC310", "params.max_years", "valid number", "(got 'five')")
+
+
+def test_rules_pack_with_a_parameter_of_the_wrong_type(messy_csv, tmp_path):
+    """Refused when the pack loads (exit 2, one line), not when the check runs (it was exit 70)."""
+    pack = tmp_path / "my-pack.yml"
+    pack.write_text(BAD_PARAM_PACK, encoding="utf-8")
+    result = run("check", messy_csv, "--out", tmp_path / "out", "--rules", pack)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert_one_line_error(result.stderr, *BAD_PARAM_WORDS)
+    assert not (tmp_path / "out").exists()
+    for command in (["rules"], ["explain", "TC310"], ["docs", "--out", tmp_path / "docs"]):
+        result = run(*command, "--rules", pack)
+        assert result.exit_code == 2, command
+        assert_one_line_error(result.stderr, *BAD_PARAM_WORDS)
+
+
+@pytest.mark.parametrize("how", ["module", "script"])
+def test_real_process_bad_rules_pack_exits_2_without_traceback(how, messy_csv, tmp_path):
+    pack = tmp_path / "my-pack.yml"
+    pack.write_text(BAD_PARAM_PACK, encoding="utf-8")
+    proc = run_process(how, "check", messy_csv, "--out", tmp_path / "out", "--rules", pack)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert_one_line_error(proc.stderr, *BAD_PARAM_WORDS)
+    assert not (tmp_path / "out").exists()
+
+
+def test_rules_pack_naming_an_unknown_field(messy_csv, tmp_path):
+    pack = tmp_path / "my-pack.yml"
+    pack.write_text("extends: default\nrules:\n  TC101:\n    params: {column: serail_number}\n", encoding="utf-8")
+    result = run("check", messy_csv, "--out", tmp_path / "out", "--rules", pack)
+    assert result.exit_code == 2
+    assert_one_line_error(result.stderr, "my-pack.yml:4:", "rule TC101", "params.column", "'serail_number'",
+                          "did you mean 'serial_number'?")
+
+
 def test_unknown_select_selector(messy_csv, tmp_path):
     result = run("check", messy_csv, "--out", tmp_path / "out", "--select", "TC9")
     assert result.exit_code == 2

@@ -4,18 +4,22 @@ in English and Spanish, and say where each rule lives (check function, case file
 from __future__ import annotations
 
 import importlib
+import json
+import re
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from tracecheck.catalogue import catalogue
 from tracecheck.cli import main
-from tracecheck.docs import check_function, index_markdown, one_line, rule_markdown
-from tracecheck.ruleset import load_pack
+from tracecheck.docs import check_function, index_markdown, one_line, pack_schema_json, rule_markdown
+from tracecheck.ruleset import default_rules_dir, load_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "rules"
+PACK_SCHEMA = ROOT / "docs" / "rule-pack.schema.json"
 EN = catalogue("en")
 
 
@@ -30,12 +34,47 @@ def test_generated_rule_pages_are_current() -> None:
     assert not stale and not extra, f"run `tracecheck docs`: stale {stale}, extra {extra}"
 
 
+def test_generated_pack_schema_is_current() -> None:
+    """Fails when the pack models (or a check kind's signature) changed without `tracecheck docs`."""
+    assert PACK_SCHEMA.read_text(encoding="utf-8") == pack_schema_json(), "run `tracecheck docs`"
+
+
 def test_docs_command_writes_every_page(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["docs", "--out", str(tmp_path)])
+    result = CliRunner().invoke(main, ["docs", "--out", str(tmp_path / "rules")])
     assert result.exit_code == 0, result.output
     pack = load_pack()
-    assert {p.name for p in tmp_path.glob("*.md")} == {f"{r.code}.md" for r in pack.all_rules} | {"README.md"}
-    assert "# serial-missing (TC101): Serial number missing" in (tmp_path / "TC101.md").read_text(encoding="utf-8")
+    pages = tmp_path / "rules"
+    assert {p.name for p in pages.glob("*.md")} == {f"{r.code}.md" for r in pack.all_rules} | {"README.md"}
+    assert "# serial-missing (TC101): Serial number missing" in (pages / "TC101.md").read_text(encoding="utf-8")
+    assert (tmp_path / "rule-pack.schema.json").read_text(encoding="utf-8") == pack_schema_json()  # beside the pages
+    result = CliRunner().invoke(main, ["docs", "--out", str(pages), "--schema", str(tmp_path / "s" / "pack.json")])
+    assert result.exit_code == 0 and (tmp_path / "s" / "pack.json").is_file()
+
+
+def _schema_problems(document: object) -> list[str]:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(json.loads(PACK_SCHEMA.read_text(encoding="utf-8")))
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(document)]
+
+
+def test_the_shipped_packs_and_the_readme_example_follow_the_schema() -> None:
+    for path in sorted(default_rules_dir().glob("*.yml")):
+        assert _schema_problems(yaml.safe_load(path.read_text(encoding="utf-8"))) == [], path.name
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```yaml\n(# my-pack\.yml.*?)```", readme, re.S).group(1)
+    assert _schema_problems(yaml.safe_load(example)) == []
+
+
+def test_the_schema_types_a_new_rules_params_by_its_check_kind() -> None:
+    rule = yaml.safe_load(Path(default_rules_dir() / "tc3_dates.yml").read_text(encoding="utf-8"))["rules"][5]
+    assert rule["code"] == "TC310" and _schema_problems({"rules": [rule]}) == []
+    assert _schema_problems({"rules": [{**rule, "params": {**rule["params"], "max_years": "five"}}]})
+    assert _schema_problems({"rules": [{**rule, "params": {**rule["params"], "max_days": 3}}]})  # not age_over's
+    assert _schema_problems({"rules": [{**rule, "check": "value_missing"}]})  # value_missing takes a column
+    assert _schema_problems({"rules": {"TC310": {"params": {"anything": 1}}}}) == []  # an override's params: free
+    assert _schema_problems({"rules": {"TC310": {"colour": "red"}}})
+    assert _schema_problems({"bogus": 1})
 
 
 def test_explain_prints_why_fix_and_examples() -> None:

@@ -1,4 +1,5 @@
-"""The wheel must carry the rule packs: a plain ``pip install .`` finds them without the repo."""
+"""The wheel must carry the rule packs, the JSON Schemas and py.typed: a plain ``pip install .`` finds them
+without the repo."""
 
 from __future__ import annotations
 
@@ -29,21 +30,37 @@ def test_wheel_contains_every_rule_file(wheel: Path) -> None:
     assert "tracecheck/cli.py" in names and "tracecheck/checks/identifiers.py" in names
 
 
+def test_wheel_contains_the_schemas_and_the_typed_marker(wheel: Path) -> None:
+    archive = zipfile.ZipFile(wheel)
+    for name in ("rule-pack.schema.json", "report.schema.json"):
+        assert archive.read(f"tracecheck/schemas/{name}") == (ROOT / "docs" / name).read_bytes()
+    assert "tracecheck/py.typed" in archive.namelist()
+    assert "tracecheck/ruleset/models.py" in archive.namelist()
+
+
 def test_installed_wheel_runs_without_the_repository(wheel: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
                    check=True, capture_output=True, text=True)
     batch = tmp_path / "batch.csv"
     batch.write_text("Serial Number,Manufacturer\nSIN MATRICULA,Glock\n", encoding="utf-8")
-    code = ("import tracecheck, pathlib; from tracecheck.ruleset import default_rules_dir; "
+    code = ("import tracecheck, pathlib, json, importlib.resources as r; "
+            "from tracecheck.ruleset import default_rules_dir; "
             "print(pathlib.Path(tracecheck.__file__).parent); print(default_rules_dir()); "
             "print(tracecheck.load_pack().name); "
-            "print(sorted(set(tracecheck.check('batch.csv').findings['name'])))")
+            "print(sorted(set(tracecheck.check('batch.csv').findings['name']))); "
+            "schemas = r.files('tracecheck') / 'schemas'; "
+            "print(json.loads((schemas / 'rule-pack.schema.json').read_text(encoding='utf-8'))['title']); "
+            "print(sorted(json.loads((schemas / 'report.schema.json').read_text(encoding='utf-8'))['properties'])); "
+            "print((r.files('tracecheck') / 'py.typed').is_file())")
     env = {**os.environ, "PYTHONPATH": str(site)}
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    package_dir, rules_dir, pack_name, names = result.stdout.splitlines()
+    package_dir, rules_dir, pack_name, names, pack_title, report_keys, typed = result.stdout.splitlines()
     assert Path(package_dir).is_relative_to(site)  # the wheel's copy, not the checkout
     assert Path(rules_dir) == Path(package_dir) / "_rules"
     assert pack_name == "tracecheck-default"
     assert "serial-missing" in names
+    assert pack_title == "tracecheck rule pack"
+    assert "findings" in report_keys and "rule_pack" in report_keys
+    assert typed == "True"

@@ -322,10 +322,13 @@ def show_rule(key, rules, lang, locale):
 @main.command("docs")
 @click.option("--out", "out_dir", default="docs/rules", show_default=True, type=click.Path(file_okay=False),
               help="Folder for the generated rule pages.")
+@click.option("--schema", "schema_path", default=None, type=click.Path(dir_okay=False),
+              help="Where to write the rule pack JSON Schema (default: rule-pack.schema.json beside --out).")
 @click.option("--rules", "rules", default=None, help="Rule pack YAML (default: the shipped pack).")
-def docs(out_dir, rules):
-    """Generate one Markdown page per rule, plus an index, from the rule packs (in English)."""
-    from tracecheck.docs import index_markdown, rule_markdown
+def docs(out_dir, schema_path, rules):
+    """Generate one Markdown page per rule (in English), plus an index, from the rule packs, and the
+    JSON Schema of a rule pack file (for editors) from the pack models."""
+    from tracecheck.docs import index_markdown, pack_schema_json, rule_markdown
     from tracecheck.writers import write_atomic
 
     words = catalogue("en")
@@ -333,9 +336,11 @@ def docs(out_dir, rules):
     out = Path(out_dir)
     pages = {f"{r.code}.md": rule_markdown(r, words) for r in pack.all_rules}
     pages["README.md"] = index_markdown(pack, words)
+    schema = Path(schema_path) if schema_path else out.parent / "rule-pack.schema.json"
     try:
         for name, text in pages.items():
             write_atomic(out / name, lambda fp, t=text: fp.write(t))
+        write_atomic(schema, lambda fp: fp.write(pack_schema_json()))
     except TracecheckError as exc:
         _fail(exc)
-    click.echo(f"wrote {len(pages)} pages to {out}", err=True)
+    click.echo(f"wrote {len(pages)} pages to {out} and the pack schema to {schema}", err=True)

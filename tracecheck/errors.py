@@ -23,14 +23,15 @@ class TracecheckError(Exception):
     exit_code = EXIT_USAGE
 
     def __init__(self, message: str, *, path: str | None = None, sheet: str | None = None,
-                 row: int | None = None, column: str | None = None) -> None:
+                 row: int | None = None, column: str | None = None, line: int | None = None) -> None:
         self.path = path
         self.sheet = sheet
         self.row = row
         self.column = column
+        self.line = line  # a line of a text file such as a rule pack (not a sheet row): "pack.yml:3"
         where = []
         if path:
-            where.append(str(path))
+            where.append(f"{path}:{line}" if line else str(path))
         if sheet:
             where.append(f"sheet {sheet!r}")
         if row is not None:

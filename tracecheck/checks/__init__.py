@@ -15,7 +15,6 @@ Checks never read files, print or mutate the frame.
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -58,17 +57,6 @@ class CheckKind:
     def context_fields(self) -> frozenset[str]:
         """Fields a message template may use besides the finding's own: context and ``reason``."""
         return frozenset(self.context) | {"reason"}
-
-    def validate_params(self, params: dict[str, Any], fail: Callable[[str], Exception]) -> None:
-        sig = inspect.signature(self.fn)
-        accepted = {n: p for n, p in sig.parameters.items() if p.kind is p.KEYWORD_ONLY}
-        for name in params:
-            if name not in accepted:
-                raise fail(f"check {self.name!r} takes no parameter {name!r}; it takes: "
-                           f"{', '.join(accepted) or 'none'}")
-        for name, p in accepted.items():
-            if p.default is p.empty and name not in params:
-                raise fail(f"check {self.name!r} needs parameter {name!r}")
 
     def __call__(self, ctx: CheckContext, **params: Any) -> pd.Series | pd.DataFrame:
         return self.fn(ctx, **params)

@@ -5,13 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from tracecheck.checks import CheckContext, check, findings_frame
+from tracecheck.checks.params import DateField, Metric
 from tracecheck.metrics import METRIC_SPANS
 from tracecheck.text import map_distinct
+
+DateStatus = Literal["unparseable", "ambiguous"]  # the parse statuses worth a finding
+
 
 def _combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
     parts = [p for p in parts if len(p)]
@@ -62,7 +67,7 @@ def _unparseable_reason(value: object) -> str:
 
 
 @check("date_status", context={"parsed": str})
-def date_status(ctx: CheckContext, *, status: str, fields: list[str]) -> pd.DataFrame:
+def date_status(ctx: CheckContext, *, status: DateStatus, fields: list[DateField]) -> pd.DataFrame:
     """Date cells whose parse status is ``status`` (unparseable or ambiguous). An unparseable cell
     has a reason: ``time_only`` (a time of day, no date), ``number`` or ``text``."""
     parts = []
@@ -78,7 +83,7 @@ def date_status(ctx: CheckContext, *, status: str, fields: list[str]) -> pd.Data
 
 
 @check("date_numeric", context={"parsed": str, "date_system": int})
-def date_numeric(ctx: CheckContext, *, fields: list[str]) -> pd.DataFrame:
+def date_numeric(ctx: CheckContext, *, fields: list[DateField]) -> pd.DataFrame:
     """Dates read from a plain number (an Excel serial such as 45000); YYYYMMDD numbers are not reported."""
     parts = []
     for name in fields:
@@ -113,7 +118,7 @@ def date_order(ctx: CheckContext) -> pd.DataFrame:
 
 
 @check("date_future")
-def date_future(ctx: CheckContext, *, fields: list[str]) -> pd.DataFrame:
+def date_future(ctx: CheckContext, *, fields: list[DateField]) -> pd.DataFrame:
     limit = pd.Timestamp(ctx.batch.as_of)
     parts = []
     for name in fields:
@@ -138,13 +143,15 @@ def _age_findings(frame: pd.DataFrame, hit: pd.Series, metric: str, field: str) 
 
 
 @check("age_over", context={"days": int, "years": float})
-def age_over(ctx: CheckContext, *, metric: str, start: str, end: str, max_years: float) -> pd.DataFrame:
+def age_over(ctx: CheckContext, *, metric: Metric, start: DateField, end: DateField,
+             max_years: float) -> pd.DataFrame:
     """More than ``max_years`` calendar years between ``start`` and ``end`` (e.g. purchase → request)."""
     return _age_findings(ctx.frame, ~_within_years(ctx.frame, start, end, max_years).astype("boolean"), metric, start)
 
 
 @check("age_within", context={"days": int, "years": float})
-def age_within(ctx: CheckContext, *, metric: str, start: str, end: str, max_years: float) -> pd.DataFrame:
+def age_within(ctx: CheckContext, *, metric: Metric, start: DateField, end: DateField,
+               max_years: float) -> pd.DataFrame:
     """``end`` on or after ``start`` and within ``max_years`` calendar years (e.g. short time-to-crime)."""
     frame = ctx.frame
     hit = _within_years(frame, start, end, max_years).astype("boolean") & (frame[metric] >= 0)
@@ -152,7 +159,7 @@ def age_within(ctx: CheckContext, *, metric: str, start: str, end: str, max_year
 
 
 @check("days_over", context={"days": int, "years": float})
-def days_over(ctx: CheckContext, *, metric: str, max_days: int) -> pd.DataFrame:
+def days_over(ctx: CheckContext, *, metric: Metric, max_days: int) -> pd.DataFrame:
     """A day-count metric above ``max_days`` (e.g. submission lag); reported on the later date."""
     later = METRIC_SPANS[metric][0]
     return _age_findings(ctx.frame, ctx.frame[metric] > max_days, metric, later)

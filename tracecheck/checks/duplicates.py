@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pandas as pd
 
 from tracecheck.checks import CheckContext, check, findings_frame
 from tracecheck.checks.identifiers import serial_analysis
 from tracecheck.matching import DuplicateResult, find_duplicates
+
+DuplicateKind = Literal["duplicate-request", "re-recovery", "possible-duplicate"]  # tracecheck.matching's group kinds
 
 
 def duplicates(ctx: CheckContext) -> DuplicateResult:
@@ -16,7 +20,7 @@ def duplicates(ctx: CheckContext) -> DuplicateResult:
 
 
 @check("duplicate_group", context={"group": str, "related_rows": list[int], "score": float, "explanation": str})
-def duplicate_group(ctx: CheckContext, *, kind: str) -> pd.DataFrame:
+def duplicate_group(ctx: CheckContext, *, kind: DuplicateKind) -> pd.DataFrame:
     """One finding per member row of each group of ``kind``; reason = the group's confidence."""
     if not ctx.present("serial_number"):
         return findings_frame([])

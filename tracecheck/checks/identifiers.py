@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import pandas as pd
 
 from tracecheck.checks import CheckContext, check, findings_frame
+from tracecheck.checks.params import FieldName
 from tracecheck.serials import analyse, malformed_reason
 from tracecheck.text import fold, fold_series, map_distinct
 
@@ -16,7 +19,7 @@ def serial_analysis(ctx: CheckContext, column: str) -> pd.DataFrame:
 
 
 @check("serial_missing", context={"obliterated": bool})
-def serial_missing(ctx: CheckContext, *, column: str) -> pd.DataFrame:
+def serial_missing(ctx: CheckContext, *, column: FieldName) -> pd.DataFrame:
     """Blank serials and placeholders; says whether the value reads as obliterated."""
     if not ctx.present(column):
         return findings_frame([])
@@ -28,7 +31,8 @@ def serial_missing(ctx: CheckContext, *, column: str) -> pd.DataFrame:
 
 
 @check("serial_malformed", context={"cleaned": str, "length": int, "characters": str})
-def serial_malformed(ctx: CheckContext, *, column: str, min_length: int = 4, max_length: int = 20) -> pd.DataFrame:
+def serial_malformed(ctx: CheckContext, *, column: FieldName, min_length: int = 4,
+                     max_length: int = 20) -> pd.DataFrame:
     """Present but implausible serials, and label noise that was cleaned away."""
     if not ctx.present(column):
         return findings_frame([])
@@ -45,9 +49,10 @@ def serial_malformed(ctx: CheckContext, *, column: str, min_length: int = 4, max
 
 
 @check("serial_numeric")
-def serial_numeric(ctx: CheckContext, *, column: str) -> pd.DataFrame:
+def serial_numeric(ctx: CheckContext, *, column: Literal["serial_number"]) -> pd.DataFrame:
     """Serials in scientific notation (digits lost), stored as numeric cells (leading zeros lost) or
-    turned into date cells by the spreadsheet (the typed serial is gone)."""
+    turned into date cells by the spreadsheet (the typed serial is gone). Only the serial: normalise
+    records the cell types (``__numeric``, ``__date``) for no other field."""
     if not ctx.present(column):
         return findings_frame([])
     scientific = serial_analysis(ctx, column)["scientific"].to_numpy()
@@ -59,8 +64,9 @@ def serial_numeric(ctx: CheckContext, *, column: str) -> pd.DataFrame:
 
 
 @check("obliterated_conflict", context={"flag_value": str})
-def obliterated_conflict(ctx: CheckContext, *, column: str, flag: str) -> pd.DataFrame:
-    """The serial reads as obliterated but the obliterated flag says no."""
+def obliterated_conflict(ctx: CheckContext, *, column: FieldName, flag: Literal["obliterated"]) -> pd.DataFrame:
+    """The serial reads as obliterated but the obliterated flag says no (normalise reads yes/no
+    values, ``__flag``, only for the obliterated field)."""
     if not (ctx.present(column) and ctx.present(flag)):
         return findings_frame([])
     info = serial_analysis(ctx, column)
@@ -82,7 +88,7 @@ def _missing_values(ctx: CheckContext, column: str) -> pd.Series:
 
 
 @check("value_missing")
-def value_missing(ctx: CheckContext, *, column: str) -> pd.DataFrame:
+def value_missing(ctx: CheckContext, *, column: FieldName) -> pd.DataFrame:
     """A required identifier that is blank (reason ``blank``) or a placeholder such as N/A or
     DESCONOCIDO (reason ``placeholder``)."""
     if not ctx.present(column):
@@ -93,8 +99,8 @@ def value_missing(ctx: CheckContext, *, column: str) -> pd.DataFrame:
 
 
 @check("import_marking_missing", context={"maker": str, "country": str})
-def import_marking_missing(ctx: CheckContext, *, fields: tuple[str, ...] = ("import_marking", "import_serial"),
-                           country: str = "country_of_origin", maker: str = "manufacturer") -> pd.DataFrame:
+def import_marking_missing(ctx: CheckContext, *, fields: tuple[FieldName, ...] = ("import_marking", "import_serial"),
+                           country: FieldName = "country_of_origin", maker: FieldName = "manufacturer") -> pd.DataFrame:
     """A foreign-made gun (by its country, or inferred from its maker) with no import marking."""
     frame = ctx.frame
     no_marking = np.ones(len(frame), dtype=bool)

@@ -7,11 +7,12 @@ import re
 import pandas as pd
 
 from tracecheck.checks import CheckContext, check, findings_frame
+from tracecheck.checks.params import FieldName
 from tracecheck.text import map_distinct
 
 
 @check("column_missing")
-def column_missing(ctx: CheckContext, *, fields: list[str]) -> pd.DataFrame:
+def column_missing(ctx: CheckContext, *, fields: list[FieldName]) -> pd.DataFrame:
     """One batch-level finding per listed field that no header maps to."""
     missing = [f for f in fields if not ctx.present(f)]
     return findings_frame([None] * len(missing), field=missing)
@@ -72,7 +73,7 @@ def schema_invalid(ctx: CheckContext) -> pd.DataFrame:
 
 
 @check("value_repeated", context={"related_rows": list[int]})
-def value_repeated(ctx: CheckContext, *, column: str) -> pd.DataFrame:
+def value_repeated(ctx: CheckContext, *, column: FieldName) -> pd.DataFrame:
     """Rows whose value in ``column`` also appears on other rows (case and spacing ignored)."""
     if not ctx.present(column):
         return findings_frame([])

@@ -1,0 +1,29 @@
+"""Types for check parameters: a check kind's keyword-only signature is its parameter schema.
+
+The rule pack loader (tracecheck.ruleset) builds a pydantic model from each check function's
+keyword-only parameters and their type hints, and validates a rule's ``params`` with it when the
+pack loads. This module only names the types; it knows nothing about packs or pydantic.
+
+* ``FieldName`` marks a ``str`` that names a canonical field; the loader checks it against the
+  pack's fields (rules/columns.yml ``fields:``).
+* ``DateField`` and ``Metric`` are closed sets: the date fields the reader parses, and the
+  day-count measures ``tracecheck.metrics`` computes. Tests keep them in step with
+  ``tracecheck.schema.DATE_FIELDS`` and ``tracecheck.metrics.METRIC_SPANS``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+
+class FieldRef:
+    """Annotated marker: the string names a canonical field of the pack."""
+
+    def __repr__(self) -> str:
+        return "FieldRef()"
+
+
+FIELD = FieldRef()
+FieldName = Annotated[str, FIELD]
+DateField = Literal["purchase_date", "recovery_date", "request_date"]
+Metric = Literal["request_age_days", "time_to_crime_days", "submission_lag_days"]

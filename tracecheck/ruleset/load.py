@@ -1,0 +1,183 @@
+"""Reading pack files and merging them: a file's ``extends`` and ``include`` first, then its own part.
+
+Each file is validated against ``models.PackFile`` as it is read, and each override against
+``models.Override``; the new rules are validated once everything is merged (``build``). The merged
+pack stays plain data. Entries remember where they were written (``_source``, the last file to
+touch them, and ``_trail``, every file and key path) so that errors found later can name the file
+and line; ``_where`` does the same for selectors and fixed mappings. None of these are hashed
+into the pack digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+from pydantic import ValidationError
+
+from tracecheck.errors import RulePackError
+from tracecheck.ruleset.models import OVERRIDABLE, PACK_KEYS, TRANSLATABLE, Override, PackFile
+from tracecheck.ruleset.pack import default_rules_dir
+from tracecheck.ruleset.problems import Loc, Trail, from_validation, problem
+
+BOOKKEEPING = frozenset({"_source", "_trail", "_where", "_overridden"})
+Origin = tuple[Trail, Loc] | None  # the key of the including file that names a file being read
+
+
+def read_tree(path: Path) -> dict[str, Any]:
+    """The pack file at ``path`` merged with everything it extends and includes."""
+    return _load_tree(path.resolve(), chain=(), origin=None)
+
+
+def _read_yaml(path: Path, origin: Origin) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if origin:
+            raise problem(*origin, f"rule pack file not found: {path}") from None
+        raise RulePackError("rule pack file not found", path=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulePackError(f"cannot read rule pack: {exc}", path=str(path)) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise RulePackError(f"invalid YAML: {getattr(exc, 'problem', exc)}", path=str(path),
+                            line=mark.line + 1 if mark else None) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise RulePackError("a rule pack must be a YAML mapping", path=str(path))
+    try:
+        PackFile.model_validate(data)
+    except ValidationError as exc:
+        loc = exc.errors()[0]["loc"]
+        if loc[0] == "translations" and len(loc) > 3:  # translations.<lang>.<code>.<key>: name the rule
+            raise from_validation(exc, [(str(path), loc[:3])], data, label=f"rule {loc[2]} ({loc[1]}): ", skip=3,
+                                  phrases={("extra", ()): f"cannot be translated; translatable: "
+                                                          f"{', '.join(TRANSLATABLE)}"}) from None
+        raise from_validation(exc, [(str(path), ())], data, phrases={
+            ("extra", ()): f"unknown key; a pack has: {', '.join(PACK_KEYS)}"}) from None
+    return data
+
+
+def _load_tree(path: Path, chain: tuple[Path, ...], origin: Origin) -> dict[str, Any]:
+    data = _read_yaml(path, origin)
+    merged = _part()
+    here: Trail = [(str(path), ())]
+    targets: list[tuple[Loc, Path]] = []
+    if "extends" in data:
+        base = data["extends"]
+        targets.append((("extends",), default_rules_dir() / "pack.yml" if base == "default" else path.parent / base))
+    targets += [(("include", i), path.parent / inc) for i, inc in enumerate(data.get("include") or [])]
+    for loc, target in targets:
+        target = target.resolve()
+        if target in (*chain, path):
+            cycle = " -> ".join(p.name for p in (*chain, path, target))
+            raise problem(here, loc, f"{target.name} extends or includes itself ({cycle})")
+        _merge(merged, _load_tree(target, (*chain, path), origin=(here, loc)))
+    _merge(merged, _own_part(data, path))
+    return merged
+
+
+def _part(**values: Any) -> dict[str, Any]:
+    return {"rules": [], "overrides": [], "fields": {}, "map": {}, "reference": {}, "select": None, "ignore": [],
+            "translations": {}, "_where": {"select": [], "ignore": [], "map": {}}, **values}
+
+
+def _rule_entries(rules: Any) -> Iterator[tuple[Any, Any]]:
+    """(key in ``rules:``, entry); the mapping shorthand ``{TC310: {severity: error}}`` takes its code from the key."""
+    if isinstance(rules, dict):
+        for key, changes in rules.items():
+            yield key, {"code": key, **changes} if isinstance(changes, dict) else (changes or {"code": key})
+    else:
+        yield from enumerate(rules or [])
+
+
+def _own_part(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    src = str(path)
+    part = _part(map=dict(data.get("map") or {}), select=data.get("select"), ignore=data.get("ignore") or [])
+    part["_where"] = {"select": [(src, ("select", i)) for i in range(len(data.get("select") or []))],
+                      "ignore": [(src, ("ignore", i)) for i in range(len(data.get("ignore") or []))],
+                      "map": {f: (src, ("map", f)) for f in data.get("map") or {}}}
+    part["translations"] = {
+        lang: {code: {**(entry or {}), "_source": src, "_trail": [(src, ("translations", lang, code))]}
+               for code, entry in (codes or {}).items()}
+        for lang, codes in (data.get("translations") or {}).items()}
+    for key in ("name", "version", "fuzzy_threshold"):
+        if key in data:
+            part[key] = data[key]
+    for fname, spec in (data.get("fields") or {}).items():
+        part["fields"][fname] = list((spec or {}).get("aliases", []))
+    for fname, aliases in (data.get("columns") or {}).items():  # user shorthand: field -> extra aliases
+        part["fields"].setdefault(fname, []).extend([aliases] if isinstance(aliases, str) else list(aliases))
+    for key in ("placeholders", "us_country_names", "manufacturers", "matching", "calibers"):
+        if key in data:
+            part["reference"][key] = data[key]
+    family = data.get("family", "custom")
+    for key, entry in _rule_entries(data.get("rules")):
+        trail = [(src, ("rules", key))]
+        if not isinstance(entry, dict) and isinstance(key, str):
+            raise problem(trail, (), f"expected a mapping of keys to change, got {entry!r}", label=f"rule {key}: ")
+        if not isinstance(entry, dict) or not ("code" in entry or "name" in entry):
+            raise problem([(src, ())], ("rules", key), f"each rule needs a code or a name, got {entry!r}")
+        entry = {**entry, "_source": src, "_trail": trail}
+        if "check" in entry:
+            part["rules"].append({"family": family, **entry})
+        else:
+            _validate_override(entry)
+            part["overrides"].append(entry)
+    return part
+
+
+def _validate_override(entry: dict[str, Any]) -> None:
+    data = {k: v for k, v in entry.items() if k not in BOOKKEEPING}
+    try:
+        Override.model_validate(data)
+    except ValidationError as exc:
+        label = f"rule {entry.get('code') or entry.get('name')}: "
+        raise from_validation(exc, entry["_trail"], data, label=label, phrases={
+            ("extra", ()): f"cannot be overridden; overridable: {', '.join(OVERRIDABLE)}"}) from None
+
+
+def _merge(into: dict[str, Any], part: dict[str, Any]) -> None:
+    for key in ("name", "version", "fuzzy_threshold"):
+        if key in part:
+            into[key] = part[key]
+    into["rules"].extend(part["rules"])
+    into["overrides"].extend(part["overrides"])
+    for fname, aliases in part["fields"].items():
+        into["fields"].setdefault(fname, []).extend(aliases)
+    into["map"].update(part["map"])
+    into["reference"] = _deep_merge(into["reference"], part["reference"])
+    into["translations"] = _deep_merge(into["translations"], part["translations"])
+    if part.get("select") is not None:
+        into["select"] = list(part["select"])
+        into["_where"]["select"] = list(part["_where"]["select"])
+    into["ignore"] = list(into.get("ignore") or []) + list(part.get("ignore") or [])
+    into["_where"]["ignore"] += part["_where"]["ignore"]
+    into["_where"]["map"].update(part["_where"]["map"])
+
+
+def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """Mappings merge key by key at every depth; anything else (lists, scalars) replaces."""
+    merged = dict(base)
+    for key, value in extra.items():
+        old = merged.get(key)
+        merged[key] = _deep_merge(old, value) if isinstance(old, dict) and isinstance(value, dict) else value
+    return merged
+
+
+def digest(merged: dict[str, Any]) -> str:
+    """Content hash of the merged pack; file locations are left out so every checkout agrees."""
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in BOOKKEEPING}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    return hashlib.sha256(json.dumps(strip(merged), sort_keys=True, default=str).encode()).hexdigest()[:16]

@@ -1,0 +1,353 @@
+"""The rule pack file format as pydantic models, and the pack's JSON Schema generated from them.
+
+* ``PackFile``: one YAML file (the default pack's parts, or a user pack). Unknown keys are refused.
+* ``Override``: an entry of ``rules:`` without ``check``; changes a rule defined elsewhere.
+* ``RuleSpec``: an entry with ``check``: a complete new rule. One subclass per check kind
+  (``rule_model``) types its ``params`` with that kind's parameter model (``params_model``),
+  which is built from the check function's keyword-only signature and type hints: the
+  signature *is* the parameter schema.
+
+A file is validated as ``PackFile`` when it is read; the rules are validated once merged, when the
+overrides of every file have been applied (see ``build``). The loader keeps working on the plain
+data (so the pack digest does not depend on the models); the check parameters it hands to the
+checks are the validated values.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import inspect
+import re
+import string
+import types
+import typing
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator,
+                      ValidationInfo, WithJsonSchema, WrapValidator, create_model, field_validator)
+from pydantic_core import PydanticCustomError
+
+from tracecheck.checks import REGISTRY
+from tracecheck.checks.params import FieldRef
+from tracecheck.findings import Severity
+from tracecheck.schema import CANONICAL_FIELDS
+
+CODE_RE = re.compile(r"^TC\d{3}$")
+NAME_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+FINDING_FIELDS = frozenset({"value", "field", "field_id", "column", "row", "reason", "as_of"})
+STATUSES = ("stable", "preview", "deprecated", "removed")
+
+
+def _problem(text: str) -> PydanticCustomError:
+    """A validation error whose message is ``text`` as written (it names the offending value)."""
+    return PydanticCustomError("tc_problem", "{text}", {"text": text})
+
+
+def _matches(pattern: re.Pattern[str], text: str) -> Any:
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise _problem(f"{value!r} {text}")
+        return value
+
+    return Annotated[str, AfterValidator(check), WithJsonSchema({"type": "string", "pattern": pattern.pattern})]
+
+
+Code = _matches(CODE_RE, "must look like TC123 (TC and three digits)")
+RuleName = _matches(NAME_RE, "must be kebab-case, like serial-missing")
+
+
+def template_problem(template: str, allowed: set[str]) -> str | None:
+    """Why a message template cannot be rendered with ``allowed`` names (and the finding's fields)."""
+    try:
+        names = {f for _, f, _, _ in string.Formatter().parse(template) if f}
+    except ValueError as exc:
+        return f"bad message template {template!r}: {exc}"
+    unknown = sorted(n for n in names if n not in allowed | FINDING_FIELDS)
+    if unknown:
+        return f"placeholder {{{unknown[0]}}} is not a finding, parameter or context field"
+    return None
+
+
+Text = Annotated[str, Field(min_length=1)]
+# Text where YAML's numbers are fine as they are (9 for a caliber alias, 2.0 for a version): the
+# loader folds or str()s these values. Elsewhere a pack file's strings must be strings.
+Word = Annotated[str | int | float, WithJsonSchema({"type": ["string", "number"]})]
+
+
+def _compiles(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise _problem(f"not a valid regular expression: {exc}") from None
+    return pattern
+
+
+def _renders(template: str, info: ValidationInfo) -> str:
+    """A rule's message template: placeholders must be finding fields, parameters the rule sets,
+    or the context fields of its check kind (checked once ``check`` and ``params`` are valid)."""
+    params, kind = info.data.get("params"), REGISTRY.get(info.data.get("check", ""))
+    if isinstance(params, BaseModel) and kind is not None:
+        problem = template_problem(template, set(params.model_fields_set) | set(kind.context_fields))
+        if problem:
+            raise _problem(problem)
+    return template
+
+
+Template = Annotated[Text, AfterValidator(_renders)]
+SeverityLevel = Annotated[Severity, BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v)]
+Status = Literal[STATUSES]  # type: ignore[valid-type]
+
+
+# ---------------------------------------------------------------- check parameters
+
+
+def _known_field(value: str, info: ValidationInfo) -> str:
+    """A field name must be one of the pack's fields (when the loader says which: validation context)."""
+    fields = (info.context or {}).get("fields")
+    if fields is not None and value not in fields:
+        close = difflib.get_close_matches(value, sorted(fields), n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"known fields: {', '.join(sorted(fields))}"
+        raise _problem(f"unknown field {value!r}; {hint}")
+    return value
+
+
+FieldNameParam = Annotated[str, AfterValidator(_known_field), WithJsonSchema(
+    {"type": "string", "description": "A canonical field name (rules/columns.yml `fields:`).",
+     "examples": list(CANONICAL_FIELDS)})]
+
+
+def _number(value: Any, handler: Any) -> Any:
+    """A float parameter: whole numbers stay whole, so a message reads "limit 5 years", not "5.0"."""
+    if isinstance(value, bool):
+        raise _problem(f"Input should be a number, not {value!r}")
+    return value if isinstance(value, int) else handler(value)
+
+
+def _no_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise _problem(f"Input should be a whole number, not {value!r}")
+    return value
+
+
+def _param_type(hint: Any) -> Any:
+    """The check's type hint as the pack validates it: field names checked against the pack,
+    no booleans for numbers; list, tuple, dict, union and Annotated are rebuilt around their parts."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is Annotated:
+        base, *meta = args
+        if any(isinstance(m, FieldRef) for m in meta):
+            return FieldNameParam
+        return Annotated[(_param_type(base), *meta)]
+    if hint is float:
+        return Annotated[float, WrapValidator(_number)]
+    if hint is int:
+        return Annotated[int, BeforeValidator(_no_bool)]
+    if origin in (Union, types.UnionType):
+        return Union[tuple(_param_type(a) for a in args)]
+    if origin in (list, tuple, set, frozenset, dict):
+        return origin[tuple(a if a is Ellipsis else _param_type(a) for a in args)]
+    return hint
+
+
+def _model_name(kind: str, suffix: str) -> str:
+    return "".join(part.title() for part in kind.split("_")) + suffix
+
+
+@functools.cache
+def params_model(kind: str) -> type[BaseModel]:
+    """The parameter model of a check kind, from its keyword-only signature and type hints (cached)."""
+    fn = REGISTRY[kind].fn
+    hints = typing.get_type_hints(fn, include_extras=True)
+    fields: dict[str, Any] = {}
+    for name, param in inspect.signature(fn).parameters.items():
+        if param.kind is not param.KEYWORD_ONLY:
+            continue
+        if name not in hints:
+            raise TypeError(f"check kind {kind!r}: parameter {name!r} has no type hint")
+        default = ... if param.default is param.empty else param.default
+        fields[name] = (_param_type(hints[name]), default)
+    doc = inspect.getdoc(fn)
+    return create_model(_model_name(kind, "Params"), __config__=ConfigDict(extra="forbid"),
+                        __doc__=f"Parameters of the check kind `{kind}`." + (f" {doc}" if doc else ""), **fields)
+
+
+# ---------------------------------------------------------------- rules and overrides
+
+
+class Example(BaseModel):
+    """Rows the rule flags (``bad``) and rows it leaves alone (``good``): a list of row mappings,
+    or ``{columns: [...], rows: [[...]]}`` for headers a mapping cannot hold (repeated ones)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    class Table(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        columns: list[Any]
+        rows: list[list[Any]] = []
+
+    bad: list[dict[Any, Any]] | Table
+    good: list[dict[Any, Any]] | Table
+
+
+class RuleSpec(BaseModel):
+    """A new rule: identity, documentation and the parameters of its check kind."""
+
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+
+    code: Code
+    name: RuleName
+    title: Text | None = Field(None, description="A short human title (the name stays the stable id).")
+    severity: SeverityLevel
+    severity_by_reason: dict[str, SeverityLevel] = {}
+    check: str
+    params: dict[str, Any] = {}
+    message: Template
+    messages: dict[str, Template] = {}
+    fix: Text
+    why: Text
+    example: Example
+    since: Annotated[str, WithJsonSchema({"type": ["string", "number"]})] = "0.1.0"  # numbers become text
+    status: Status = "stable"
+    family: str = "custom"
+
+    @field_validator("params", "messages", "severity_by_reason", mode="before")
+    @classmethod
+    def _blank_is_empty(cls, value: Any) -> Any:  # `params:` with nothing after it
+        return {} if value is None else value
+
+
+@functools.cache
+def rule_model(kind: str) -> type[RuleSpec]:
+    """The model of a new rule using check kind ``kind``: ``params`` typed by the kind's signature."""
+    params = params_model(kind)
+    default = Field(default_factory=dict, validate_default=True) if _required(params) else Field(
+        default_factory=params)
+    return create_model(_model_name(kind, "Rule"), __base__=RuleSpec, __doc__=f"A new rule on the check kind `{kind}`.",
+                        check=(Literal[kind], ...), params=(params, default))
+
+
+def _required(model: type[BaseModel]) -> bool:
+    return any(f.is_required() for f in model.model_fields.values())
+
+
+class Override(BaseModel):
+    """A change to a rule defined elsewhere, found by ``code`` (or ``name``). ``params``,
+    ``messages`` and ``severity_by_reason`` merge key by key; the rest replace."""
+
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+
+    code: str | None = None
+    name: str | None = None
+    severity: SeverityLevel | None = None
+    severity_by_reason: dict[str, SeverityLevel] | None = None
+    params: dict[str, Any] | None = Field(None, description="Merged into the rule's parameters; checked "
+                                                            "against its check kind once the packs are merged.")
+    message: Text | None = None
+    messages: dict[str, str] | None = None
+    fix: Text | None = None
+    status: Status | None = None
+    title: Text | None = None
+
+
+OVERRIDABLE = tuple(k for k in Override.model_fields if k not in ("code", "name"))
+
+
+class Translation(BaseModel):
+    """A rule's title, messages, fix hint and why in another language (placeholders as in English)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = None
+    message: str | None = None
+    messages: dict[str, str] | None = None
+    fix: str | None = None
+    why: str | None = None
+
+
+TRANSLATABLE = tuple(Translation.model_fields)
+
+
+# ---------------------------------------------------------------- the pack file
+
+
+class FieldSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    aliases: list[str] = []
+
+
+class Placeholders(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    missing: list[Word | None] = Field([], description="Serial values that mean no usable serial.")
+    obliterated: list[Word] = Field([], description="Words that mean the serial was destroyed.")
+    serial_label: Annotated[str, AfterValidator(_compiles)] | None = Field(
+        None, description="Regular expression of labels cleaned off serials.")
+
+
+class Manufacturer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Word
+    country: str = "US"
+    us_plant: bool = False
+    aliases: list[Word] = []
+
+
+def _new_rule_union() -> Any:
+    kinds = sorted(REGISTRY)
+    return Annotated[Union[tuple(rule_model(k) for k in kinds)], Field(discriminator="check")]
+
+
+def _rules_field(value: Any) -> Any:
+    """``rules:`` as written: a list of entries, or the ``{code or name: entry}`` shorthand.
+    The entries are validated by the loader, once it knows which rules exist."""
+    if value is None or isinstance(value, (list, dict)):
+        return value
+    raise _problem(f"expected a list of rules or a mapping of code to changes, got {type(value).__name__}")
+
+
+class PackFile(BaseModel):
+    """A tracecheck rule pack (YAML). A user pack usually starts with ``extends: default``."""
+
+    model_config = ConfigDict(extra="forbid", title="tracecheck rule pack")
+
+    name: Word | None = None
+    version: Word | None = None
+    description: str | None = None
+    extends: str | None = Field(None, description="`default` (the shipped pack) or a pack file, relative to this one.")
+    include: list[str] | None = Field(None, description="Pack files merged into this one, relative to it.")
+    select: list[str] | None = Field(None, description="Only these rules: codes, prefixes (TC1), names or families.")
+    ignore: list[str] | None = Field(None, description="Skip these rules: codes, prefixes, names or families.")
+    family: str | None = Field(None, description="Family of the new rules in this file.")
+    rules: Annotated[Any, PlainValidator(_rules_field)] = None  # entries: see pack_file_model() and the loader
+    fields: dict[str, FieldSpec | None] | None = Field(None, description="Canonical field -> header aliases.")
+    columns: dict[str, str | list[str]] | None = Field(None, description="Extra header aliases for fields.")
+    map: dict[str, str] | None = Field(None, description="A fixed header for a field (field -> header).")
+    fuzzy_threshold: Annotated[float, Field(ge=0, le=100)] | None = None
+    placeholders: Placeholders | None = None
+    us_country_names: list[Word] | None = None
+    manufacturers: list[Manufacturer] | None = None
+    matching: dict[str, Any] | None = Field(None, description="Duplicate matching parameters (rules/matching.yml).")
+    calibers: dict[str, list[Word]] | None = Field(None, description="Caliber class -> aliases.")
+    serial_label: str | None = Field(None, description="Not read; see `placeholders.serial_label`.")
+    translations: dict[str, dict[str, Translation | None] | None] | None = Field(
+        None, description="Language -> rule code -> translated message, messages and fix.")
+
+
+PACK_KEYS = tuple(PackFile.model_fields)
+
+
+@functools.cache
+def pack_file_model() -> type[PackFile]:
+    """``PackFile`` with ``rules`` typed for the JSON Schema: each entry is a new rule (one branch per
+    check kind, chosen by ``check``) or an override."""
+    entry = Union[_new_rule_union(), Override]
+    rules = Annotated[Any, PlainValidator(_rules_field, json_schema_input_type=Union[list[entry], dict[str, entry],
+                                                                                     None])]
+    return create_model("PackFile", __base__=PackFile, __doc__=PackFile.__doc__,
+                        rules=(rules, Field(None, description="New rules, and changes to existing ones.")))
+
+
+def pack_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a pack file (docs/rule-pack.schema.json), for editors and other tools."""
+    schema = pack_file_model().model_json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
