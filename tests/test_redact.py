@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import openpyxl
@@ -43,6 +44,7 @@ def test_tokens_are_stable_per_key_and_differ_across_keys(tmp_path: Path) -> Non
     again = tracecheck.check(batch, redact_key="k1").canonical["purchaser"].tolist()
     other = tracecheck.check(batch, redact_key="k2").canonical["purchaser"].tolist()
     assert first == again and first != other and first[0] == first[1]
+    assert all(re.fullmatch(r"person-[0-9a-f]{16}", token) for token in first if token)  # 64 bits
 
 
 def test_redact_without_key_is_a_usage_error(tmp_path: Path, monkeypatch) -> None:

@@ -34,11 +34,12 @@ def build_report(batch: Batch, pack: RulePack, findings: pd.DataFrame, *, checke
     groups = duplicates.groups if duplicates is not None else []
     rows = _row_table(batch, findings, duplicates.group_of_row() if duplicates is not None else {})
     raw = batch.raw
+    per_row = _per_row(findings)
     summary = {**_counts(rows, findings), **_leads(rows, findings, groups),
                "age_buckets": {m: bucket_counts(rows[m], m) for m in BUCKETS},
                "age_medians_days": {m: _median(rows[m]) for m in BUCKETS},
                "duplicates": _duplicate_summary(groups, len(rows)),
-               "by_agency": _by_agency(batch, findings), "worst_rows": _worst_rows(batch, findings)}
+               "by_agency": _by_agency(batch, per_row), "worst_rows": _worst_rows(batch, findings, per_row)}
     return Report(
         batch={"source": raw.source, "sheet": raw.sheet, "sha256": raw.sha256, "row_count": len(batch.frame),
                "header_row": raw.header_row, "encoding": raw.encoding, "delimiter": raw.delimiter,
@@ -124,12 +125,6 @@ def _duplicate_summary(groups: list[dict], n_rows: int) -> dict[str, Any]:
             "requests_after_removing_duplicates": n_rows - sum(len(g["rows"]) - 1 for g in flagged)}
 
 
-def _row_findings(findings: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
-    """Row-level findings: their sheet rows (int) and severities, and the subset itself."""
-    mine = findings[findings["row"].notna()]
-    return mine["row"].to_numpy(dtype="int64"), mine["severity"].to_numpy(dtype=object), mine
-
-
 def _agencies(batch: Batch) -> pd.Series:
     """Each row's agency as given (None when blank), indexed by sheet row."""
     agency = batch.frame["agency"].astype(object)
@@ -137,18 +132,21 @@ def _agencies(batch: Batch) -> pd.Series:
 
 
 def _per_row(findings: pd.DataFrame) -> pd.DataFrame:
-    """Findings per row and severity (index: sheet row; columns errors, warnings, infos)."""
-    rows, severity, _ = _row_findings(findings)
-    table = pd.crosstab(rows, severity) if len(rows) else pd.DataFrame(index=pd.Index([], dtype="int64"))
-    table = table.reindex(columns=list(SEVERITIES), fill_value=0)
-    return table.set_axis(["errors", "warnings", "infos"], axis=1).rename_axis("row")
+    """Row-level findings per row and severity (index: sheet row; columns errors, warnings, infos).
+    Counted with numpy (pandas' crosstab takes a Python path per row: 17 s on 1.6M findings)."""
+    mine = findings["row"].notna().to_numpy()
+    rows = findings["row"].to_numpy(dtype="float64", na_value=np.nan)[mine].astype(np.int64)
+    severity = findings["severity"].to_numpy(dtype=object)[mine]
+    numbers, inverse = np.unique(rows, return_inverse=True)
+    counts = {name: np.bincount(inverse, weights=severity == level, minlength=len(numbers)).astype(np.int64)
+              for level, name in zip(SEVERITIES, ("errors", "warnings", "infos"))}
+    return pd.DataFrame(counts, index=pd.Index(numbers, name="row"))
 
 
-def _by_agency(batch: Batch, findings: pd.DataFrame) -> list[dict[str, Any]]:
+def _by_agency(batch: Batch, per_row: pd.DataFrame) -> list[dict[str, Any]]:
     """Requests and row-level findings per agency, the agencies with the most errors (then warnings) first."""
     agencies = _agencies(batch).fillna("")
-    per_row = _per_row(findings).reindex(agencies.index, fill_value=0)
-    table = per_row.groupby(agencies.to_numpy()).sum()
+    table = per_row.reindex(agencies.index, fill_value=0).groupby(agencies.to_numpy()).sum()
     table["requests"] = agencies.value_counts().reindex(table.index, fill_value=0)
     table = table.rename_axis("agency").reset_index()
     table = table.sort_values(["errors", "warnings", "agency"], ascending=[False, False, True], kind="stable")
@@ -156,21 +154,29 @@ def _by_agency(batch: Batch, findings: pd.DataFrame) -> list[dict[str, Any]]:
              "warnings": int(r.warnings), "infos": int(r.infos)} for r in table.itertuples()]
 
 
-def _worst_rows(batch: Batch, findings: pd.DataFrame) -> list[dict[str, Any]]:
+def _worst_rows(batch: Batch, findings: pd.DataFrame, per_row: pd.DataFrame) -> list[dict[str, Any]]:
     """Up to WORST_ROWS_KEPT rows with an error or a warning: most errors, then warnings, then info,
     then sheet order; with the codes of the rules they break, in finding order."""
-    table = _per_row(findings)
-    table = table[(table["errors"] > 0) | (table["warnings"] > 0)].reset_index()
+    table = per_row[(per_row["errors"] > 0) | (per_row["warnings"] > 0)].reset_index()
     table = table.sort_values(["errors", "warnings", "infos", "row"], ascending=[False, False, False, True],
                               kind="stable").head(WORST_ROWS_KEPT)
-    _, _, mine = _row_findings(findings)
-    mine = mine[mine["row"].isin(table["row"])]
-    rules = mine.groupby(mine["row"].astype("int64"))["rule"].agg(lambda codes: list(dict.fromkeys(codes)))
+    mine = findings[findings["row"].isin(table["row"])]
+    rules = _rules_by_row(mine)
     request_ids = batch.frame["request_id"]
     agencies = _agencies(batch)
     return [{"row": int(r.row), "request_id": _text(request_ids.get(r.row)), "agency": _text(agencies.get(r.row)),
              "errors": int(r.errors), "warnings": int(r.warnings), "infos": int(r.infos), "rules": rules[r.row]}
             for r in table.itertuples()]
+
+
+def _rules_by_row(findings: pd.DataFrame) -> dict[int, list[str]]:
+    """Sheet row -> the codes of its findings' rules, each once, in finding order."""
+    out: dict[int, list[str]] = {}
+    for row, code in zip(findings["row"].astype("int64").tolist(), findings["rule"].tolist()):
+        codes = out.setdefault(row, [])
+        if code not in codes:
+            codes.append(code)
+    return out
 
 
 def _text(value: Any) -> str | None:
