@@ -15,8 +15,8 @@ is 0.0 when precision + recall is 0. Callers that print a table should show the 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -78,7 +78,8 @@ def pairs_from_membership(members: Sequence[int] | np.ndarray, groups: Sequence 
     return encode_pairs(np.concatenate([c[0] for c in chunks]), np.concatenate([c[1] for c in chunks]))
 
 
-def pairs_from_labels(labels: Sequence | np.ndarray | pd.Series, ids: Sequence[int] | np.ndarray | None = None) -> np.ndarray:
+def pairs_from_labels(labels: Sequence | np.ndarray | pd.Series,
+                      ids: Sequence[int] | np.ndarray | None = None) -> np.ndarray:
     """True pairs from a label column: every two records with the same (non-missing) label.
 
     ``ids`` names the records (default: positions 0..n-1), e.g. ``np.arange(n) + 2`` for sheet rows.

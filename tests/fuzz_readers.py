@@ -6,7 +6,8 @@ Each iteration takes a seed file (csv text or a small workbook built here, never
 binary), mutates it, writes it to a temporary file and runs it the way the CLI does:
 ``read_batch`` must either return a table or raise a one-line InputError naming the file, and
 whatever was read must go through ``tracecheck.check`` and the JSON writer (every writer, for
-one input in ten) without an exception (a pandas ParserWarning, which announces lost data, counts as one). An iteration that takes longer than ``--hang-seconds`` counts as a hang.
+one input in ten) without an exception (a pandas ParserWarning, which announces lost data, counts
+as one). An iteration that takes longer than ``--hang-seconds`` counts as a hang.
 
 Mutations: byte flips, inserted "interesting" bytes (quotes, delimiters, line breaks, NUL, BOMs,
 invalid UTF-8), deleted and duplicated chunks, splices of two seeds, re-encoding; for workbooks

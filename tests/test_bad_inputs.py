@@ -21,10 +21,10 @@ import os
 import signal
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
-from typing import Callable
 
 import openpyxl
 import pytest

@@ -120,8 +120,7 @@ def english_fragments() -> set[str]:
     for rule in load_pack().all_rules:
         texts += [rule.title, rule.message, *rule.messages.values(), rule.fix, rule.why]
     spanish: list[str] = []
-    walk_es = raw("es")
-    for section, values in walk_es.items():
+    for values in raw("es").values():
         if isinstance(values, dict):
             spanish += [str(v) for v in values.values() if isinstance(v, str)]
     fragments = set()
@@ -209,15 +208,15 @@ def test_a_user_pack_that_rewrites_a_message_is_not_shadowed_by_the_catalogue(tm
     message, its old Spanish translation no longer fits and is not used (the pack's own translation is)."""
     frame = pd.DataFrame({"Serial Number": [None], "Manufacturer": ["Glock"]})
     changed = tmp_path / "changed.yml"
-    changed.write_text('extends: default\nrules:\n  TC101: {messages: {blank: "No serial at all"}, title: "No serial"}\n',
-                       encoding="utf-8")
+    changed.write_text('extends: default\nrules:\n'
+                       '  TC101: {messages: {blank: "No serial at all"}, title: "No serial"}\n', encoding="utf-8")
     report = tracecheck.check(frame, tracecheck.load_pack(changed), select="TC101", as_of=AS_OF, lang="es")
     assert report.findings["message"].tolist() == ["No serial at all"]
     assert report.rule_pack["rules"][0]["title"] == "No serial"
     assert report.rule_pack["rules"][0]["fix"].startswith("Anote la matrícula")  # the fix was not changed
     translated = tmp_path / "translated.yml"
-    translated.write_text(changed.read_text(encoding="utf-8")
-                          + 'translations:\n  es:\n    TC101: {messages: {blank: "Sin matrícula alguna"}, title: "Sin matrícula"}\n',
+    translated.write_text(changed.read_text(encoding="utf-8") + 'translations:\n  es:\n'
+                          '    TC101: {messages: {blank: "Sin matrícula alguna"}, title: "Sin matrícula"}\n',
                           encoding="utf-8")
     report = tracecheck.check(frame, tracecheck.load_pack(translated), select="TC101", as_of=AS_OF, lang="es")
     assert report.findings["message"].tolist() == ["Sin matrícula alguna"]

@@ -10,14 +10,14 @@ import pandas as pd
 import pytest
 
 import tracecheck
+from synth.duplicates import generate_linked_batch
 from tracecheck.catalogue import catalogue
-from tracecheck.reference import compile_reference
 from tracecheck.matching import find_duplicates
 from tracecheck.matching.blocking import candidate_pairs
 from tracecheck.matching.keys import build_keys
 from tracecheck.normalise import normalise
 from tracecheck.read import read_frame
-from synth.duplicates import generate_linked_batch
+from tracecheck.reference import compile_reference
 
 AS_OF = dt.date(2026, 11, 22)
 

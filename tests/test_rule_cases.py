@@ -85,7 +85,8 @@ def _as_date(value: Any) -> dt.date:
     return dt.date.fromisoformat(str(value))
 
 
-def frame_from_rows(rows: Any = None, columns: list[Any] | None = None, values: list[list[Any]] | None = None) -> pd.DataFrame:
+def frame_from_rows(rows: Any = None, columns: list[Any] | None = None,
+                    values: list[list[Any]] | None = None) -> pd.DataFrame:
     """An all-object DataFrame; cells keep their Python type, absent keys are missing."""
     if columns is not None:
         headers = [str(c) for c in columns]

@@ -156,7 +156,8 @@ def test_check_renders_messages_in_the_requested_language() -> None:
     frame = pd.DataFrame([{"serial_number": "SIN MATRICULA", "manufacturer": "Glock"}])
     spanish = tracecheck.check(frame, select=["TC101"], lang="es")
     english = tracecheck.check(frame, select=["TC101"])
-    assert spanish.findings["message"].tolist() == ["La matrícula 'SIN MATRICULA' es un marcador, no un número de serie"]
+    assert spanish.findings["message"].tolist() == [
+        "La matrícula 'SIN MATRICULA' es un marcador, no un número de serie"]
     assert english.findings["message"].tolist() == ["Serial number 'SIN MATRICULA' is a placeholder, not a serial"]
     assert spanish.rule_pack["rules"][0]["fix"].startswith("Anote la matrícula")
 

@@ -1,7 +1,8 @@
 """The HTML report: numbers equal the JSON, nothing remote, escaping, caps, languages, and a real browser.
 
 The browser tests run headless Chromium (/usr/bin/chromium, Debian package ``chromium``, which
-.ci/run installs); without it they skip, except under ``CI=true`` where they fail. They check that the page renders (screenshot size, ``--dump-dom``
+.ci/run installs); without it they skip, except under ``CI=true`` where they fail. They check that
+the page renders (screenshot size, ``--dump-dom``
 title and sections) and that Chromium logs no console message or uncaught exception for the page:
 with ``--enable-logging=stderr`` Chromium writes each console message as
 ``INFO:CONSOLE:<line>] "<message>", source: file:///... (<line>)``; a control page that throws
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import CHROMIUM_PATH  # noqa: E402  (tests/conftest.py)
 
 import tracecheck
 import tracecheck.writers.html as html_writer
@@ -30,8 +32,6 @@ from tracecheck.catalogue import catalogue
 from tracecheck.report.view import ReportView
 from tracecheck.writers import write_atomic
 from tracecheck.writers.html import MAX_GROUPS, MAX_ROWS, write_html
-
-from conftest import CHROMIUM_PATH  # noqa: E402  (tests/conftest.py)
 
 AS_OF = dt.date(2026, 11, 22)
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -387,7 +387,8 @@ def test_capped_groups_show_every_kind(big_report):
         return {"id": f"G{i}", "kind": kind, "confidence": confidence}
 
     groups = ([group(i, "duplicate-request") for i in range(40)] + [group(40, "duplicate-request", "review")]
-              + [group(i, "re-recovery") for i in range(41, 44)] + [group(i, "possible-duplicate") for i in range(44, 60)])
+              + [group(i, "re-recovery") for i in range(41, 44)]
+              + [group(i, "possible-duplicate") for i in range(44, 60)])
     fake = dataclasses.replace(big_report, duplicate_groups=groups)
     picked = [g["id"] for g in ReportView(fake).groups(10)]
     assert picked == ["G40", "G0", "G1", "G2", "G41", "G42", "G43", "G44", "G45", "G46"]

@@ -37,7 +37,8 @@ def test_sheet_parts_resolves_relative_and_absolute_targets() -> None:
 def test_formula_without_value_is_found_with_its_text_unescaped() -> None:
     data = _workbook(_sheet('<c r="A2" t="s"><v>0</v></c><c r="B2"><f>A2&amp;"-X"</f><v/></c>'
                             '<c r="C2"><f>UPPER(A2)</f></c>'))
-    assert list(scan_sheet(data, "Hoja 1").formulas) == [FormulaCell(2, "B", '=A2&"-X"'), FormulaCell(2, "C", "=UPPER(A2)")]
+    assert list(scan_sheet(data, "Hoja 1").formulas) == [FormulaCell(2, "B", '=A2&"-X"'),
+                                                          FormulaCell(2, "C", "=UPPER(A2)")]
 
 
 def test_saved_results_are_not_reported() -> None:

@@ -43,7 +43,9 @@ _EXPORTS = {
     "ValidationFailed": "tracecheck.report.model",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = ["__version__", "check", "canonical_schema", "load_pack", "write_report", "Finding", "InputError", "Limits",
+           "Report", "ReportWriteError", "Rule", "RulePack", "RulePackError", "Severity", "TracecheckError",
+           "ValidationFailed"]
 
 if TYPE_CHECKING:
     from tracecheck.api import check

@@ -67,7 +67,7 @@ def check(source: Source, rules: str | os.PathLike[str] | RulePack | None = None
     result = engine.run(batch, pack, words=words, progress=progress)
     _step(progress, "report")
     return build_report(batch, pack, result.findings, duplicates=result.duplicates, words=words,
-                        checked_at=dt.datetime.now(dt.timezone.utc))
+                        checked_at=dt.datetime.now(dt.UTC))
 
 
 def as_of_date(value: str | dt.date | None) -> dt.date:

@@ -76,7 +76,8 @@ def index_markdown(pack: RulePack, words: Catalogue) -> str:
              f"| {t('labels', 'code')} | {t('labels', 'name')} | {t('labels', 'rule')} | {t('docs', 'severity')} | "
              f"{t('docs', 'family')} | {t('docs', 'why')} |", "|---|---|---|---|---|---|"]
     lines += [f"| [{r.code}]({r.code}.md) | {r.name} | {_cell(r.text('title', words))} | "
-              f"{words.severity(r.severity.value)} | {r.family} | {_cell(one_line(r, words))} |" for r in pack.all_rules]
+              f"{words.severity(r.severity.value)} | {r.family} | {_cell(one_line(r, words))} |"
+              for r in pack.all_rules]
     return "\n".join(lines) + "\n"
 
 

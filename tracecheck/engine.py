@@ -9,8 +9,9 @@ the rule's template in the report's language), then assembles one table in the s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -86,8 +87,10 @@ def _table(findings: pd.DataFrame, batch: Batch) -> pd.DataFrame:
     findings["index"] = batch.raw.labels_of(findings["row"])
     schema = context_schema()
     n = len(findings)
-    children = [_arrow(findings[name], kind) if name in findings else pa.nulls(n, kind) for name, kind in schema.items()]
-    context = pa.StructArray.from_arrays(children, fields=list(_context_type())) if schema else pa.nulls(n, pa.struct([]))
+    children = [_arrow(findings[name], kind) if name in findings else pa.nulls(n, kind)
+                for name, kind in schema.items()]
+    context = (pa.StructArray.from_arrays(children, fields=list(_context_type())) if schema
+               else pa.nulls(n, pa.struct([])))
     findings["context"] = pd.arrays.ArrowExtensionArray(context)
     return findings[FINDING_COLUMNS]
 

@@ -30,10 +30,11 @@ Findings are sorted by (row, rule, field), batch-level findings first.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from enum import StrEnum
-from typing import Any, Mapping
+from typing import Any
 
 
 class Severity(StrEnum):
@@ -46,7 +47,7 @@ class Severity(StrEnum):
         return SEVERITY_RANK[self.value]
 
     @classmethod
-    def parse(cls, text: str) -> "Severity":
+    def parse(cls, text: str) -> Severity:
         try:
             return cls(str(text).strip().lower())
         except ValueError:

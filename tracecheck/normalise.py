@@ -9,8 +9,8 @@ index. Nothing here decides what is a problem; the rules do.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pandas as pd

@@ -30,7 +30,8 @@ def _one_line(series: pd.Series) -> pd.Series:
 
 
 ONE_LINE = pa.Check(_one_line, name="one_line_identifier",
-                    error=f"one line of at most {MAX_IDENTIFIER_LENGTH} characters, no line breaks or control characters")
+                    error=f"one line of at most {MAX_IDENTIFIER_LENGTH} characters, no line breaks or control "
+                          "characters")
 
 
 def _column(field: str) -> pa.Column:

@@ -15,8 +15,9 @@ Checks never read files, print or mutate the frame.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa

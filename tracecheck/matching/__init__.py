@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 
 from tracecheck.catalogue import Catalogue
-from tracecheck.reference import Reference
 from tracecheck.matching.blocking import candidate_pairs
 from tracecheck.matching.cluster import Group, constrained_groups
 from tracecheck.matching.compare import score_pairs
 from tracecheck.matching.explain import evidence_lists
 from tracecheck.matching.keys import Keys, build_keys
+from tracecheck.reference import Reference
 
 PREFIX = {"duplicate-request": "DR", "re-recovery": "RR", "possible-duplicate": "PD"}
 MAX_RERECOVERY_SIZE = 12

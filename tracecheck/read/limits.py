@@ -32,7 +32,7 @@ class Limits:
     max_empty_ratio: float = 50  # grid cells per stored cell, for grids over 1M cells (a stray far cell)
 
     @classmethod
-    def parse(cls, pairs: dict[str, str]) -> "Limits":
+    def parse(cls, pairs: dict[str, str]) -> Limits:
         """From ``{"max_rows": "100000"}``; unknown names raise ValueError naming the known ones."""
         known = {f.name: f.type for f in fields(cls)}
         unknown = sorted(set(pairs) - set(known))

@@ -13,7 +13,7 @@ and blank cells are missing.
 from __future__ import annotations
 
 import io
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
 import python_calamine

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from tracecheck.catalogue import Catalogue
-from tracecheck.findings import SEVERITIES, SEVERITY_RANK
+from tracecheck.findings import SEVERITIES
 from tracecheck.metrics import BUCKETS, bucket_counts
 from tracecheck.normalise import Batch
 from tracecheck.report.model import ROW_COLUMNS, Report
@@ -32,14 +32,16 @@ def build_report(batch: Batch, pack: RulePack, findings: pd.DataFrame, *, checke
                  words: Catalogue, duplicates: Any = None) -> Report:
     """The Report of ``batch`` checked with ``pack``; texts in the language of ``words``."""
     groups = duplicates.groups if duplicates is not None else []
-    rows = _row_table(batch, findings, duplicates.group_of_row() if duplicates is not None else {})
-    raw = batch.raw
     per_row = _per_row(findings)
+    rows = _row_table(batch, per_row, duplicates.group_of_row() if duplicates is not None else {})
+    raw = batch.raw
+    agencies = _agencies(batch)
     summary = {**_counts(rows, findings), **_leads(rows, findings, groups),
                "age_buckets": {m: bucket_counts(rows[m], m) for m in BUCKETS},
                "age_medians_days": {m: _median(rows[m]) for m in BUCKETS},
                "duplicates": _duplicate_summary(groups, len(rows)),
-               "by_agency": _by_agency(batch, per_row), "worst_rows": _worst_rows(batch, findings, per_row)}
+               "by_agency": _by_agency(agencies, per_row),
+               "worst_rows": _worst_rows(batch, agencies, findings, per_row)}
     return Report(
         batch={"source": raw.source, "sheet": raw.sheet, "sha256": raw.sha256, "row_count": len(batch.frame),
                "header_row": raw.header_row, "encoding": raw.encoding, "delimiter": raw.delimiter,
@@ -55,18 +57,15 @@ def build_report(batch: Batch, pack: RulePack, findings: pd.DataFrame, *, checke
         summary=summary, findings=findings, rows=rows, duplicate_groups=groups, source=raw, canonical=batch.frame)
 
 
-def _row_table(batch: Batch, findings: pd.DataFrame, group_of_row: dict[int, str]) -> pd.DataFrame:
+def _row_table(batch: Batch, per_row: pd.DataFrame, group_of_row: dict[int, str]) -> pd.DataFrame:
     frame = batch.frame
     rows = pd.DataFrame({"row": frame.index.to_numpy(),
                          "index": batch.raw.labels_of(pd.Series(frame.index, dtype="Int64")),
                          "request_id": frame["request_id"].to_numpy()})
-    rank = pd.Series(0, index=frame.index)
-    row_level = findings[findings["row"].notna()]
-    if len(row_level):
-        worst = row_level["severity"].map(SEVERITY_RANK).groupby(row_level["row"].astype("int64")).max()
-        rank.loc[worst.index] = worst.to_numpy()
-    labels = np.array(["ok", *reversed(SEVERITIES)], dtype=object)  # rank 0 ok, 1 info, 2 warning, 3 error
-    rows["status"] = labels[rank.to_numpy()]
+    counts = per_row.reindex(frame.index, fill_value=0)
+    worst = np.select([counts[name].to_numpy() > 0 for name in ("errors", "warnings", "infos")], list(SEVERITIES),
+                      default="ok")
+    rows["status"] = worst.astype(object)
     for metric in BUCKETS:
         rows[metric] = frame[metric].array
     rows["duplicate_group"] = rows["row"].map(group_of_row).astype("str")  # missing when in no group
@@ -126,9 +125,9 @@ def _duplicate_summary(groups: list[dict], n_rows: int) -> dict[str, Any]:
 
 
 def _agencies(batch: Batch) -> pd.Series:
-    """Each row's agency as given (None when blank), indexed by sheet row."""
-    agency = batch.frame["agency"].astype(object)
-    return agency.where(agency.notna() & (agency.astype(str).str.strip() != ""), None)
+    """Each row's agency as given ("" when blank), indexed by sheet row (text, kept Arrow-backed)."""
+    agency = batch.frame["agency"].astype("str").fillna("")
+    return agency.where(agency.str.strip().ne(""), "")
 
 
 def _per_row(findings: pd.DataFrame) -> pd.DataFrame:
@@ -143,9 +142,8 @@ def _per_row(findings: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(counts, index=pd.Index(numbers, name="row"))
 
 
-def _by_agency(batch: Batch, per_row: pd.DataFrame) -> list[dict[str, Any]]:
+def _by_agency(agencies: pd.Series, per_row: pd.DataFrame) -> list[dict[str, Any]]:
     """Requests and row-level findings per agency, the agencies with the most errors (then warnings) first."""
-    agencies = _agencies(batch).fillna("")
     table = per_row.reindex(agencies.index, fill_value=0).groupby(agencies.to_numpy()).sum()
     table["requests"] = agencies.value_counts().reindex(table.index, fill_value=0)
     table = table.rename_axis("agency").reset_index()
@@ -154,7 +152,8 @@ def _by_agency(batch: Batch, per_row: pd.DataFrame) -> list[dict[str, Any]]:
              "warnings": int(r.warnings), "infos": int(r.infos)} for r in table.itertuples()]
 
 
-def _worst_rows(batch: Batch, findings: pd.DataFrame, per_row: pd.DataFrame) -> list[dict[str, Any]]:
+def _worst_rows(batch: Batch, agencies: pd.Series, findings: pd.DataFrame, per_row: pd.DataFrame
+                ) -> list[dict[str, Any]]:
     """Up to WORST_ROWS_KEPT rows with an error or a warning: most errors, then warnings, then info,
     then sheet order; with the codes of the rules they break, in finding order."""
     table = per_row[(per_row["errors"] > 0) | (per_row["warnings"] > 0)].reset_index()
@@ -163,7 +162,6 @@ def _worst_rows(batch: Batch, findings: pd.DataFrame, per_row: pd.DataFrame) -> 
     mine = findings[findings["row"].isin(table["row"])]
     rules = _rules_by_row(mine)
     request_ids = batch.frame["request_id"]
-    agencies = _agencies(batch)
     return [{"row": int(r.row), "request_id": _text(request_ids.get(r.row)), "agency": _text(agencies.get(r.row)),
              "errors": int(r.errors), "warnings": int(r.warnings), "infos": int(r.infos), "rules": rules[r.row]}
             for r in table.itertuples()]

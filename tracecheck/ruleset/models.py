@@ -24,8 +24,19 @@ import types
 import typing
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator,
-                      ValidationInfo, WithJsonSchema, WrapValidator, create_model, field_validator)
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationInfo,
+    WithJsonSchema,
+    WrapValidator,
+    create_model,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from tracecheck.checks import REGISTRY
@@ -144,7 +155,7 @@ def _param_type(hint: Any) -> Any:
     if hint is int:
         return Annotated[int, BeforeValidator(_no_bool)]
     if origin in (Union, types.UnionType):
-        return Union[tuple(_param_type(a) for a in args)]
+        return Union[tuple(_param_type(a) for a in args)]  # noqa: UP007  (built from a tuple of types)
     if origin in (list, tuple, set, frozenset, dict):
         return origin[tuple(a if a is Ellipsis else _param_type(a) for a in args)]
     return hint
@@ -294,7 +305,7 @@ class Manufacturer(BaseModel):
 
 def _new_rule_union() -> Any:
     kinds = sorted(REGISTRY)
-    return Annotated[Union[tuple(rule_model(k) for k in kinds)], Field(discriminator="check")]
+    return Annotated[tuple(rule_model(k) for k in kinds), Field(discriminator="check")]
 
 
 def _rules_field(value: Any) -> Any:
@@ -340,8 +351,8 @@ PACK_KEYS = tuple(PackFile.model_fields)
 def pack_file_model() -> type[PackFile]:
     """``PackFile`` with ``rules`` typed for the JSON Schema: each entry is a new rule (one branch per
     check kind, chosen by ``check``) or an override."""
-    entry = Union[_new_rule_union(), Override]
-    rules = Annotated[Any, PlainValidator(_rules_field, json_schema_input_type=Union[list[entry], dict[str, entry],
+    entry = Union[_new_rule_union(), Override]  # noqa: UP007  (a union built at run time)
+    rules = Annotated[Any, PlainValidator(_rules_field, json_schema_input_type=Union[list[entry], dict[str, entry],  # noqa: UP007
                                                                                      None])]
     return create_model("PackFile", __base__=PackFile, __doc__=PackFile.__doc__,
                         rules=(rules, Field(None, description="New rules, and changes to existing ones.")))

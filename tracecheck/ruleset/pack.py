@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import importlib.resources
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from tracecheck.catalogue import Catalogue
 from tracecheck.errors import RulePackError
@@ -79,12 +80,12 @@ class RulePack:
                 return rule
         raise RulePackError(f"unknown rule {key!r}")
 
-    def with_selection(self, select: Iterable[str] | None = None, ignore: Iterable[str] | None = None) -> "RulePack":
+    def with_selection(self, select: Iterable[str] | None = None, ignore: Iterable[str] | None = None) -> RulePack:
         active = resolve_selection(self.all_rules, list(select or []), list(ignore or []),
                                    default={r.code for r in self.rules})
         return replace(self, rules=tuple(r for r in self.all_rules if r.code in active))
 
-    def with_map(self, mapping: dict[str, str]) -> "RulePack":
+    def with_map(self, mapping: dict[str, str]) -> RulePack:
         unknown = sorted(set(mapping) - set(self.fields))
         if unknown:
             raise RulePackError(f"--map names unknown field {unknown[0]!r}; known fields: {', '.join(self.fields)}")

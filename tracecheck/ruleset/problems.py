@@ -7,8 +7,9 @@ there is an error to report, so loading a good pack costs nothing extra.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import yaml
 from pydantic import ValidationError

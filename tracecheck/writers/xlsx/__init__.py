@@ -22,14 +22,14 @@ string cell, never as a formula (see tracecheck.writers.cells).
 
 from __future__ import annotations
 
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from openpyxl import Workbook
 
 from tracecheck.report.view import ReportView
+from tracecheck.writers.xlsx import style
 from tracecheck.writers.xlsx.data import data_sheet, flagged_cells
 from tracecheck.writers.xlsx.sheets import duplicates_sheet, findings_sheet
-from tracecheck.writers.xlsx import style
 from tracecheck.writers.xlsx.summary import summary_sheet
 
 WRITE_ONLY_ABOVE = 50_000  # rows; larger batches are streamed (openpyxl write-only mode)
