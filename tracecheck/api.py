@@ -52,7 +52,7 @@ def check(source: Source, rules: str | os.PathLike[str] | RulePack | None = None
         raise ValueError(f"date_order must be one of {', '.join(DATE_ORDERS)}")
     words = catalogue(lang, locale)
     day = as_of_date(as_of)
-    pack = rules if isinstance(rules, RulePack) else load_pack(rules)
+    pack = rules if isinstance(rules, RulePack) else load_pack(None if rules is None else os.fspath(rules))
     selected, ignored = _selectors(select), _selectors(ignore)
     if selected or ignored:
         pack = pack.with_selection(selected, ignored)

@@ -113,8 +113,8 @@ class Catalogue:
             found = entry.get(part)
         return " ".join(str(found).split()) if found is not None else None
 
-    def keys(self, section: str) -> Iterable[str]:
-        return self._data.get(section, {}).keys()
+    def keys(self, section: str) -> list[str]:
+        return [str(key) for key in self._data.get(section, {})]
 
     def join(self, items: Iterable[str]) -> str:
         return self.text("words", "list_separator").join(items)

@@ -7,11 +7,13 @@ could not be written; 70 an internal error (a bug: please report it).
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import sys
 import traceback
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -261,6 +263,10 @@ class _progress:
         return False
 
 
+def _write_text(text: str, fp: TextIO) -> None:
+    fp.write(text)
+
+
 def _fail(exc: TracecheckError) -> None:
     click.echo(f"tracecheck: error: {exc}", err=True)
     sys.exit(exc.exit_code)
@@ -339,8 +345,8 @@ def docs(out_dir, schema_path, rules):
     schema = Path(schema_path) if schema_path else out.parent / "rule-pack.schema.json"
     try:
         for name, text in pages.items():
-            write_atomic(out / name, lambda fp, t=text: fp.write(t))
-        write_atomic(schema, lambda fp: fp.write(pack_schema_json()))
+            write_atomic(out / name, functools.partial(_write_text, text))
+        write_atomic(schema, functools.partial(_write_text, pack_schema_json()))
     except TracecheckError as exc:
         _fail(exc)
     click.echo(f"wrote {len(pages)} pages to {out} and the pack schema to {schema}", err=True)

@@ -198,7 +198,7 @@ def _build(values: pd.Series, days: np.ndarray, status: np.ndarray, two: np.ndar
            resolved: str | None, evidence: dict[str, int]) -> ParsedDates:
     index, name = values.index, values.name
     dates = days.view("M8[D]").astype("M8[ns]")
-    categories = pd.Categorical.from_codes(status, categories=list(STATUSES))
+    categories = pd.Categorical.from_codes(status, categories=pd.Index(list(STATUSES)))
     return ParsedDates(
         dates=pd.Series(dates, index=index, name=name),
         status=pd.Series(categories, index=index, name=name),
@@ -223,7 +223,9 @@ def _parse_value(value: object, pivot: int, origin: int) -> _Result:
             return _BLANK_RESULT
         days = int(value.astype("M8[D]").view("i8"))
         return _fixed(days if _MIN_DAY <= days <= _MAX_DAY else None)
-    if isinstance(value, (int, float, np.integer, np.floating, Decimal)):
+    if isinstance(value, (np.integer, np.floating)):
+        value = value.item()
+    if isinstance(value, (int, float, Decimal)):
         return _BLANK_RESULT if value != value else _fixed(_from_number(value, origin))
     return _BAD_RESULT
 
@@ -262,6 +264,7 @@ def _numeric_dmy(first: int, second: int, year_text: str, pivot: int) -> _Result
     if df is None and mf is None:
         return _BAD_RESULT
     if mf is None:
+        assert df is not None
         return (_OK, _ONLY_DF, df, df, two)
     if df is None:
         return (_OK, _ONLY_MF, mf, mf, two)

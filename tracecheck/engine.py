@@ -103,7 +103,7 @@ def _arrow(values: pd.Series, kind: pa.DataType) -> pa.Array:
 
 def _to_findings(rule: Rule, result: pd.Series | pd.DataFrame, batch: Batch, words: Catalogue) -> pd.DataFrame:
     if isinstance(result, pd.Series):  # boolean mask over the frame
-        result = pd.DataFrame({"row": pd.array(batch.frame.index[result.to_numpy(dtype=bool)], dtype="Int64")})
+        result = pd.DataFrame({"row": pd.Series(batch.frame.index[result.to_numpy(dtype=bool)], dtype="Int64")})
     elif "row" not in result.columns:
         result = result.rename_axis("row").reset_index()
     if result.empty:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -71,14 +72,14 @@ def _text(source: pd.Series | None, index: pd.Index) -> pd.Series:
         return pd.Series(np.nan, index=index, dtype="str")
     if pd.api.types.is_string_dtype(source.dtype) and source.dtype != object:  # csv text: already clean
         return source.set_axis(index)
-    values = source.to_numpy(dtype=object, na_value=None)
+    values = source.astype(object).where(source.notna(), None).to_numpy()
     if infer_dtype(values, skipna=True) not in ("string", "empty"):
         values = np.array([_cell_text(v) for v in values], dtype=object)
     series = pd.Series(values, index=index, dtype="str").str.strip()
     return series.where(series.str.len() > 0)
 
 
-def _cell_text(value: object) -> str | None:
+def _cell_text(value: Any) -> str | None:
     if value is None or (not isinstance(value, (str, list, tuple)) and pd.isna(value)):  # None, NaN, NaT, NA
         return None
     if isinstance(value, bool):
@@ -96,12 +97,12 @@ _NUMBER_TYPES = (int, float, np.integer, np.floating)
 _DATE_TYPES = (dt.date, dt.time, np.datetime64)  # datetime and Timestamp are dates too
 
 
-def _is_number_dtype(dtype: object) -> bool:
+def _is_number_dtype(dtype: Any) -> bool:
     return is_numeric_dtype(dtype) and not is_bool_dtype(dtype)
 
 
 def _typed_cells(source: pd.Series | None, index: pd.Index, types: tuple[type, ...],
-                 typed_dtype: Callable[[object], bool]) -> pd.Series:
+                 typed_dtype: Callable[[Any], bool]) -> pd.Series:
     """True where the sheet stored the cell as one of ``types`` (an xlsx number or date), not as the
     text that was typed: leading zeros, or the whole serial, may be gone."""
     if source is not None and typed_dtype(source.dtype):
@@ -121,13 +122,14 @@ def _date_columns(raw: RawBatch, mapping: ColumnMapping, index: pd.Index, order:
     sheet is written in one convention; only when none does are its D/M values ambiguous.
     """
     sources = {f: raw.frame[h] for f in DATE_FIELDS if (h := mapping.header_for(f))}
-    parsed = {f: _parse(sources[f], mapping.header_for(f), index, order, as_of, raw.date_system) for f in sources}
+    headers = {f: str(mapping.header_for(f)) for f in sources}
+    parsed = {f: _parse(sources[f], headers[f], index, order, as_of, raw.date_system) for f in sources}
     agreed = {p.resolved_order for p in parsed.values()} - {None}
     if order == "auto" and len(agreed) == 1:
         sheet_order = agreed.pop()
         for f, p in parsed.items():
             if p.resolved_order is None and p.evidence.get("ambiguous"):
-                parsed[f] = _parse(sources[f], mapping.header_for(f), index, sheet_order, as_of, raw.date_system)
+                parsed[f] = _parse(sources[f], headers[f], index, sheet_order, as_of, raw.date_system)
     for f in DATE_FIELDS:
         if f in parsed:
             columns[f] = parsed[f].dates.astype("datetime64[ns]")
@@ -149,5 +151,7 @@ def _parse(source: pd.Series, header: str, index: pd.Index, order: str, as_of: d
 def _flag(values: pd.Series) -> pd.Series:
     """Obliterated flag as nullable boolean: Y/SI/TRUE → True, N/NO/FALSE → False, else missing."""
     keys = fold_series(values)
-    return pd.Series(np.where(keys.isin(TRUE_WORDS), True, np.where(keys.isin(FALSE_WORDS), False, None)),
-                     index=values.index, dtype="boolean")
+    flags = np.full(len(keys), None, dtype=object)
+    flags[keys.isin(TRUE_WORDS).to_numpy()] = True
+    flags[keys.isin(FALSE_WORDS).to_numpy()] = False
+    return pd.Series(flags, index=values.index, dtype="boolean")

@@ -95,7 +95,7 @@ def context_schema() -> dict[str, pa.DataType]:
 
 def findings_frame(rows: Any, **columns: Any) -> pd.DataFrame:
     """Build a check result frame; ``rows`` are sheet row numbers (None for batch-level)."""
-    frame = pd.DataFrame({"row": pd.array(list(rows) if not isinstance(rows, pd.Index) else rows, dtype="Int64")})
+    frame = pd.DataFrame({"row": pd.Series(list(rows), dtype="Int64")})
     for name, values in columns.items():
         frame[name] = values.array if isinstance(values, pd.Series) else values
     return frame

@@ -39,8 +39,8 @@ def serial_malformed(ctx: CheckContext, *, column: FieldName, min_length: int = 
     info = serial_analysis(ctx, column)
     usable = info[~(info["blank"] | info["placeholder"] | info["scientific"])]  # TC103 reports those
     reason = malformed_reason(usable["cleaned"], min_length=min_length, max_length=max_length)
-    reason = reason.where(reason.notna(), pd.Series(np.where(usable["label_noise"], "label_noise", None),
-                                                    index=usable.index, dtype="str"))
+    noise = pd.Series("label_noise", index=usable.index, dtype="str").where(usable["label_noise"])
+    reason = reason.fillna(noise)
     hit = reason.notna()
     cleaned = usable.loc[hit, "cleaned"]
     chars = [", ".join(sorted({ch for ch in c if not ("A" <= ch <= "Z" or "0" <= ch <= "9")})) for c in cleaned]
@@ -122,4 +122,5 @@ def import_marking_missing(ctx: CheckContext, *, fields: tuple[FieldName, ...] =
     marking = frame.loc[hit, fields[0]] if ctx.present(fields[0]) else None
     return findings_frame(frame.index[hit], field=fields[0], value=marking, reason=reason[hit],
                           maker=frame.loc[hit, maker],
-                          country=np.where(reason[hit] == "country", frame.loc[hit, country], inferred))
+                          country=np.where(reason[hit] == "country", frame.loc[hit, country].to_numpy(dtype=object),
+                                           np.array(inferred, dtype=object)))

@@ -7,6 +7,7 @@ turn its groups into findings and the report carries the groups themselves.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -47,7 +48,7 @@ def find_duplicates(frame: pd.DataFrame, ref: Reference, words: Catalogue, *, se
     i, j = candidate_pairs(keys, max_block=int(config["max_block_size"]),
                            max_event_block=int(config["max_event_block_size"]))
     pairs = score_pairs(keys, i, j, config)
-    raw = {name: frame[column].to_numpy(dtype=object, na_value=None) for name, column in
+    raw = {name: _objects(frame[column]) for name, column in
            (("serial", "serial_number"), ("maker", "manufacturer"), ("model", "model"), ("caliber", "caliber"))}
     builder = _Builder(keys, pairs, config)
     found = [("duplicate-request", builder.duplicates()), ("re-recovery", builder.re_recoveries()),
@@ -65,6 +66,11 @@ def find_duplicates(frame: pd.DataFrame, ref: Reference, words: Catalogue, *, se
             members += [(int(keys.rows[m]), described, texts.get(m, "")) for m in group.members]
     return DuplicateResult(groups=groups, members=_member_table(members),
                            candidate_pairs=np.column_stack([keys.rows[i], keys.rows[j]]))
+
+
+def _objects(values: pd.Series) -> np.ndarray:
+    """A column as an object array, missing values as None."""
+    return values.astype(object).where(values.notna(), None).to_numpy()
 
 
 class _Builder:
@@ -122,8 +128,8 @@ class _Builder:
         unit_members = _unit_members(self.unit)
         groups: dict[tuple[int, ...], Group] = {}
         for weak, chosen in links[single].groupby("weak"):
-            unit = int(chosen["unit"].iloc[0])
-            members = tuple(sorted({int(weak), *unit_members.get(unit, [unit])}))
+            unit = int(chosen["unit"].to_numpy()[0])
+            members = tuple(sorted({int(cast(int, weak)), *unit_members.get(unit, [unit])}))
             group = groups.setdefault(members, Group(list(members)))
             group.pair_ids.extend(int(x) for x in chosen["pair"])
         return list(groups.values())
@@ -184,7 +190,8 @@ def _describe(kind: str, group: Group, records: dict, explained: tuple[dict, dic
     """The report's group object, and the first explanation that mentions each member."""
     evidence, sentences = explained
     inside = sorted(set(group.pair_ids), key=lambda pid: (-records[pid][2], records[pid][0], records[pid][1]))
-    described, first_text = [], {}
+    described: list[dict[str, Any]] = []
+    first_text: dict[int, str] = {}
     for pid in inside:
         i, j, score = records[pid]
         text = sentences[pid]

@@ -29,7 +29,7 @@ def evidence_lists(pairs: pd.DataFrame, keys: Keys, raw: dict[str, np.ndarray], 
     blank = words.text("words", "blank")
     shown = {f: np.array([blank if v is None else str(v) for v in values], dtype=object) for f, values in raw.items()}
     same = {f: _upper(v) for f, v in raw.items()}
-    phrase = {f: _phrase_keys(f, pairs, same.get(f), i, j) for f in FIELDS}
+    phrase = {f: _phrase_keys(f, pairs, same.get(f, np.empty(0, dtype=object)), i, j) for f in FIELDS}
     texts = {f: _render(phrase[f], _values(f, pairs, keys, shown, i, j, words), words) for f in FIELDS}
     levels = {f: pairs[f].to_numpy(dtype=object) for f in FIELDS}
     weight = {f: np.array([float(weights.get(f"{f}_{lvl}", 0)) for lvl in levels[f]]) for f in FIELDS}
@@ -47,12 +47,11 @@ def evidence_lists(pairs: pd.DataFrame, keys: Keys, raw: dict[str, np.ndarray], 
 
 
 def _upper(values: np.ndarray) -> np.ndarray:
-    return pd.Series(values, dtype=object).astype("str").str.strip().str.upper().to_numpy(dtype=object,
-                                                                                          na_value=None)
+    upper = pd.Series(values, dtype=object).astype("str").str.strip().str.upper()
+    return upper.astype(object).where(upper.notna(), None).to_numpy()
 
 
-def _phrase_keys(field: str, pairs: pd.DataFrame, same: np.ndarray | None, i: np.ndarray, j: np.ndarray
-                 ) -> np.ndarray:
+def _phrase_keys(field: str, pairs: pd.DataFrame, same: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     """The catalogue key of each pair's phrase for ``field`` (None: nothing worth saying)."""
     level = pairs[field].to_numpy(dtype=object)
     keys = (f"{field}." + level.astype(str)).astype(object)
@@ -63,7 +62,7 @@ def _phrase_keys(field: str, pairs: pd.DataFrame, same: np.ndarray | None, i: np
     identical = same[i] == same[j]
     keys = np.where((level == "same") & ~identical, f"{field}.alias", keys)
     if field != "maker":
-        keys = np.where(level == "unknown", None, keys)  # an unknown model or caliber is not mentioned
+        keys[level == "unknown"] = None  # an unknown model or caliber is not mentioned
     return keys
 
 

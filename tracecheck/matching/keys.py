@@ -51,8 +51,8 @@ def build_keys(frame: pd.DataFrame, ref: Reference, config: dict, calibers: dict
     recovery = (frame["recovery_date"].to_numpy(dtype="datetime64[D]").astype("float64"))
     recovery[np.isnat(frame["recovery_date"].to_numpy(dtype="datetime64[D]"))] = np.nan
     return Keys(rows=frame.index.to_numpy(), usable=usable,
-                serial=serial.to_numpy(dtype=object, na_value=None),
-                folded=folded.to_numpy(dtype=object, na_value=None),
+                serial=serial.astype(object).where(serial.notna(), None).to_numpy(),
+                folded=folded.astype(object).where(folded.notna(), None).to_numpy(),
                 maker=maker, importer=importer, model=model, caliber=caliber, recovery=recovery, agency=agency,
                 labels={"maker": maker_labels, "model": model_labels, "caliber": caliber_labels,
                         "agency": agency_labels})

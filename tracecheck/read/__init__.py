@@ -29,6 +29,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -100,8 +101,7 @@ def read_batch(path: str | os.PathLike, *, sheet: str | None = None,
     data = _read_bytes(Path(shown))
     check_file(data, shown, limits)
     _refuse_mislabelled(data, kind, shown)
-    common = {"source": Path(shown).name, "path": shown,
-              "sha256": hashlib.sha256(data).hexdigest()}
+    common: dict[str, Any] = {"source": Path(shown).name, "path": shown, "sha256": hashlib.sha256(data).hexdigest()}
     if kind == "csv":
         table, encoding, delimiter = _read_csv(data, shown, header_row)
         check_table(table.frame, shown, None, limits)
@@ -126,7 +126,7 @@ def list_sheets(path: str | os.PathLike) -> list[str]:
         return list(workbook.sheet_names)
 
 
-def _table_fields(table: _Table) -> dict:
+def _table_fields(table: _Table) -> dict[str, Any]:
     return {"frame": table.frame, "header_row": table.header_row,
             "column_letters": table.column_letters,
             "duplicate_headers": table.duplicate_headers, "dropped_rows": table.dropped_rows}

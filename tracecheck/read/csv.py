@@ -188,15 +188,15 @@ def _parse_csv(utf8: bytes, delimiter: str, width: int, shown: str) -> pd.DataFr
 def _pandas_csv(utf8: bytes, delimiter: str, width: int, quoting: int) -> pd.DataFrame:
     if not utf8.strip():
         return pd.DataFrame()
-    return pd.read_csv(io.BytesIO(utf8), sep=delimiter, header=None, names=range(width),
-                       dtype="str", keep_default_na=False, na_filter=False,
+    return pd.read_csv(io.BytesIO(utf8), sep=delimiter, header=None, names=range(width),  # type: ignore[call-overload]
+                       dtype="str", keep_default_na=False, na_filter=False,  # (quoting: an int QUOTE_* constant)
                        skip_blank_lines=False, index_col=False, encoding="utf-8",
                        engine="c", quotechar='"', doublequote=True, quoting=quoting)
 
 
 def _csv_width(utf8: bytes, delimiter: str, quoting: int) -> int:
     text = io.StringIO(utf8.decode("utf-8"), newline="")
-    reader = csv.reader(text, delimiter=delimiter, quoting=quoting)
+    reader = csv.reader(text, delimiter=delimiter, quoting=quoting)  # type: ignore[arg-type]  # QUOTE_* ints
     return max((len(record) for record in reader), default=1)
 
 

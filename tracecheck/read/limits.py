@@ -8,6 +8,7 @@ Every limit is a parameter with a safe default (``Limits()``); the CLI sets them
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import Any
 
 import pandas as pd
 
@@ -38,7 +39,8 @@ class Limits:
         unknown = sorted(set(pairs) - set(known))
         if unknown:
             raise ValueError(f"unknown limit {unknown[0]!r}; known: {', '.join(known)}")
-        return cls(**{k: (float(v) if known[k] == "float" else int(v)) for k, v in pairs.items()})
+        values: dict[str, Any] = {k: (float(v) if known[k] == "float" else int(v)) for k, v in pairs.items()}
+        return cls(**values)
 
 
 def check_file(data: bytes, shown: str, limits: Limits) -> None:
@@ -96,6 +98,6 @@ def check_table(frame: pd.DataFrame, shown: str, sheet: str | None, limits: Limi
     for column in frame.columns:
         lengths = frame[column].astype("str").str.len()
         if len(lengths) and lengths.max() > limits.max_cell_chars:
-            row = int(lengths.idxmax())
+            row = int(frame.index[int(lengths.fillna(-1).to_numpy().argmax())])
             raise InputError(f"cell holds {int(lengths.max()):,} characters, over the limit of "
                              f"{limits.max_cell_chars:,}", path=shown, sheet=sheet, row=row, column=str(column))

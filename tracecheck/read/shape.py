@@ -62,7 +62,7 @@ def _shape(grid: pd.DataFrame, header_row: int | None, shown: str,
     if header_row is None:
         return _empty_table()
     header = grid.loc[header_row]
-    data_mask, dropped = _data_rows(counts, header_row, int(header.notna().sum()))
+    data_mask, dropped = _data_rows(counts, header_row, int(header.notna().to_numpy().sum()))
     keep = (header.notna() | filled.loc[data_mask].any(axis=0)).to_numpy()
     positions = [int(p) for p in np.flatnonzero(keep)]
     names, duplicates = _column_names([header.iloc[p] for p in positions], positions)
@@ -84,8 +84,8 @@ def _detect_header(grid: pd.DataFrame, counts: pd.Series) -> int | None:
         return None
     widest = int(window.max())
     best_row, best_texts = None, 1  # a header needs at least 2 text cells
-    for row, filled in window.items():
-        texts = sum(1 for value in grid.loc[row] if _is_label(value))
+    for row, filled in zip(window.index.tolist(), window.tolist()):
+        texts = sum(1 for value in grid.loc[row].tolist() if _is_label(value))
         if texts > best_texts and 2 * int(filled) >= widest:
             best_row, best_texts = int(row), texts
     return best_row

@@ -84,8 +84,8 @@ def _counts(rows: pd.DataFrame, findings: pd.DataFrame) -> dict[str, Any]:
         "rows": len(rows),
         "findings": len(findings),
         "by_severity": {s: int(by_sev.get(s, 0)) for s in SEVERITIES},
-        "by_rule": [{"rule": r.rule, "name": r.name, "severity": r.severity, "count": int(r.count)}
-                    for r in counts.itertuples()],
+        "by_rule": [{"rule": rule, "name": name, "severity": severity, "count": int(n)} for rule, name, severity, n in
+                    zip(counts["rule"], counts["name"], counts["severity"], counts["count"])],
         "batch_errors": batch_errors,
         "rows_with_errors": int((status == "error").sum()),
         "rows_with_warnings": int((status == "warning").sum()),
@@ -148,8 +148,8 @@ def _by_agency(agencies: pd.Series, per_row: pd.DataFrame) -> list[dict[str, Any
     table["requests"] = agencies.value_counts().reindex(table.index, fill_value=0)
     table = table.rename_axis("agency").reset_index()
     table = table.sort_values(["errors", "warnings", "agency"], ascending=[False, False, True], kind="stable")
-    return [{"agency": r.agency or None, "requests": int(r.requests), "errors": int(r.errors),
-             "warnings": int(r.warnings), "infos": int(r.infos)} for r in table.itertuples()]
+    return [{"agency": r["agency"] or None, **{k: int(r[k]) for k in ("requests", "errors", "warnings", "infos")}}
+            for r in table.to_dict("records")]
 
 
 def _worst_rows(batch: Batch, agencies: pd.Series, findings: pd.DataFrame, per_row: pd.DataFrame
@@ -162,9 +162,9 @@ def _worst_rows(batch: Batch, agencies: pd.Series, findings: pd.DataFrame, per_r
     mine = findings[findings["row"].isin(table["row"])]
     rules = _rules_by_row(mine)
     request_ids = batch.frame["request_id"]
-    return [{"row": int(r.row), "request_id": _text(request_ids.get(r.row)), "agency": _text(agencies.get(r.row)),
-             "errors": int(r.errors), "warnings": int(r.warnings), "infos": int(r.infos), "rules": rules[r.row]}
-            for r in table.itertuples()]
+    return [{"row": int(r["row"]), "request_id": _text(request_ids.get(r["row"])),
+             "agency": _text(agencies.get(r["row"])), **{k: int(r[k]) for k in ("errors", "warnings", "infos")},
+             "rules": rules[int(r["row"])]} for r in table.to_dict("records")]
 
 
 def _rules_by_row(findings: pd.DataFrame) -> dict[int, list[str]]:

@@ -97,7 +97,8 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON report as Python objects (docs/report.schema.json)."""
-        return json.loads(self.to_json())
+        document: dict[str, Any] = json.loads(self.to_json())
+        return document
 
     def to_json(self) -> str:
         """The JSON report the CLI writes (docs/report.schema.json)."""

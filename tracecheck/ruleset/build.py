@@ -103,7 +103,7 @@ def _translated(rules: tuple[Rule, ...], translations: dict[str, dict[str, Any]]
                               label=f"rule {code} ({lang}): ")
             rule = by_code[code]
             allowed = set(rule.params) | set(REGISTRY[rule.check].context_fields)
-            templates = [(("message",), entry.get("message") or "")]
+            templates: list[tuple[tuple[str, ...], Any]] = [(("message",), entry.get("message") or "")]
             templates += [(("messages", reason), t) for reason, t in (entry.get("messages") or {}).items()]
             for loc, template in templates:
                 trouble = template_problem(template, allowed)

@@ -206,8 +206,8 @@ class RuleSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
 
-    code: Code
-    name: RuleName
+    code: Code  # type: ignore[valid-type]  # an Annotated type built by _matches
+    name: RuleName  # type: ignore[valid-type]
     title: Text | None = Field(None, description="A short human title (the name stays the stable id).")
     severity: SeverityLevel
     severity_by_reason: dict[str, SeverityLevel] = {}
@@ -234,8 +234,9 @@ def rule_model(kind: str) -> type[RuleSpec]:
     params = params_model(kind)
     default = Field(default_factory=dict, validate_default=True) if _required(params) else Field(
         default_factory=params)
+    check: Any = (Literal[kind], ...)  # a Literal of a value known at run time
     return create_model(_model_name(kind, "Rule"), __base__=RuleSpec, __doc__=f"A new rule on the check kind `{kind}`.",
-                        check=(Literal[kind], ...), params=(params, default))
+                        check=check, params=(params, default))
 
 
 def _required(model: type[BaseModel]) -> bool:
@@ -305,7 +306,7 @@ class Manufacturer(BaseModel):
 
 def _new_rule_union() -> Any:
     kinds = sorted(REGISTRY)
-    return Annotated[tuple(rule_model(k) for k in kinds), Field(discriminator="check")]
+    return Annotated[Union[tuple(rule_model(k) for k in kinds)], Field(discriminator="check")]  # noqa: UP007
 
 
 def _rules_field(value: Any) -> Any:
@@ -351,9 +352,9 @@ PACK_KEYS = tuple(PackFile.model_fields)
 def pack_file_model() -> type[PackFile]:
     """``PackFile`` with ``rules`` typed for the JSON Schema: each entry is a new rule (one branch per
     check kind, chosen by ``check``) or an override."""
-    entry = Union[_new_rule_union(), Override]  # noqa: UP007  (a union built at run time)
-    rules = Annotated[Any, PlainValidator(_rules_field, json_schema_input_type=Union[list[entry], dict[str, entry],  # noqa: UP007
-                                                                                     None])]
+    entry = Union[_new_rule_union(), Override]  # type: ignore[valid-type]  # noqa: UP007  (built at run time)
+    rules = Annotated[Any, PlainValidator(_rules_field, json_schema_input_type=Union[  # noqa: UP007
+        list[entry], dict[str, entry], None])]  # type: ignore[valid-type]
     return create_model("PackFile", __base__=PackFile, __doc__=PackFile.__doc__,
                         rules=(rules, Field(None, description="New rules, and changes to existing ones.")))
 

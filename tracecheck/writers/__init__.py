@@ -7,6 +7,7 @@ final name, so a crash never leaves a half-written report.
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from collections.abc import Callable, Iterable
@@ -76,7 +77,7 @@ def write_report(report: Any, out_dir: str | os.PathLike[str], formats: str | It
     for fmt in parse_formats(formats):
         path = report_path(Path(out_dir), report.batch["source"], fmt)
         write, binary = _writer(fmt)
-        written.append(write_atomic(path, lambda fp, w=write: w(view, fp), binary=binary))
+        written.append(write_atomic(path, functools.partial(write, view), binary=binary))
     return written
 
 

@@ -106,7 +106,7 @@ def _batch_findings(view: ReportView) -> str:
     if not len(whole):
         return ""
     items = "".join(f'<li>{_sev_badge(w, f.severity)} <code>{e(f.rule)}</code> {e(view.title(f.rule))}: '
-                    f'{e(f.message)}</li>' for f in whole[["rule", "severity", "message"]].itertuples())
+                    f'{e(f.message)}</li>' for f in _records(whole, "rule", "severity", "message"))
     return f'<section id="batch-findings"><h2>{_l(w, "batch_errors")}</h2><ul class="msgs">{items}</ul></section>'
 
 
@@ -230,7 +230,7 @@ def _worst_row(view: ReportView, i: int, entry: dict[str, Any], found: pd.DataFr
     titles = ", ".join(e(view.title(code)) for code in entry["rules"])
     msgs = "".join(f'<li>{_sev_badge(w, f.severity)} <code>{e(f.rule)}</code> '
                    f'{e(f.column) + ": " if isinstance(f.column, str) else ""}{e(f.message)}</li>'
-                   for f in found[["rule", "severity", "column", "message"]].itertuples())
+                   for f in _records(found, "rule", "severity", "column", "message"))
     path = f"summary.worst_rows.{i}"
     return (f'<tr class="st-{"error" if entry["errors"] else "warning"}">'
             f'<td class="n">{metric(w, f"{path}.row", entry["row"], str(entry["row"]))}</td>'
@@ -262,6 +262,11 @@ def _sev_badge(w: Catalogue, severity: str) -> str:
 def _legend(w: Catalogue, severities: tuple[str, ...]) -> str:
     keys = "".join(f'<span><i class="sw sev-{s}"></i>{e(w.severity(s))}</span>' for s in severities)
     return f'<figcaption class="legend">{keys}</figcaption>'
+
+
+def _records(frame: pd.DataFrame, *columns: str) -> list[Any]:
+    """Rows of ``frame`` as named tuples of the given columns (plain Python values)."""
+    return list(frame[list(columns)].astype(object).itertuples(index=False))
 
 
 def _num(value: Any) -> str:

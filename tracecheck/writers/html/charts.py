@@ -61,8 +61,8 @@ def _svg_bar(words: Catalogue, bar: Bar, label_at: tuple[int, int, str], y: int,
             rects.append(f'<rect class="{e(css)}" x="{x:.1f}" y="{y}" width="{width:.1f}" height="{BAR_H}"/>')
             x += width
     total = sum(v for v, _ in bar.parts)
-    value = metric(words, bar.metric, total, tag="tspan") if bar.metric else words.number(total)
+    shown = metric(words, bar.metric, total, tag="tspan") if bar.metric else words.number(total)
     lx, ly, anchor = label_at
     return (f'<g><title>{e(bar.label)}: {words.number(total)}</title>'
             f'<text x="{lx}" y="{ly}" text-anchor="{anchor}">{e(text)}</text>{"".join(rects)}'
-            f'<text class="val" x="{x + 4:.1f}" y="{y + 11}">{value}</text></g>')
+            f'<text class="val" x="{x + 4:.1f}" y="{y + 11}">{shown}</text></g>')

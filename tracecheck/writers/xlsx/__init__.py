@@ -44,8 +44,8 @@ def write_xlsx(view: ReportView, fp: BinaryIO) -> None:
         raise ValueError("write_xlsx needs report.source, the cells as submitted (tracecheck.check sets it)")
     streaming = report.batch["row_count"] > WRITE_ONLY_ABOVE
     wb = Workbook(write_only=streaming)
-    if not streaming:
-        wb.remove(wb.active)
+    if not streaming and wb.active is not None:
+        wb.remove(wb.active)  # the default sheet
     flagged = flagged_cells(view)
     comment_budget = MAX_COMMENTS if streaming else len(flagged)
     summary_sheet(wb.create_sheet(w.text("workbook", "sheet_summary")), view,

@@ -97,7 +97,7 @@ def _style_array(ws: Any, fill: PatternFill | None, font: Font | None, number_fo
             template.font = font
         if number_format is not None:
             template.number_format = number_format
-        styles[key] = template._style
+        styles[key] = template._style  # type: ignore[attr-defined]  # openpyxl's style array (no public name)
     return styles[key]
 
 

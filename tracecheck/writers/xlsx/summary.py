@@ -68,7 +68,8 @@ def _duplicate_items(view: ReportView) -> list[Item]:
 
 
 def _age_items(view: ReportView) -> list[Item]:
-    s, w, items = view.summary, view.words, []
+    s, w = view.summary, view.words
+    items: list[Item] = []
     for metric, counts in s["age_buckets"].items():
         name = w.text("metric", metric)
         items += [(f"{name}: {w.text('bucket', bucket)}", n, f"summary.age_buckets.{metric}.{bucket}", None)
