@@ -656,3 +656,18 @@ def test_csv_export_neutralises_formulas(tmp_path):
     assert result.exit_code == 1
     text = (tmp_path / "o" / "b.findings.csv").read_text(encoding="utf-8")
     assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+
+
+def test_help_and_version_import_neither_pandas_nor_pandera():
+    """`tracecheck --help` and `--version` stay light: the package imports lazily and the version
+    comes from the package metadata."""
+    code = ("import sys, runpy; sys.argv = ['tracecheck', '--help']\n"
+            "try:\n    runpy.run_module('tracecheck', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "heavy = sorted(m for m in ('pandas', 'pandera', 'numpy', 'pyarrow', 'openpyxl') if m in sys.modules)\n"
+            "print('HEAVY', heavy)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "Usage:" in result.stdout and "HEAVY []" in result.stdout, result.stdout
+    version = subprocess.run([sys.executable, "-m", "tracecheck", "--version"], capture_output=True, text=True)
+    from importlib.metadata import version as dist_version
+
+    assert version.returncode == 0 and dist_version("tracecheck") in version.stdout

@@ -28,6 +28,14 @@ def test_wheel_contains_every_rule_file(wheel: Path) -> None:
     for path in (ROOT / "rules").glob("*.yml"):
         assert f"tracecheck/_rules/{path.name}" in names
     assert "tracecheck/cli.py" in names and "tracecheck/checks/identifiers.py" in names
+    for path in (ROOT / "tracecheck" / "locales").glob("*.yml"):  # the message catalogues
+        assert f"tracecheck/locales/{path.name}" in names
+
+
+def test_wheel_is_production_only(wheel: Path) -> None:
+    """The test-data generators (synth/), tests and benchmarks stay out of the installed package."""
+    names = zipfile.ZipFile(wheel).namelist()
+    assert not [n for n in names if n.startswith(("synth/", "tests/", "benchmarks/")) or "synth" in n]
 
 
 def test_wheel_contains_the_schemas_and_the_typed_marker(wheel: Path) -> None:

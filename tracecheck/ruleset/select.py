@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from tracecheck.errors import RulePackError
 
-if TYPE_CHECKING:
-    from tracecheck.ruleset.pack import Rule
+
+class Rule(Protocol):
+    """What selection reads of a rule (tracecheck.ruleset.pack.Rule has it)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def family(self) -> str: ...
 
 SELECTOR_HINT = "use a code like TC101, a prefix like TC1, a rule name like serial-missing, or a family"
 
