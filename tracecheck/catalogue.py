@@ -88,7 +88,7 @@ class Catalogue:
         found = self._data.get(section, {}).get(key)
         if found is None:
             found = self._english.get(section, {}).get(key, key)
-        text = " ".join(str(found).split()) if "\n" in str(found) else str(found)
+        text = str(found)
         return text.format(**values) if values else text
 
     def label(self, key: str, **values: Any) -> str:
@@ -112,9 +112,6 @@ class Catalogue:
         else:
             found = entry.get(part)
         return " ".join(str(found).split()) if found is not None else None
-
-    def keys(self, section: str) -> list[str]:
-        return [str(key) for key in self._data.get(section, {})]
 
     def join(self, items: Iterable[str]) -> str:
         return self.text("words", "list_separator").join(items)

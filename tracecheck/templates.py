@@ -19,11 +19,6 @@ import pandas as pd
 from tracecheck.catalogue import Catalogue
 
 
-def placeholders(template: str) -> set[str]:
-    """The field names a template uses; ValueError for a malformed template."""
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
-
-
 def render(template: str, fields: dict[str, Any], words: Catalogue) -> np.ndarray | str:
     """``template`` filled from ``fields``: a str when every field is a scalar, else an object array."""
     pieces: list[Any] = []
