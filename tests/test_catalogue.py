@@ -21,7 +21,7 @@ from tracecheck.catalogue import catalogue, languages
 from tracecheck.checks import REGISTRY
 from tracecheck.report.view import ReportView
 from tracecheck.ruleset import load_pack
-from tracecheck.ruleset.models import FINDING_FIELDS
+from tracecheck.ruleset.models import template_problem, template_samples
 from tracecheck.writers.html import write_html
 from tracecheck.writers.text import summary_text
 from tracecheck.writers.xlsx import write_xlsx
@@ -70,9 +70,9 @@ def test_every_default_rule_is_translated(lang):
         assert entry, rule.code
         assert {"title", "message", "fix", "why"} <= set(entry), rule.code
         assert set(rule.messages) <= set(entry.get("messages") or {}), rule.code
-        allowed = set(rule.params) | REGISTRY[rule.check].context_fields | FINDING_FIELDS
+        samples = template_samples(rule.params, REGISTRY[rule.check])
         for text in [entry["message"], *(entry.get("messages") or {}).values()]:
-            assert placeholders(text) <= allowed, (rule.code, text)
+            assert template_problem(text, samples) is None, (rule.code, text)
 
 
 def test_numbers_and_percentages_follow_the_locale():

@@ -259,6 +259,33 @@ LOAD_ERRORS = [
     ("rules-entry-not-a-mapping", override("TC101: error"), "rule TC101", "", "expected a mapping", 3),
     ("rules-entry-without-code", "extends: default\nrules:\n  - {severity: error}\n", "", "rules[0]",
      "each rule needs a code or a name", 3),
+    # found by trying to break it: values that loaded, then crashed the run (exit 70) or silently did nothing
+    ("param-not-finite", override("TC310: {params: {max_years: .nan}}"), "rule TC310", "params.max_years",
+     "finite number", 3),
+    ("param-out-of-range", override("TC310: {params: {max_years: -5}}"), "rule TC310", "params.max_years",
+     "greater than 0", 3),
+    ("param-too-large", override("TC312: {params: {max_days: 1.0e+300}}"), "rule TC312", "params.max_days",
+     "max_days", 3),
+    ("message-format-spec", override('TC310: {message: "Old {years:%Q}"}'), "rule TC310", "message",
+     "Invalid format specifier", 3),
+    ("message-conversion", override('TC310: {message: "Old {years!z}"}'), "rule TC310", "message",
+     "only !r is supported", 3),
+    ("message-nested-spec", override('TC310: {message: "Old {years:{max_years}}"}'), "rule TC310", "message",
+     "years", 3),
+    ("reason-unknown-severity", override("TC101: {severity_by_reason: {blnk: info}}"), "rule TC101",
+     "severity_by_reason.blnk", "gives no reason 'blnk'", 3),
+    ("reason-unknown-message", override("TC101: {messages: {blnk: x}}"), "rule TC101", "messages.blnk",
+     "gives no reason 'blnk'", 3),
+    ("columns-unknown-field", "extends: default\ncolumns: {serial_numbr: [x]}\n", "", "columns.serial_numbr",
+     "did you mean 'serial_number'", 2),
+    ("matching-unknown-key", "extends: default\nmatching: {foo: 1}\n", "", "matching.foo", "unknown key", 2),
+    ("matching-weight-type", "extends: default\nmatching: {weights: {serial_exact: high}}\n", "",
+     "matching.weights.serial_exact", "valid number", 2),
+    ("translation-language", "extends: default\ntranslations: {xx: {TC310: {title: Hola}}}\n", "", "translations.xx",
+     "no message catalogue", 2),
+    ("duplicate-yaml-key", override("TC310: {params: {max_years: 3}}\nTC310: {severity: error}"), "",
+     "", "key 'TC310' is written twice", 4),
+    ("runs-no-rule", "extends: default\nselect: [TC1]\nignore: [TC1]\n", "", "", "runs no rule", None),
 ]
 
 
@@ -272,7 +299,7 @@ def test_each_load_error_is_one_line_naming_file_line_rule_and_key(tmp_path: Pat
     message = str(err.value)
     assert type(err.value) is tracecheck.RulePackError and err.value.exit_code == 2
     assert "\n" not in message
-    assert message.startswith(f"{path}:{line}: "), message  # the file and the line of the offending key
+    assert message.startswith(f"{path}:{line}: " if line else f"{path}: "), message  # file, line of the key
     assert f"{rule}: " in message if rule else True, message
     assert key in message and words in message, message
     assert (err.value.path, err.value.line) == (str(path), line)

@@ -32,6 +32,8 @@ def _one_line(series: pd.Series) -> pd.Series:
 ONE_LINE = pa.Check(_one_line, name="one_line_identifier",
                     error=f"one line of at most {MAX_IDENTIFIER_LENGTH} characters, no line breaks or control "
                           "characters")
+SCHEMA_CHECKS = ("one_line_identifier",)  # the names of the checks above: cell-text-invalid's reasons
+_CHECK_NAMES = {ONE_LINE.error: ONE_LINE.name}  # pandera reports a check by its error text
 
 
 def _column(field: str) -> pa.Column:
@@ -61,6 +63,6 @@ def schema_failures(frame: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({"row": cases["index"].astype("int64").to_numpy(),
                              "field": cases["column"].astype(str).to_numpy(),
                              "value": cases["failure_case"].astype(str).to_numpy(),
-                             "check": cases["check"].astype(str).to_numpy()})
+                             "check": cases["check"].astype(str).map(lambda c: _CHECK_NAMES.get(c, c)).to_numpy()})
     return pd.DataFrame({"row": pd.Series(dtype="int64"), "field": pd.Series(dtype=str),
                          "value": pd.Series(dtype=str), "check": pd.Series(dtype=str)})

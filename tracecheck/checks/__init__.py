@@ -53,6 +53,7 @@ class CheckKind:
     name: str
     fn: Callable[..., Any]
     context: dict[str, Any]  # context field -> its declared type (a key of CONTEXT_TYPES)
+    reasons: tuple[str, ...] = ()  # the reason ids its findings can carry (what messages and severities key on)
 
     @property
     def context_fields(self) -> frozenset[str]:
@@ -66,9 +67,11 @@ class CheckKind:
 REGISTRY: dict[str, CheckKind] = {}
 
 
-def check(name: str, *, context: dict[str, Any] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def check(name: str, *, context: dict[str, Any] | None = None, reasons: tuple[str, ...] = ()
+          ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a check kind under ``name``; ``context`` declares the extra fields it returns and
-    their types (str, int, float, bool or list[int]). A field declared by two kinds has one type."""
+    their types (str, int, float, bool or list[int]); ``reasons`` the reason ids its findings carry.
+    A field declared by two kinds has one type."""
     context = dict(context or {})
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -80,7 +83,7 @@ def check(name: str, *, context: dict[str, Any] | None = None) -> Callable[[Call
             other = context_schema().get(field_name)
             if other is not None and other != CONTEXT_TYPES[kind]:
                 raise ValueError(f"check kind {name!r}: context field {field_name!r} is declared elsewhere as {other}")
-        REGISTRY[name] = CheckKind(name, fn, context)
+        REGISTRY[name] = CheckKind(name, fn, context, tuple(reasons))
         return fn
 
     return register

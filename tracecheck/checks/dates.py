@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from tracecheck.checks import CheckContext, check, findings_frame
-from tracecheck.checks.params import DateField, Metric
+from tracecheck.checks.params import DateField, Days, Metric, Years
 from tracecheck.metrics import METRIC_SPANS
 from tracecheck.text import map_distinct
 
@@ -66,7 +66,7 @@ def _unparseable_reason(value: object) -> str:
     return "number" if _is_number(value) else "text"
 
 
-@check("date_status", context={"parsed": str})
+@check("date_status", context={"parsed": str}, reasons=("time_only", "number", "text"))
 def date_status(ctx: CheckContext, *, status: DateStatus, fields: list[DateField]) -> pd.DataFrame:
     """Date cells whose parse status is ``status`` (unparseable or ambiguous). An unparseable cell
     has a reason: ``time_only`` (a time of day, no date), ``number`` or ``text``."""
@@ -100,7 +100,9 @@ def date_numeric(ctx: CheckContext, *, fields: list[DateField]) -> pd.DataFrame:
     return _combine(parts)
 
 
-@check("date_order", context={"date": str, "other_date": str})
+@check("date_order", context={"date": str, "other_date": str},
+       reasons=("purchase_date_after_recovery_date", "recovery_date_after_request_date",
+                "purchase_date_after_request_date"))
 def date_order(ctx: CheckContext) -> pd.DataFrame:
     """Purchase after recovery, recovery after request (or purchase after request when recovery is blank)."""
     frame = ctx.frame
@@ -144,14 +146,14 @@ def _age_findings(frame: pd.DataFrame, hit: pd.Series, metric: str, field: str) 
 
 @check("age_over", context={"days": int, "years": float})
 def age_over(ctx: CheckContext, *, metric: Metric, start: DateField, end: DateField,
-             max_years: float) -> pd.DataFrame:
+             max_years: Years) -> pd.DataFrame:
     """More than ``max_years`` calendar years between ``start`` and ``end`` (e.g. purchase → request)."""
     return _age_findings(ctx.frame, ~_within_years(ctx.frame, start, end, max_years).astype("boolean"), metric, start)
 
 
 @check("age_within", context={"days": int, "years": float})
 def age_within(ctx: CheckContext, *, metric: Metric, start: DateField, end: DateField,
-               max_years: float) -> pd.DataFrame:
+               max_years: Years) -> pd.DataFrame:
     """``end`` on or after ``start`` and within ``max_years`` calendar years (e.g. short time-to-crime)."""
     frame = ctx.frame
     hit = _within_years(frame, start, end, max_years).astype("boolean") & (frame[metric] >= 0)
@@ -159,7 +161,7 @@ def age_within(ctx: CheckContext, *, metric: Metric, start: DateField, end: Date
 
 
 @check("days_over", context={"days": int, "years": float})
-def days_over(ctx: CheckContext, *, metric: Metric, max_days: int) -> pd.DataFrame:
+def days_over(ctx: CheckContext, *, metric: Metric, max_days: Days) -> pd.DataFrame:
     """A day-count metric above ``max_days`` (e.g. submission lag); reported on the later date."""
     later = METRIC_SPANS[metric][0]
     return _age_findings(ctx.frame, ctx.frame[metric] > max_days, metric, later)

@@ -19,7 +19,8 @@ def duplicates(ctx: CheckContext) -> DuplicateResult:
     return ctx.cached("duplicates", lambda: find_duplicates(ctx.frame, ctx.reference, ctx.words, serials=serials))
 
 
-@check("duplicate_group", context={"group": str, "related_rows": list[int], "score": float, "explanation": str})
+@check("duplicate_group", context={"group": str, "related_rows": list[int], "score": float, "explanation": str},
+       reasons=("flag", "review"))
 def duplicate_group(ctx: CheckContext, *, kind: DuplicateKind) -> pd.DataFrame:
     """One finding per member row of each group of ``kind``; reason = the group's confidence."""
     if not ctx.present("serial_number"):

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from tracecheck.checks import CheckContext, check, findings_frame
-from tracecheck.checks.params import FieldName
+from tracecheck.checks.params import FieldName, Length
 from tracecheck.serials import analyse, malformed_reason
 from tracecheck.text import fold, fold_series, map_distinct
 
@@ -18,7 +18,7 @@ def serial_analysis(ctx: CheckContext, column: str) -> pd.DataFrame:
     return ctx.cached(f"serials:{column}", lambda: analyse(ctx.frame[column], ctx.reference))
 
 
-@check("serial_missing", context={"obliterated": bool})
+@check("serial_missing", context={"obliterated": bool}, reasons=("blank", "placeholder", "obliterated"))
 def serial_missing(ctx: CheckContext, *, column: FieldName) -> pd.DataFrame:
     """Blank serials and placeholders; says whether the value reads as obliterated."""
     if not ctx.present(column):
@@ -30,9 +30,10 @@ def serial_missing(ctx: CheckContext, *, column: FieldName) -> pd.DataFrame:
     return findings_frame(sub.index, reason=reason, obliterated=sub["obliterated"])
 
 
-@check("serial_malformed", context={"cleaned": str, "length": int, "characters": str})
-def serial_malformed(ctx: CheckContext, *, column: FieldName, min_length: int = 4,
-                     max_length: int = 20) -> pd.DataFrame:
+@check("serial_malformed", context={"cleaned": str, "length": int, "characters": str},
+       reasons=("too_short", "too_long", "repeated_character", "non_ascii", "invalid_characters", "label_noise"))
+def serial_malformed(ctx: CheckContext, *, column: FieldName, min_length: Length = 4,
+                     max_length: Length = 20) -> pd.DataFrame:
     """Present but implausible serials, and label noise that was cleaned away."""
     if not ctx.present(column):
         return findings_frame([])
@@ -48,7 +49,7 @@ def serial_malformed(ctx: CheckContext, *, column: FieldName, min_length: int = 
                           characters=chars)
 
 
-@check("serial_numeric")
+@check("serial_numeric", reasons=("scientific_notation", "numeric_cell", "date_cell"))
 def serial_numeric(ctx: CheckContext, *, column: Literal["serial_number"]) -> pd.DataFrame:
     """Serials in scientific notation (digits lost), stored as numeric cells (leading zeros lost) or
     turned into date cells by the spreadsheet (the typed serial is gone). Only the serial: normalise
@@ -87,7 +88,7 @@ def _missing_values(ctx: CheckContext, column: str) -> pd.Series:
     return pd.Series(flags.astype(bool), index=ctx.frame.index)
 
 
-@check("value_missing")
+@check("value_missing", reasons=("blank", "placeholder"))
 def value_missing(ctx: CheckContext, *, column: FieldName) -> pd.DataFrame:
     """A required identifier that is blank (reason ``blank``) or a placeholder such as N/A or
     DESCONOCIDO (reason ``placeholder``)."""
@@ -98,7 +99,8 @@ def value_missing(ctx: CheckContext, *, column: FieldName) -> pd.DataFrame:
     return findings_frame(values.index, reason=np.where(values.isna(), "blank", "placeholder"))
 
 
-@check("import_marking_missing", context={"maker": str, "country": str})
+@check("import_marking_missing", context={"maker": str, "country": str},
+       reasons=("country", "maker", "maker_has_us_plant", "country_contradicts_maker"))
 def import_marking_missing(ctx: CheckContext, *, fields: tuple[FieldName, ...] = ("import_marking", "import_serial"),
                            country: FieldName = "country_of_origin", maker: FieldName = "manufacturer") -> pd.DataFrame:
     """A foreign-made gun (by its country, or inferred from its maker) with no import marking."""

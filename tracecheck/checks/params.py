@@ -9,11 +9,15 @@ pack loads. This module only names the types; it knows nothing about packs or py
 * ``DateField`` and ``Metric`` are closed sets: the date fields the reader parses, and the
   day-count measures ``tracecheck.metrics`` computes. Tests keep them in step with
   ``tracecheck.schema.DATE_FIELDS`` and ``tracecheck.metrics.METRIC_SPANS``.
+* ``Years``, ``Days`` and ``Length`` are numbers with a sensible range (annotated-types bounds,
+  which the loader enforces): a limit of -5 years or 10^300 days is a pack error, not a crash.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
+
+from annotated_types import Ge, Gt, Le
 
 
 class FieldRef:
@@ -27,3 +31,6 @@ FIELD = FieldRef()
 FieldName = Annotated[str, FIELD]
 DateField = Literal["purchase_date", "recovery_date", "request_date"]
 Metric = Literal["request_age_days", "time_to_crime_days", "submission_lag_days"]
+Years = Annotated[float, Gt(0), Le(150)]  # a span in calendar years
+Days = Annotated[int, Ge(0), Le(150 * 366)]  # a span in days
+Length = Annotated[int, Ge(1), Le(100)]  # a number of characters

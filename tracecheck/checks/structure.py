@@ -8,6 +8,7 @@ import pandas as pd
 
 from tracecheck.checks import CheckContext, check, findings_frame
 from tracecheck.checks.params import FieldName
+from tracecheck.schema import SCHEMA_CHECKS
 from tracecheck.text import map_distinct
 
 
@@ -23,7 +24,7 @@ def batch_empty(ctx: CheckContext) -> pd.DataFrame:
     return findings_frame([None] if ctx.frame.empty else [])
 
 
-@check("header_duplicate", context={"used": str})
+@check("header_duplicate", context={"used": str}, reasons=("repeated", "same_field"))
 def header_duplicate(ctx: CheckContext) -> pd.DataFrame:
     """Repeated header texts (reason ``repeated``), and several headers that map to one field
     (reason ``same_field``: the first one, ``used``, is used). The finding points at the column
@@ -63,7 +64,7 @@ def column_unmapped(ctx: CheckContext) -> pd.DataFrame:
     return findings_frame([None] * len(unmapped), value=unmapped, column=letters)
 
 
-@check("schema_invalid")
+@check("schema_invalid", reasons=SCHEMA_CHECKS)
 def schema_invalid(ctx: CheckContext) -> pd.DataFrame:
     """Failure cases of the pandera canonical schema (tracecheck.schema), one per cell; the reason
     is the name of the schema check that failed (e.g. ``one_line_identifier``)."""
@@ -95,7 +96,7 @@ def _is_formula_text(value: object) -> bool:
     return isinstance(value, str) and _FORMULA_TEXT.match(value.strip()) is not None
 
 
-@check("formula_unresolved", context={"cell": str})
+@check("formula_unresolved", context={"cell": str}, reasons=("no_saved_result", "formula_text"))
 def formula_unresolved(ctx: CheckContext) -> pd.DataFrame:
     """Cells holding a formula instead of its result.
 

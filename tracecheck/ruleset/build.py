@@ -12,8 +12,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from tracecheck.checks import REGISTRY
+from tracecheck.errors import RulePackError
 from tracecheck.ruleset.load import BOOKKEEPING, digest
-from tracecheck.ruleset.models import RuleSpec, params_model, rule_model, template_problem
+from tracecheck.ruleset.models import RuleSpec, params_model, rule_model, template_problem, template_samples
 from tracecheck.ruleset.pack import Rule, RulePack
 from tracecheck.ruleset.problems import from_validation, problem
 from tracecheck.ruleset.select import SELECTOR_HINT, matches_any, resolve_selection
@@ -40,6 +41,9 @@ def build(merged: dict[str, Any]) -> RulePack:
     _check_selectors(merged, rules)
     active_default = {r.code for r in rules if r.status not in ("removed", "preview")}
     active = resolve_selection(rules, merged["select"] or [], merged["ignore"], default=active_default)
+    if not active:
+        raise RulePackError("the pack runs no rule (an empty pack, one without `extends: default`, or select "
+                            "and ignore that leave nothing)")
     for fname in merged["map"]:
         if fname not in fields:
             source, loc = merged["_where"]["map"][fname]
@@ -102,11 +106,17 @@ def _translated(rules: tuple[Rule, ...], translations: dict[str, dict[str, Any]]
                 raise problem(entry["_trail"], (), f"translation names unknown rule {code!r}",
                               label=f"rule {code} ({lang}): ")
             rule = by_code[code]
-            allowed = set(rule.params) | set(REGISTRY[rule.check].context_fields)
+            kind = REGISTRY[rule.check]
+            unknown = sorted(set(entry.get("messages") or {}) - set(kind.reasons))
+            if unknown:
+                raise problem(entry["_trail"], ("messages", unknown[0]), f"check {rule.check!r} gives no reason "
+                              f"{unknown[0]!r}; its reasons: {', '.join(kind.reasons) or 'none'}",
+                              label=f"rule {code} ({lang}): ")
+            samples = template_samples(rule.params, kind)
             templates: list[tuple[tuple[str, ...], Any]] = [(("message",), entry.get("message") or "")]
             templates += [(("messages", reason), t) for reason, t in (entry.get("messages") or {}).items()]
             for loc, template in templates:
-                trouble = template_problem(template, allowed)
+                trouble = template_problem(template, samples)
                 if trouble:
                     raise problem(entry["_trail"], loc, trouble, label=f"rule {code} ({lang}): ")
             extra.setdefault(code, {})[lang] = {k: v for k, v in entry.items() if k not in BOOKKEEPING}

@@ -28,6 +28,24 @@ BOOKKEEPING = frozenset({"_source", "_trail", "_where", "_overridden"})
 Origin = tuple[Trail, Loc] | None  # the key of the including file that names a file being read
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key written twice in one mapping (the last would win silently)."""
+
+
+def _unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(None, None, f"key {key!r} is written twice in one mapping",
+                                                    key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node, deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+
+
 def read_tree(path: Path) -> dict[str, Any]:
     """The pack file at ``path`` merged with everything it extends and includes."""
     return _load_tree(path.resolve(), chain=(), origin=None)
@@ -43,7 +61,7 @@ def _read_yaml(path: Path, origin: Origin) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise RulePackError(f"cannot read rule pack: {exc}", path=str(path)) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise RulePackError(f"invalid YAML: {getattr(exc, 'problem', exc)}", path=str(path),

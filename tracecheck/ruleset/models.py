@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 import functools
 import inspect
+import math
 import re
 import string
 import types
@@ -36,12 +37,22 @@ from pydantic import (
     WrapValidator,
     create_model,
     field_validator,
+    model_validator,
 )
-from pydantic_core import PydanticCustomError
 
 from tracecheck.checks import REGISTRY
 from tracecheck.checks.params import FieldRef
 from tracecheck.findings import Severity
+from tracecheck.ruleset.tables import (
+    CanonicalField,
+    FieldSpec,
+    Language,
+    Manufacturer,
+    Matching,
+    Placeholders,
+    Word,
+    problem_error,
+)
 from tracecheck.schema import CANONICAL_FIELDS
 
 CODE_RE = re.compile(r"^TC\d{3}$")
@@ -50,9 +61,7 @@ FINDING_FIELDS = frozenset({"value", "field", "field_id", "column", "row", "reas
 STATUSES = ("stable", "preview", "deprecated", "removed")
 
 
-def _problem(text: str) -> PydanticCustomError:
-    """A validation error whose message is ``text`` as written (it names the offending value)."""
-    return PydanticCustomError("tc_problem", "{text}", {"text": text})
+_problem = problem_error
 
 
 def _matches(pattern: re.Pattern[str], text: str) -> Any:
@@ -68,30 +77,41 @@ Code = _matches(CODE_RE, "must look like TC123 (TC and three digits)")
 RuleName = _matches(NAME_RE, "must be kebab-case, like serial-missing")
 
 
-def template_problem(template: str, allowed: set[str]) -> str | None:
-    """Why a message template cannot be rendered with ``allowed`` names (and the finding's fields)."""
+# A value of each context type, to try a template's format specs on (``{days:d}``, ``{years:.1f}``).
+_SAMPLES: dict[Any, Any] = {str: "x", int: 1, float: 1.5, bool: True, list[int]: [2, 3]}
+_FINDING_SAMPLES = {name: "x" for name in FINDING_FIELDS} | {"row": 2}
+
+
+def template_samples(params: dict[str, Any], kind: Any) -> dict[str, Any]:
+    """The names a rule's message may use, each with a value of its type: the finding's fields, the
+    rule's parameters (their values) and the check kind's declared context fields."""
+    context = {name: _SAMPLES.get(kind_type, "x") for name, kind_type in kind.context.items()} if kind else {}
+    return {**_FINDING_SAMPLES, **context, "reason": "x", **params}
+
+
+def template_problem(template: str, samples: dict[str, Any]) -> str | None:
+    """Why a message template cannot be rendered: a malformed template, a placeholder that is not a
+    finding, parameter or context field, a conversion other than !r, or a format spec the field's
+    values cannot take (``{days:%Q}``)."""
     try:
-        names = {f for _, f, _, _ in string.Formatter().parse(template) if f}
+        parts = list(string.Formatter().parse(template))
     except ValueError as exc:
         return f"bad message template {template!r}: {exc}"
-    unknown = sorted(n for n in names if n not in allowed | FINDING_FIELDS)
-    if unknown:
-        return f"placeholder {{{unknown[0]}}} is not a finding, parameter or context field"
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in samples:
+            return f"placeholder {{{name}}} is not a finding, parameter or context field"
+        if conversion not in (None, "r"):
+            return f"placeholder {{{name}!{conversion}}}: only !r is supported"
+        try:
+            format(repr(samples[name]) if conversion else samples[name], spec or "")
+        except (ValueError, TypeError) as exc:
+            return f"placeholder {{{name}:{spec}}}: {exc}"
     return None
 
 
 Text = Annotated[str, Field(min_length=1)]
-# Text where YAML's numbers are fine as they are (9 for a caliber alias, 2.0 for a version): the
-# loader folds or str()s these values. Elsewhere a pack file's strings must be strings.
-Word = Annotated[str | int | float, WithJsonSchema({"type": ["string", "number"]})]
-
-
-def _compiles(pattern: str) -> str:
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise _problem(f"not a valid regular expression: {exc}") from None
-    return pattern
 
 
 def _renders(template: str, info: ValidationInfo) -> str:
@@ -99,7 +119,8 @@ def _renders(template: str, info: ValidationInfo) -> str:
     or the context fields of its check kind (checked once ``check`` and ``params`` are valid)."""
     params, kind = info.data.get("params"), REGISTRY.get(info.data.get("check", ""))
     if isinstance(params, BaseModel) and kind is not None:
-        problem = template_problem(template, set(params.model_fields_set) | set(kind.context_fields))
+        values = {name: getattr(params, name) for name in params.model_fields_set}
+        problem = template_problem(template, template_samples(values, kind))
         if problem:
             raise _problem(problem)
     return template
@@ -132,7 +153,10 @@ def _number(value: Any, handler: Any) -> Any:
     """A float parameter: whole numbers stay whole, so a message reads "limit 5 years", not "5.0"."""
     if isinstance(value, bool):
         raise _problem(f"Input should be a number, not {value!r}")
-    return value if isinstance(value, int) else handler(value)
+    number = value if isinstance(value, int) else handler(value)
+    if isinstance(number, float) and not math.isfinite(number):
+        raise _problem(f"Input should be a finite number, not {value!r}")
+    return number
 
 
 def _no_bool(value: Any) -> Any:
@@ -227,6 +251,19 @@ class RuleSpec(BaseModel):
     def _blank_is_empty(cls, value: Any) -> Any:  # `params:` with nothing after it
         return {} if value is None else value
 
+    @model_validator(mode="after")
+    def _known_reasons(self) -> RuleSpec:
+        """``messages`` and ``severity_by_reason`` key on reasons the check kind gives (a typo there
+        would silently never apply)."""
+        kind = REGISTRY.get(self.check)
+        reasons = set(kind.reasons) if kind else set()
+        for key, mapping in (("messages", self.messages), ("severity_by_reason", self.severity_by_reason)):
+            unknown = sorted(set(mapping) - reasons)
+            if unknown:
+                raise _problem(f"{key}.{unknown[0]}: check {self.check!r} gives no reason {unknown[0]!r}; "
+                               f"its reasons: {', '.join(sorted(reasons)) or 'none'}")
+        return self
+
 
 @functools.cache
 def rule_model(kind: str) -> type[RuleSpec]:
@@ -283,27 +320,6 @@ TRANSLATABLE = tuple(Translation.model_fields)
 # ---------------------------------------------------------------- the pack file
 
 
-class FieldSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    aliases: list[str] = []
-
-
-class Placeholders(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    missing: list[Word | None] = Field([], description="Serial values that mean no usable serial.")
-    obliterated: list[Word] = Field([], description="Words that mean the serial was destroyed.")
-    serial_label: Annotated[str, AfterValidator(_compiles)] | None = Field(
-        None, description="Regular expression of labels cleaned off serials.")
-
-
-class Manufacturer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: Word
-    country: str = "US"
-    us_plant: bool = False
-    aliases: list[Word] = []
-
-
 def _new_rule_union() -> Any:
     kinds = sorted(REGISTRY)
     return Annotated[Union[tuple(rule_model(k) for k in kinds)], Field(discriminator="check")]  # noqa: UP007
@@ -331,18 +347,18 @@ class PackFile(BaseModel):
     ignore: list[str] | None = Field(None, description="Skip these rules: codes, prefixes, names or families.")
     family: str | None = Field(None, description="Family of the new rules in this file.")
     rules: Annotated[Any, PlainValidator(_rules_field)] = None  # entries: see pack_file_model() and the loader
-    fields: dict[str, FieldSpec | None] | None = Field(None, description="Canonical field -> header aliases.")
-    columns: dict[str, str | list[str]] | None = Field(None, description="Extra header aliases for fields.")
+    fields: dict[CanonicalField, FieldSpec | None] | None = Field(None, description="Field -> header aliases.")
+    columns: dict[CanonicalField, str | list[str]] | None = Field(None, description="Extra header aliases for fields.")
     map: dict[str, str] | None = Field(None, description="A fixed header for a field (field -> header).")
     fuzzy_threshold: Annotated[float, Field(ge=0, le=100)] | None = None
     placeholders: Placeholders | None = None
     us_country_names: list[Word] | None = None
     manufacturers: list[Manufacturer] | None = None
-    matching: dict[str, Any] | None = Field(None, description="Duplicate matching parameters (rules/matching.yml).")
+    matching: Matching | None = Field(None, description="Duplicate matching parameters (rules/matching.yml).")
     calibers: dict[str, list[Word]] | None = Field(None, description="Caliber class -> aliases.")
     serial_label: str | None = Field(None, description="Not read; see `placeholders.serial_label`.")
-    translations: dict[str, dict[str, Translation | None] | None] | None = Field(
-        None, description="Language -> rule code -> translated message, messages and fix.")
+    translations: dict[Language, dict[str, Translation | None] | None] | None = Field(
+        None, description="Language (a message catalogue: en, es) -> rule code -> translated texts.")
 
 
 PACK_KEYS = tuple(PackFile.model_fields)

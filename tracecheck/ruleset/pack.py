@@ -83,6 +83,9 @@ class RulePack:
     def with_selection(self, select: Iterable[str] | None = None, ignore: Iterable[str] | None = None) -> RulePack:
         active = resolve_selection(self.all_rules, list(select or []), list(ignore or []),
                                    default={r.code for r in self.rules})
+        if not active:
+            raise RulePackError(f"the selection runs no rule (select {', '.join(select or []) or '-'}, "
+                                f"ignore {', '.join(ignore or []) or '-'})")
         return replace(self, rules=tuple(r for r in self.all_rules if r.code in active))
 
     def with_map(self, mapping: dict[str, str]) -> RulePack:

@@ -1,0 +1,101 @@
+"""Models of the reference parts of a rule pack: header aliases, placeholder words, makers,
+duplicate-matching parameters, and the names these refer to (canonical fields, catalogue languages).
+
+Leaf of the ruleset package: pydantic models and validators only (no loading, no rules).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Annotated, Any
+
+from annotated_types import Ge
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, create_model
+from pydantic_core import PydanticCustomError
+
+from tracecheck.catalogue import languages
+from tracecheck.matching.compare import CALIBER_LEVELS, MAKER_LEVELS, MODEL_LEVELS, RECOVERY_LEVELS, SERIAL_LEVELS
+from tracecheck.schema import CANONICAL_FIELDS
+
+# Text where YAML's numbers are fine as they are (9 for a caliber alias, 2.0 for a version): the
+# loader folds or str()s these values. Elsewhere a pack file's strings must be strings.
+Word = Annotated[str | int | float, WithJsonSchema({"type": ["string", "number"]})]
+
+
+def problem_error(text: str) -> PydanticCustomError:
+    """A validation error whose message is ``text`` as written (it names the offending value)."""
+    return PydanticCustomError("tc_problem", "{text}", {"text": text})
+
+
+def _compiles(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise problem_error(f"not a valid regular expression: {exc}") from None
+    return pattern
+
+
+def _one_of(known: tuple[str, ...], what: str) -> Any:
+    def check(value: str) -> str:
+        if value not in known:
+            close = difflib.get_close_matches(value, known, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
+            raise problem_error(f"unknown {what} {value!r}; {hint}")
+        return value
+
+    return check
+
+
+CanonicalField = Annotated[str, AfterValidator(_one_of(CANONICAL_FIELDS, "field")),
+                           WithJsonSchema({"enum": list(CANONICAL_FIELDS)})]
+Language = Annotated[str, AfterValidator(lambda v: _one_of(languages(), "language (no message catalogue)")(v)),
+                     WithJsonSchema({"type": "string", "examples": ["en", "es"]})]
+
+
+class FieldSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    aliases: list[str] = []
+
+
+class Placeholders(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    missing: list[Word | None] = Field([], description="Serial values that mean no usable serial.")
+    obliterated: list[Word] = Field([], description="Words that mean the serial was destroyed.")
+    serial_label: Annotated[str, AfterValidator(_compiles)] | None = Field(
+        None, description="Regular expression of labels cleaned off serials.")
+
+
+class Manufacturer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Word
+    country: str = "US"
+    us_plant: bool = False
+    aliases: list[Word] = []
+
+
+
+
+_LEVELS = {"serial": SERIAL_LEVELS, "maker": MAKER_LEVELS, "model": MODEL_LEVELS, "caliber": CALIBER_LEVELS,
+           "recovery": RECOVERY_LEVELS}
+_WEIGHTS: dict[str, Any] = {f"{field}_{level}": (float | None, None) for field, levels in _LEVELS.items()
+                            for level in levels}
+Weights = create_model("Weights", __config__=ConfigDict(extra="forbid"),
+                       __doc__="Log2-odds weight of each comparison level (field_level), added up per pair.",
+                       **_WEIGHTS)
+
+
+class Matching(BaseModel):
+    """Duplicate-request matching parameters (rules/matching.yml); a user pack overrides key by key."""
+
+    model_config = ConfigDict(extra="forbid")
+    recovery_window_days: Annotated[int, Ge(0)] | None = None
+    min_serial_length: Annotated[int, Ge(1)] | None = None
+    flag_threshold: float | None = None
+    review_threshold: float | None = None
+    max_group_size: Annotated[int, Ge(2)] | None = None
+    max_block_size: Annotated[int, Ge(2)] | None = None
+    max_event_block_size: Annotated[int, Ge(2)] | None = None
+    weights: Weights | None = None  # a model built from the level names
+    confusables: dict[str, str] | None = None
+    model_stopwords: list[str] | None = None
