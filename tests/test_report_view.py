@@ -66,3 +66,20 @@ def test_the_view_reads_rule_texts_from_the_report(report):
     for entry in report.rule_pack["rules"]:
         assert view.title(entry["rule"]) == entry["title"] and view.fix(entry["rule"]) == entry["fix"]
         assert entry["why"].startswith(view.why(entry["rule"]))
+
+
+def test_usable_serials_follow_the_findings_not_their_severity(tmp_path):
+    """A serial lost to scientific notation is not usable; a pack that softens serial-missing to a
+    warning does not make an obliterated serial usable; no serial column means no usable serial."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"Serial Number": ["BXYZ123", "1.23457E+11", "LIMADO", "S/N: KLM4567"],
+                          "Manufacturer": ["Glock"] * 4, "Purchase Date": ["2020-01-01"] * 4,
+                          "Recovery Date": ["2021-01-01"] * 4})
+    summary = tracecheck.check(frame, as_of=AS_OF).summary
+    assert summary["rows_usable_serial"] == 2 and summary["strong_leads"] == 2  # BXYZ123 and the labelled one
+    soft = tmp_path / "soft.yml"
+    soft.write_text("extends: default\nrules:\n  TC101: {severity: warning}\n", encoding="utf-8")
+    assert tracecheck.check(frame, tracecheck.load_pack(soft), as_of=AS_OF).summary["rows_usable_serial"] == 2
+    without = tracecheck.check(frame.drop(columns=["Serial Number"]), as_of=AS_OF).summary
+    assert without["rows_usable_serial"] == 0 and without["strong_leads"] == 0 and without["usable_serial_share"] == 0

@@ -22,7 +22,13 @@ from tracecheck.normalise import Batch
 from tracecheck.report.model import ROW_COLUMNS, Report
 from tracecheck.ruleset import RulePack
 
-UNUSABLE_SERIAL_RULES = ("TC101", "TC102")  # serial-missing, serial-malformed: at severity error
+# Findings that leave a row without a serial a trace can start from, by rule and reason (whatever
+# severity a pack gives them): serial-missing (any reason), serial-malformed (but label noise, which
+# is cleaned away), serial-stored-as-number when digits or the whole serial are lost.
+UNUSABLE_SERIAL = {"TC101": None, "TC102": {"too_short", "too_long", "repeated_character", "non_ascii",
+                                            "invalid_characters"},
+                   "TC103": {"scientific_notation", "date_cell"}}
+UNUSABLE_SERIAL_RULES = tuple(UNUSABLE_SERIAL)
 IMPORT_MARKING_RULE = "TC110"
 STRONG_LEAD_MAX_DAYS = 3 * 365  # time-to-crime within three years: the statutory short time-to-crime
 WORST_ROWS_KEPT = 100  # rows with errors or warnings listed in summary.worst_rows
@@ -36,7 +42,7 @@ def build_report(batch: Batch, pack: RulePack, findings: pd.DataFrame, *, checke
     rows = _row_table(batch, per_row, duplicates.group_of_row() if duplicates is not None else {})
     raw = batch.raw
     agencies = _agencies(batch)
-    summary = {**_counts(rows, findings), **_leads(rows, findings, groups),
+    summary = {**_counts(rows, findings), **_leads(rows, findings, groups, batch.present("serial_number")),
                "age_buckets": {m: bucket_counts(rows[m], m) for m in BUCKETS},
                "age_medians_days": {m: _median(rows[m]) for m in BUCKETS},
                "duplicates": _duplicate_summary(groups, len(rows)),
@@ -95,12 +101,17 @@ def _counts(rows: pd.DataFrame, findings: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _leads(rows: pd.DataFrame, findings: pd.DataFrame, groups: list[dict]) -> dict[str, Any]:
+def _leads(rows: pd.DataFrame, findings: pd.DataFrame, groups: list[dict], serial_present: bool) -> dict[str, Any]:
     """Usable serials, missing import markings and strong leads: a usable serial, not a later copy in
-    a flagged duplicate-request group, and a time-to-crime of 0 to STRONG_LEAD_MAX_DAYS days."""
-    unusable = findings["rule"].isin(UNUSABLE_SERIAL_RULES) & findings["severity"].eq("error") & findings["row"].notna()
+    a flagged duplicate-request group, and a time-to-crime of 0 to STRONG_LEAD_MAX_DAYS days. Without a
+    serial column no row has a usable serial."""
+    unusable = findings["row"].notna() & pd.Series(False, index=findings.index)
+    for rule, reasons in UNUSABLE_SERIAL.items():
+        hit = findings["rule"].eq(rule)
+        unusable |= hit & (findings["reason"].isin(reasons) if reasons else True)
     row_numbers = rows["row"].astype("int64")
-    usable = ~row_numbers.isin(set(findings.loc[unusable, "row"].astype("int64"))).to_numpy()
+    usable = ~row_numbers.isin(set(findings.loc[unusable & findings["row"].notna(), "row"].astype("int64"))).to_numpy()
+    usable &= serial_present
     later_copies = {r for g in groups if g["kind"] == "duplicate-request" and g["confidence"] == "flag"
                     for r in g["rows"][1:]}
     ttc = rows["time_to_crime_days"].astype("float64")
