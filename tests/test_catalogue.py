@@ -221,3 +221,22 @@ def test_a_user_pack_that_rewrites_a_message_is_not_shadowed_by_the_catalogue(tm
     report = tracecheck.check(frame, tracecheck.load_pack(translated), select="TC101", as_of=AS_OF, lang="es")
     assert report.findings["message"].tolist() == ["Sin matrícula alguna"]
     assert report.rule_pack["rules"][0]["title"] == "Sin matrícula"
+
+
+@pytest.mark.parametrize("lang", languages())
+def test_catalogue_keys_are_text(lang):
+    """YAML reads a bare `off:` or `no:` as a boolean: every key must stay text."""
+    def walk(node, where):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                assert isinstance(key, str), f"{lang}: key {key!r} under {where} is not text (quote it)"
+                walk(value, f"{where}.{key}")
+
+    walk(raw(lang), lang)
+
+
+def test_country_names_in_messages_follow_the_language():
+    frame = pd.DataFrame({"Serial Number": ["1983AR1148"], "Manufacturer": ["Romarm"], "Country of Origin": ["US"]})
+    spanish = tracecheck.check(frame, select="TC110", as_of=AS_OF, lang="es").findings.iloc[0]
+    assert "Rumania" in spanish["message"] and "Romania" not in spanish["message"]
+    assert spanish["context"]["country"] == "Romania"  # the data stays as the pack names it

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import CLEAN_CSV  # noqa: E402  (tests/conftest.py)
 
 import tracecheck
 import tracecheck.report.encode as json_writer
@@ -267,7 +268,7 @@ def test_report_location_and_formats(messy_csv, tmp_path):
     report = load_report(out, "messy_batch")
     with open(out / "messy_batch.findings.csv", newline="", encoding="utf-8") as handle:
         records = list(csv.DictReader(handle))
-    assert list(records[0]) == ["Row", "Column", "Header", "Code", "Rule", "Severity", "Field", "Value", "Reason",
+    assert list(records[0]) == ["Row", "Column", "Header", "Code", "Name", "Severity", "Field", "Value", "Reason",
                                 "Message", "Index", "Details"]  # the findings table's columns, headed for people
     assert len(records) == len(report["findings"])
     assert [r["Code"] for r in records] == [f["rule"] for f in report["findings"]]
@@ -671,3 +672,31 @@ def test_help_and_version_import_neither_pandas_nor_pandera():
     from importlib.metadata import version as dist_version
 
     assert version.returncode == 0 and dist_version("tracecheck") in version.stdout
+
+
+def test_two_inputs_with_one_stem_are_refused_before_anything_is_written(tmp_path):
+    for folder in ("d1", "d2"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.csv").write_text(CLEAN_CSV, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("check", tmp_path / "d1" / "x.csv", tmp_path / "d2" / "x.csv", "--out", out, *AS_OF)
+    assert result.exit_code == 2 and "would both write x.report" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not out.exists()
+
+
+@pytest.mark.parametrize("options, words", [
+    (("--lang", "es", "--locale", "en_US"), "does not write 'es'"),
+    (("--locale", "fr_FR"), "unknown language 'fr'"),
+    (("--limit", "max_rows=-1"), "above 0"),
+    (("--limit", "max_rows=abc"), "must be a number"),
+])
+def test_option_values_that_contradict_or_make_no_sense_are_usage_errors(clean_csv, tmp_path, options, words):
+    result = run("check", clean_csv, "--out", tmp_path / "out", *options, *AS_OF)
+    assert result.exit_code == 2 and words in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_locale_spelling_and_a_bare_language(clean_csv, tmp_path):
+    for locale, expected in (("es-ES.UTF-8", "es_ES"), ("es", "es_MX")):
+        out = tmp_path / locale
+        assert run("check", clean_csv, "--out", out, "--locale", locale, "-q", *AS_OF).exit_code == 0
+        assert load_report(out, "clean_batch")["batch"]["locale"] == expected

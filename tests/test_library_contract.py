@@ -109,3 +109,47 @@ def test_iter_findings_gives_only_the_rules_own_details():
     future = next(f for f in report.iter_findings() if f.rule == "TC303")
     assert future.context == {} and future.index == "case-20" and future.header == "Recovery Date"
     assert list(report.findings.columns) == FINDING_COLUMNS
+
+
+# found by trying to break it: cells and labels that made check() or to_json() raise
+
+ODD_CELLS = {
+    "list-dict-set": {"Model": [["19"], {"a": 1}], "Serial Number": [{"A"}, "B1234"]},
+    "bytes": {"Serial Number": [b"\xff\xfeA", b"ABC1234"]},
+    "timedelta-date": {"Recovery Date": pd.to_timedelta([1, 2], unit="D")},
+    "period-date": {"Purchase Date": pd.period_range("2020-01", periods=2, freq="M")},
+    "sparse-date": {"Recovery Date": pd.arrays.SparseArray([float("nan"), 1.0])},
+}
+
+
+@pytest.mark.parametrize("cells", ODD_CELLS.values(), ids=ODD_CELLS.keys())
+def test_cells_no_sheet_could_hold_are_checked_as_text(cells):
+    source = pd.DataFrame({"Serial Number": ["ABC1234", "XYZ9876"], "Manufacturer": ["Glock", "Ruger"], **cells})
+    before = source.copy()
+    report = tracecheck.check(source, as_of=AS_OF)
+    json.loads(report.to_json())
+    assert list(report.findings.columns) == FINDING_COLUMNS
+    pd.testing.assert_frame_equal(source, before)  # the caller's frame is untouched
+
+
+def test_arrow_binary_list_and_duration_columns():
+    table = pa.table({"Serial Number": pa.array([b"\xff", b"ABC1234"], pa.binary()), "Manufacturer": ["G", "R"],
+                      "Model": pa.array([["a"], None], pa.list_(pa.string())),
+                      "Recovery Date": pa.array([1, None], pa.duration("s"))})
+    report = tracecheck.check(table, as_of=AS_OF)
+    assert report.rows["index"].tolist() == [0, 1]
+    json.loads(report.to_json())
+
+
+@pytest.mark.parametrize("index", [pd.period_range("2020", periods=2, freq="Y"), pd.interval_range(0, 2),
+                                   pd.Index([1.5, float("inf")]), pd.Index(["a", ("b", 2)], dtype=object)],
+                         ids=["period", "interval", "infinity", "tuple"])
+def test_any_index_label_gives_strict_json(index):
+    report = tracecheck.check(pd.DataFrame({"Serial Number": ["N/A", "ABC1234"]}, index=index), as_of=AS_OF)
+    assert report.rows["index"].tolist() == list(index)  # the labels themselves, for joins
+
+    def refuse(constant):
+        raise ValueError(f"not JSON: {constant}")
+
+    document = json.loads(report.to_json(), parse_constant=refuse)  # no NaN or Infinity literal
+    assert len(document["rows"]) == 2

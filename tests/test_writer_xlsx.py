@@ -74,7 +74,7 @@ def _json_value(data: dict, key: str):
 def _summary_items(ws) -> dict[str, object]:
     """JSON field -> value for the Summary rows that name one."""
     return {row[2]: row[1] for row in ws.iter_rows(min_col=1, max_col=3, values_only=True)
-            if isinstance(row[2], str) and JSON_KEY.match(row[2])}
+            if isinstance(row[2], str) and JSON_KEY.match(row[2]) and not row[2].endswith(("by_agency", "worst_rows"))}
 
 
 def _summary_value(ws, label: str):
@@ -385,3 +385,16 @@ def test_dataframe_sources_have_no_sheet(small, tmp_path):
     ws = _write(small, tmp_path / "df.xlsx")["Summary"]
     items = _summary_items(ws)
     assert items["batch.source"] == "<dataframe>" and items["batch.sheet"] is None
+
+
+def test_summary_lists_the_agencies_and_worst_rows_of_the_json(fiscalia, fiscalia_wb):
+    rows = list(fiscalia_wb["Summary"].iter_rows(values_only=True))
+    start = next(i for i, r in enumerate(rows) if r[2] == "summary.by_agency") + 2
+    agencies = fiscalia.summary["by_agency"]
+    shown = [r[:5] for r in rows[start:start + len(agencies)]]
+    assert shown == [(a["agency"] or "(no agency given)", a["requests"], a["errors"], a["warnings"], a["infos"])
+                     for a in agencies]
+    start = next(i for i, r in enumerate(rows) if r[2] == "summary.worst_rows") + 2
+    worst = fiscalia.summary["worst_rows"]
+    assert [r[0] for r in rows[start:start + len(worst)]] == [w["row"] for w in worst]
+    assert [r[3:5] for r in rows[start:start + len(worst)]] == [(w["errors"], w["warnings"]) for w in worst]

@@ -12,7 +12,7 @@ import pandas as pd
 from tracecheck import engine
 from tracecheck.catalogue import catalogue
 from tracecheck.normalise import normalise
-from tracecheck.read import read_batch, read_frame
+from tracecheck.read import from_arrow, read_batch, read_frame
 from tracecheck.read.limits import Limits
 from tracecheck.redact import redact
 from tracecheck.report import Report, build_report
@@ -97,7 +97,7 @@ def _read(source: Source, *, name: str | None, sheet: str | None, limits: Limits
     if isinstance(source, pd.DataFrame):
         return read_frame(source, name=name)
     if type(source).__module__.startswith("pyarrow") and hasattr(source, "to_pandas"):
-        return read_frame(source.to_pandas(), name=name)
+        return read_frame(from_arrow(source), name=name)
     if not isinstance(source, (str, os.PathLike)):
         raise ValueError(f"source must be a file path, a pandas DataFrame or a pyarrow Table, not "
                          f"{type(source).__name__}")

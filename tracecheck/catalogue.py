@@ -62,14 +62,23 @@ def catalogue(lang: str = DEFAULT_LANG, locale: str | None = None) -> Catalogue:
 
     Raises ValueError for a language without a catalogue or a locale Babel does not know."""
     check_language(lang)
-    if locale is not None:
-        from babel import Locale, UnknownLocaleError
+    return Catalogue(lang, _locale_of(lang, locale) if locale is not None else None)
 
-        try:
-            Locale.parse(locale.replace("-", "_"))
-        except (UnknownLocaleError, ValueError):
-            raise ValueError(f"unknown locale {locale!r} (examples: en_US, es_MX, es_ES)") from None
-    return Catalogue(lang, locale)
+
+def _locale_of(lang: str, locale: str) -> str | None:
+    """``locale`` as Babel names it ("es-ES.UTF-8" -> "es_ES"), which must be a locale of ``lang``; a
+    bare language ("es") means the catalogue's own locale. ValueError otherwise."""
+    from babel import Locale, UnknownLocaleError
+
+    name = locale.split(".")[0].split("@")[0].replace("-", "_")
+    try:
+        parsed = Locale.parse(name)
+    except (UnknownLocaleError, ValueError):
+        raise ValueError(f"unknown locale {locale!r} (examples: en_US, es_MX, es_ES)") from None
+    if parsed.language != lang:
+        raise ValueError(f"locale {locale!r} does not write {lang!r}; choose one of its locales (e.g. "
+                         f"{_load(lang).get('locale')}) or --lang {parsed.language}")
+    return None if parsed.territory is None else str(parsed)
 
 
 class Catalogue:
@@ -99,6 +108,10 @@ class Catalogue:
         if field_id is None:
             return ""
         return self.text("fields", field_id)
+
+    def vocabulary(self) -> dict[str, str]:
+        """Message placeholder -> the section that translates its values (``country`` -> ``countries``)."""
+        return dict(self._data.get("vocabulary") or self._english.get("vocabulary") or {})
 
     def severity(self, level: str) -> str:
         return self.text("severity", level)

@@ -20,7 +20,7 @@ import click
 from tracecheck import __version__
 from tracecheck.catalogue import catalogue, language_of, languages
 from tracecheck.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, TracecheckError
-from tracecheck.writers import parse_formats
+from tracecheck.writers import parse_formats, report_path
 
 PROGRESS_MIN_BYTES = 2_000_000  # show a progress bar for inputs larger than this, in a terminal
 
@@ -167,6 +167,7 @@ def check(inputs, out_dir, formats, lang, locale, rules, fail_on, sheet, maps, d
         pack = pack.with_map(mapping) if mapping else pack
     except TracecheckError as exc:
         _fail(exc)
+    _one_report_each(inputs)
     worst = EXIT_OK
     path = None
     with _interruptible() as stopped:
@@ -178,6 +179,18 @@ def check(inputs, out_dir, formats, lang, locale, rules, fail_on, sheet, maps, d
         click.echo(f"tracecheck: {catalogue(*language).text('terminal', 'interrupted', path=path)}", err=True)
         sys.exit(128 + stopped[0])
     sys.exit(worst)
+
+
+def _one_report_each(inputs: tuple[str, ...]) -> None:
+    """Two inputs with one file stem would write the same report names, the second over the first:
+    a usage error before anything is read or written."""
+    seen: dict[str, str] = {}
+    for path in inputs:
+        stem = report_path(Path("."), Path(path).name, "json").name.removesuffix(".report.json")
+        if stem in seen and Path(seen[stem]).resolve() != Path(path).resolve():
+            raise click.UsageError(f"{seen[stem]} and {path} would both write {stem}.report.*; check them "
+                                   f"into different --out folders, or rename one")
+        seen.setdefault(stem, path)
 
 
 class _interruptible:

@@ -39,7 +39,8 @@ def rules_table(pack: RulePack, words: Catalogue) -> list[str]:
     active = {r.code for r in pack.rules}
     off = words.text("docs", "off")
     return [f"{r.code}  {r.name:<28} {r.text('title', words):<40} {words.severity(r.severity.value):<12} "
-            f"{r.family:<12} {one_line(r, words)}{'' if r.code in active else '  ' + off}" for r in pack.all_rules]
+            f"{words.text('family', r.family):<16} {one_line(r, words)}{'' if r.code in active else '  ' + off}"
+            for r in pack.all_rules]
 
 
 def rule_markdown(rule: Rule, words: Catalogue) -> str:
@@ -47,8 +48,8 @@ def rule_markdown(rule: Rule, words: Catalogue) -> str:
     t = words.text
     lines = [f"# {rule.name} ({rule.code}): {rule.text('title', words)}", "",
              f"- {t('docs', 'severity')}: **{words.severity(rule.severity.value)}**" + _by_reason(rule, words),
-             f"- {t('docs', 'family')}: {rule.family}",
-             f"- {t('docs', 'status')}: {rule.status}, {t('docs', 'since')} {rule.since}",
+             f"- {t('docs', 'family')}: {t('family', rule.family)}",
+             f"- {t('docs', 'status')}: {t('rule_status', rule.status)}, {t('docs', 'since')} {rule.since}",
              f"- {t('docs', 'check')}: `{rule.check}` (`{check_function(rule)}`)",
              f"- {t('docs', 'case_file')}: `{CASE_FILE.format(code=rule.code)}`"]
     if rule.check in MATCHING_CHECKS:
@@ -76,7 +77,7 @@ def index_markdown(pack: RulePack, words: Catalogue) -> str:
              f"| {t('labels', 'code')} | {t('labels', 'name')} | {t('labels', 'rule')} | {t('docs', 'severity')} | "
              f"{t('docs', 'family')} | {t('docs', 'why')} |", "|---|---|---|---|---|---|"]
     lines += [f"| [{r.code}]({r.code}.md) | {r.name} | {_cell(r.text('title', words))} | "
-              f"{words.severity(r.severity.value)} | {r.family} | {_cell(one_line(r, words))} |"
+              f"{words.severity(r.severity.value)} | {words.text('family', r.family)} | {_cell(one_line(r, words))} |"
               for r in pack.all_rules]
     return "\n".join(lines) + "\n"
 

@@ -148,6 +148,10 @@ def _messages(rule: Rule, out: pd.DataFrame, context: pd.DataFrame, batch: Batch
     fields = {"value": out["value"], "field": labels, "field_id": out["field"], "column": out["column"],
               "row": out["row"], "reason": out["reason"], "as_of": batch.as_of.isoformat(), **rule.params,
               **{c: context[c] for c in context.columns}}
+    for name, section in words.vocabulary().items():  # words from the packs, in the report's language
+        if isinstance(fields.get(name), pd.Series):
+            values = fields[name]
+            fields[name] = values.map({v: words.text(section, v) for v in values.dropna().unique()})
     reasons = out["reason"]
     messages = np.full(len(out), "", dtype=object)
     for reason in reasons.dropna().unique().tolist() + [None]:

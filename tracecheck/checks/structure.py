@@ -57,11 +57,15 @@ def header_fuzzy(ctx: CheckContext) -> pd.DataFrame:
                           score=[c.score for c in fuzzy])
 
 
-@check("column_unmapped")
+@check("column_unmapped", reasons=("blank_header",))
 def column_unmapped(ctx: CheckContext) -> pd.DataFrame:
-    unmapped = [h for h in ctx.batch.mapping.unmapped if h.rsplit(" (", 1)[0] not in ctx.batch.raw.duplicate_headers]
-    letters = [ctx.batch.raw.column_letters.get(h) for h in unmapped]
-    return findings_frame([None] * len(unmapped), value=unmapped, column=letters)
+    """Columns no header maps to a field; reason ``blank_header`` for a column with values but no header."""
+    raw = ctx.batch.raw
+    unmapped = [h for h in ctx.batch.mapping.unmapped if h.rsplit(" (", 1)[0] not in raw.duplicate_headers]
+    letters = [raw.column_letters.get(h) for h in unmapped]
+    headers = raw.header_by_letter()
+    blank = [None if letter is None or headers.get(letter) is not None else "blank_header" for letter in letters]
+    return findings_frame([None] * len(unmapped), value=unmapped, column=letters, reason=blank)
 
 
 @check("schema_invalid", reasons=SCHEMA_CHECKS)

@@ -36,13 +36,14 @@ import pandas as pd
 
 from tracecheck.errors import InputError
 from tracecheck.read.csv import _read_csv
+from tracecheck.read.frame import from_arrow, plain_frame
 from tracecheck.read.limits import Limits, check_file, check_table, check_workbook
 from tracecheck.read.shape import _blank_cells, _column_names, _Table, column_letter
 from tracecheck.read.sniff import _file_kind, _read_bytes, _refuse_mislabelled
 from tracecheck.read.workbook import _open_workbook, _read_workbook, _scan_hook, _table_formulas
 from tracecheck.read.xlsx_parts import FormulaCell, SheetScan, date_system
 
-__all__ = ["Limits", "RawBatch", "column_letter", "list_sheets", "read_batch", "read_frame"]
+__all__ = ["Limits", "RawBatch", "column_letter", "from_arrow", "list_sheets", "read_batch", "read_frame"]
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ def read_frame(frame: pd.DataFrame, *, name: str | None = None) -> RawBatch:
     the caller's index label (``RawBatch.labels``), so findings can be joined back to ``frame``."""
     positions = list(range(len(frame.columns)))
     unique, duplicates = _column_names(list(frame.columns), positions)  # "X (2)", "Column F" as for files
-    data = frame.set_axis(unique, axis=1).reset_index(drop=True)
+    data = plain_frame(frame).set_axis(unique, axis=1).reset_index(drop=True)
     data.index = data.index + 2
     labels = pd.Series(frame.index.to_numpy(dtype=object), index=data.index, dtype=object)
     if len(data.columns):  # rows with no value at all are not requests, as in a sheet

@@ -39,7 +39,15 @@ class Limits:
         unknown = sorted(set(pairs) - set(known))
         if unknown:
             raise ValueError(f"unknown limit {unknown[0]!r}; known: {', '.join(known)}")
-        values: dict[str, Any] = {k: (float(v) if known[k] == "float" else int(v)) for k, v in pairs.items()}
+        values: dict[str, Any] = {}
+        for name, text in pairs.items():
+            try:
+                number = float(text) if known[name] == "float" else int(text)
+            except (TypeError, ValueError):
+                raise ValueError(f"limit {name} must be a number, got {text!r}") from None
+            if not number > 0 or number == float("inf"):
+                raise ValueError(f"limit {name} must be a number above 0, got {text!r}")
+            values[name] = number
         return cls(**values)
 
 

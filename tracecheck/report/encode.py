@@ -8,6 +8,7 @@ element-wise in C++. That is several times faster than building a dict per findi
 from __future__ import annotations
 
 import json
+import math
 from typing import Any, TextIO
 
 import numpy as np
@@ -27,12 +28,12 @@ def write_json(report: Any, fp: TextIO) -> None:
             "mapping": report.mapping, "summary": report.summary}
     fp.write("{\n")
     for key, value in head.items():
-        fp.write(f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False, default=_default)},\n")
+        fp.write(f"{json.dumps(key)}: {_dumps(value)},\n")
     fp.write('"rows": ')
     _write_records(fp, report.rows, list(report.rows.columns))
     fp.write(',\n"findings": ')
     _write_records(fp, report.findings, [c for c in FINDING_COLUMNS if c != "context"], context="context")
-    fp.write(f',\n"duplicate_groups": {json.dumps(report.duplicate_groups, ensure_ascii=False, default=_default)}')
+    fp.write(f',\n"duplicate_groups": {_dumps(report.duplicate_groups)}')
     fp.write("\n}\n")
 
 
@@ -95,7 +96,7 @@ def literals(values: pd.Series) -> pa.Array:
     if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object and values.nunique() > CHUNK // 10:
         return _escape_text(values)
     codes, uniques = pd.factorize(values)  # one encoding per distinct value: rules, reasons, days...
-    encoded = pa.array([json.dumps(_plain(v), ensure_ascii=False, default=_default) for v in uniques] + ["null"],
+    encoded = pa.array([_dumps(_plain(v)) for v in uniques] + ["null"],
                        type=pa.string())
     return pc.take(encoded, pa.array(np.where(codes < 0, len(uniques), codes)))
 
@@ -110,17 +111,30 @@ def _escape_text(values: pd.Series) -> pa.Array:
     return pa.array(quoted, type=pa.string())
 
 
+def _dumps(value: Any) -> str:
+    """Strict JSON text (no NaN or Infinity literals), non-ASCII kept as is."""
+    return json.dumps(value, ensure_ascii=False, default=_default, allow_nan=False)
+
+
 def _plain(value: Any) -> Any:
+    """A value as JSON can hold it: numpy scalars as Python ones, tuples as lists, a NaN as null and
+    an infinity as text (JSON has neither)."""
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
     if isinstance(value, tuple):
-        return list(value)
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None if math.isnan(value) else str(value)
     return value
 
 
 def _default(value: Any) -> Any:
+    """What json cannot encode by itself: dates as ISO text, numpy scalars as numbers, and any other
+    object (an index label such as a Period, Interval, Decimal or UUID) as its text."""
     if isinstance(value, np.generic):
-        return value.item()
+        return _plain(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return str(value)

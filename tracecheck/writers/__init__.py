@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -35,7 +36,10 @@ def parse_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
 
 
 def report_path(out_dir: Path, source: str, fmt: str) -> Path:
-    return out_dir / f"{Path(source).stem}{SUFFIXES[fmt]}"
+    """``<input stem>.report.<ext>`` in ``out_dir``; characters no file system takes in a name
+    (``<dataframe>``) become ``_``."""
+    stem = re.sub(r'[<>:"/\\|?*\x00-\x1f]', "_", Path(source).stem).strip("_ .") or "batch"
+    return out_dir / f"{stem}{SUFFIXES[fmt]}"
 
 
 def write_atomic(path: Path, write: Callable[[Any], None], *, binary: bool = False) -> Path:

@@ -1,7 +1,9 @@
 """Findings as a flat CSV (one row per finding) for analysts who work in a spreadsheet.
 
-The columns are the findings table's (``tracecheck.findings``), headed in the report's language;
-severities are written in words, the rule-specific details as one JSON object per finding. Text
+The columns are the findings table's (``tracecheck.findings``), headed in the report's language
+with the workbook's labels (Code, Name, ...); the values are the table's (ids such as the rule name
+and the canonical field stay ids), severities are written in words, and the rule-specific details
+are one JSON object per finding. Text
 that a spreadsheet would run as a formula (=, +, -, @, tab, carriage return first) is prefixed
 with a single quote, the usual defence against csv formula injection.
 """
@@ -15,7 +17,7 @@ from tracecheck.report.encode import context_objects
 from tracecheck.report.view import ReportView
 from tracecheck.writers.cells import csv_safe
 
-HEADER_LABELS = {"rule": "code", "name": "rule", "context": "details"}
+HEADER_LABELS = {"rule": "code", "context": "details"}  # "name" is the rule's name, as on the workbook
 
 
 def write_findings_csv(view: ReportView, fp: TextIO) -> None:

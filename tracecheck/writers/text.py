@@ -19,6 +19,10 @@ def summary_text(view: ReportView, written: list[Path]) -> str:
                     findings=w.number(s["findings"]), errors=w.number(sev["error"]),
                     warnings=w.number(sev["warning"]), infos=w.number(sev["info"]),
                     traceable=w.number(s["rows_traceable"]), share=w.percent(s["traceable_share"]))]
+    lines.append("  " + w.text("terminal", "leads", usable=w.number(s["rows_usable_serial"]),
+                               usable_share=w.percent(s["usable_serial_share"]), strong=w.number(s["strong_leads"]),
+                               strong_share=w.percent(s["strong_lead_share"]),
+                               import_missing=w.number(s["rows_missing_import_marking"])))
     dup = s["duplicates"]
     if any(dup["groups"].values()):
         lines.append("  " + w.text("terminal", "duplicates", groups=w.number(dup["groups"]["duplicate-request"]),

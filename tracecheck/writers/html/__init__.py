@@ -75,7 +75,8 @@ def _headline(view: ReportView) -> str:
 
     cards = [
         _card(_l(w, "requests"), metric(w, "summary.rows", s["rows"], css="big"),
-              f'{metric(w, "summary.rows_with_errors", s["rows_with_errors"])} {_t(w, "rows_with_errors")}'),
+              f'{metric(w, "summary.rows_with_errors", s["rows_with_errors"])} {_t(w, "rows_with_errors")}, '
+              f'{metric(w, "summary.rows_with_warnings", s["rows_with_warnings"])} {_t(w, "rows_with_warnings")}'),
         _card(_l(w, "findings"), metric(w, "summary.findings", s["findings"], css="big"),
               f'<ul class="plain">{sev_line}</ul>'),
         _card(_l(w, "rows_traceable"), metric(w, "summary.rows_traceable", s["rows_traceable"], css="big"),
@@ -85,6 +86,9 @@ def _headline(view: ReportView) -> str:
               f"{share('usable_serial_share')} {_t(w, 'of_requests')}"),
         _card(_l(w, "strong_leads"), metric(w, "summary.strong_leads", s["strong_leads"], css="big"),
               f"{share('strong_lead_share')} {_t(w, 'of_requests')}"),
+        _card(_l(w, "rows_missing_import_marking"),
+              metric(w, "summary.rows_missing_import_marking", s["rows_missing_import_marking"], css="big"),
+              f'{metric(w, "summary.rows_obliterated", s["rows_obliterated"])} {_t(w, "rows_obliterated")}'),
         _card(_l(w, "duplicate_groups"), "", f'<ul class="plain">{kinds}{review}</ul>'),
         _card(_l(w, "after_duplicates"), metric(w, "summary.duplicates.requests_after_removing_duplicates",
                                                 dup["requests_after_removing_duplicates"], css="big"), ""),

@@ -29,6 +29,10 @@ def summary_sheet(ws: Any, view: ReportView, notes: list[str]) -> None:
             ws.append([cell(ws, label, comment=note), cell(ws, value, number_format=fmt), cell(ws, key, font=GREY)])
     ws.append([])
     _by_rule_table(ws, view)
+    ws.append([])
+    _by_agency_table(ws, view)
+    ws.append([])
+    _worst_rows_table(ws, view)
     if notes:
         ws.append([])
         ws.append([cell(ws, w.text("workbook", "notes"), font=BOLD)])
@@ -79,11 +83,34 @@ def _age_items(view: ReportView) -> list[Item]:
     return items
 
 
+TABLE_ROWS = 100  # agencies and worst rows listed on the Summary sheet (all of them are in the JSON)
+
+
+def _by_agency_table(ws: Any, view: ReportView) -> None:
+    """Agencies with the most errors, then warnings (summary.by_agency)."""
+    w = view.words
+    ws.append([cell(ws, w.text("page", "by_agency"), font=BOLD), None, cell(ws, "summary.by_agency", font=GREY)])
+    ws.append(header(ws, [w.label(k) for k in ("agency", "requests", "errors", "warnings", "infos")]))
+    for entry in view.summary["by_agency"][:TABLE_ROWS]:
+        ws.append([cell(ws, entry["agency"] or w.label("no_agency")), entry["requests"], entry["errors"],
+                   entry["warnings"], entry["infos"]])
+
+
+def _worst_rows_table(ws: Any, view: ReportView) -> None:
+    """The rows with the most errors, then warnings (summary.worst_rows), with their rules' titles."""
+    w = view.words
+    ws.append([cell(ws, w.text("page", "worst_rows"), font=BOLD), None, cell(ws, "summary.worst_rows", font=GREY)])
+    ws.append(header(ws, [w.label(k) for k in ("row", "request_id", "agency", "errors", "warnings", "findings")]))
+    for entry in view.worst_rows(TABLE_ROWS):
+        ws.append([entry["row"], cell(ws, entry["request_id"]), cell(ws, entry["agency"]), entry["errors"],
+                   entry["warnings"], cell(ws, w.join(view.title(code) for code in entry["rules"]))])
+
+
 def _by_rule_table(ws: Any, view: ReportView) -> None:
     w = view.words
     ws.append([cell(ws, w.text("workbook", "by_rule"), font=BOLD)])
     ws.append(header(ws, [w.label(k) for k in ("code", "rule", "name", "severity", "count", "why")]))
     for item in view.summary["by_rule"]:
-        ws.append([item["rule"], view.title(item["rule"]), item["name"],
+        ws.append([item["rule"], cell(ws, view.title(item["rule"])), item["name"],
                    cell(ws, w.severity(item["severity"]), fill=FILLS.get(item["severity"])), item["count"],
-                   view.why(item["rule"])])
+                   cell(ws, view.why(item["rule"]))])
