@@ -80,7 +80,9 @@ def test_a_far_cell_within_the_limits_is_read(tmp_path: Path) -> None:
     rewrite_part(path, "xl/worksheets/sheet1.xml", lambda xml: xml.replace(
         b"</sheetData>", b'<row r="30000"><c r="B30000" t="inlineStr"><is><t>Ruger</t></is></c></row></sheetData>'))
     report = tracecheck.check(path)  # read; the lone far row is a note block below the data
-    assert report.rows["row"].tolist() == [2] and report.batch["dropped_rows"] == [30000]
+    assert report.rows["row"].tolist() == [2]
+    assert report.batch["dropped_rows"] == [{"row": 30000, "reason": "note_block"}]
+    assert report.summary["rows_dropped"] == {"note_block": 1}
 
 
 def test_a_stray_cell_on_the_last_row_is_refused_with_a_hint(tmp_path: Path) -> None:

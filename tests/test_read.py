@@ -139,7 +139,7 @@ def test_stray_cells_far_below_are_dropped(tmp_path):
     })})
     batch = read_batch(path)
     assert list(batch.frame.index) == [2, 3, 4]
-    assert batch.dropped_rows == [8, 9]
+    assert [(d.row, d.reason) for d in batch.dropped_rows] == [(8, "note_block"), (9, "note_block")]
     assert pd.isna(batch.frame.loc[3, "Marca"])
 
 
@@ -168,7 +168,7 @@ def test_stray_note_in_far_column_does_not_create_a_column(tmp_path):
     }})
     batch = read_batch(path)
     assert list(batch.frame.columns) == HEADER
-    assert batch.dropped_rows == [10]
+    assert [(d.row, d.reason) for d in batch.dropped_rows] == [(10, "note_block")]
 
 
 def test_duplicate_headers_are_renamed(tmp_path):

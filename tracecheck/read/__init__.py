@@ -38,12 +38,14 @@ from tracecheck.errors import InputError
 from tracecheck.read.csv import _read_csv
 from tracecheck.read.frame import from_arrow, plain_frame
 from tracecheck.read.limits import Limits, check_file, check_table, check_workbook
+from tracecheck.read.notes import DroppedRow, ReadNote
 from tracecheck.read.shape import _blank_cells, _column_names, _Table, column_letter
 from tracecheck.read.sniff import _file_kind, _read_bytes, _refuse_mislabelled
 from tracecheck.read.workbook import _open_workbook, _read_workbook, _scan_hook, _table_formulas
 from tracecheck.read.xlsx_parts import FormulaCell, SheetScan, date_system
 
-__all__ = ["Limits", "RawBatch", "column_letter", "from_arrow", "list_sheets", "read_batch", "read_frame"]
+__all__ = ["DroppedRow", "Limits", "RawBatch", "ReadNote", "column_letter", "from_arrow", "list_sheets", "read_batch",
+           "read_frame"]
 
 
 @dataclass(frozen=True)
@@ -58,12 +60,13 @@ class RawBatch:
     header_row: int | None
     column_letters: dict[str, str]
     duplicate_headers: list[str]
-    dropped_rows: list[int]
+    dropped_rows: list[DroppedRow]  # rows below the header that are not requests, with the reason
     encoding: str | None
     delimiter: str | None
     formulas: tuple[FormulaCell, ...] = ()  # table cells whose formula has no saved result (read as blank)
     date_system: int = 1900  # a workbook's origin for date serial numbers (1900 or 1904)
     labels: pd.Series | None = None  # DataFrame input: the caller's index label of each row (indexed by row)
+    notes: tuple[ReadNote, ...] = ()  # what the reader mended or could not read as written (become findings)
 
     def header_by_letter(self) -> dict[str, str | None]:
         """Column letter -> the header as submitted (None for a column whose header cell was blank)."""

@@ -9,7 +9,7 @@ person sees in the spreadsheet). Here:
 * columns with neither a header nor any data are dropped; a column with data but
   a blank header is called ``"Column <LETTER>"``;
 * a block of short note rows ("Prepared by: ...") separated from the data by
-  three or more blank rows is dropped and reported in ``dropped_rows``;
+  three or more blank rows is dropped and reported in ``dropped_rows`` (reason ``note_block``);
 * duplicate headers are kept and renamed ``"X (2)"``, ``"X (3)"``.
 """
 
@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from tracecheck.errors import InputError
+from tracecheck.read.notes import DroppedRow
 
 HEADER_WINDOW = 30  # non-blank rows examined when looking for the header
 STRAY_MIN_GAP = 3  # blank rows separating a trailing note block from the data
@@ -42,7 +43,7 @@ class _Table:
     header_row: int | None
     column_letters: dict[str, str]
     duplicate_headers: list[str]
-    dropped_rows: list[int]
+    dropped_rows: list[DroppedRow]
 
     @property
     def looks_like_table(self) -> bool:
@@ -98,15 +99,15 @@ def _is_label(value: object) -> bool:
 
 
 def _data_rows(counts: pd.Series, header_row: int,
-               header_cells: int) -> tuple[np.ndarray, list[int]]:
+               header_cells: int) -> tuple[np.ndarray, list[DroppedRow]]:
     """Mask of data rows below the header, and the row numbers of a trailing note block."""
     below = (counts.index > header_row) & (counts > 0).to_numpy()
     rows = counts.index.to_numpy()[below]
     filled = counts.to_numpy()[below]
     start = _stray_start(rows, filled, min(STRAY_MAX_CELLS, header_cells - 1))
-    dropped = [int(row) for row in rows[start:]]
+    dropped = [DroppedRow(int(row), "note_block") for row in rows[start:]]
     if dropped:
-        below &= counts.index.to_numpy() < dropped[0]
+        below &= counts.index.to_numpy() < dropped[0].row
     return below, dropped
 
 

@@ -9,6 +9,7 @@ these (tracecheck.report.view); none computes a number of its own.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from importlib.metadata import version
 from typing import Any
 
@@ -46,12 +47,14 @@ def build_report(batch: Batch, pack: RulePack, findings: pd.DataFrame, *, checke
                "age_buckets": {m: bucket_counts(rows[m], m) for m in BUCKETS},
                "age_medians_days": {m: _median(rows[m]) for m in BUCKETS},
                "duplicates": _duplicate_summary(groups, len(rows)),
+               "rows_dropped": dict(Counter(d.reason for d in raw.dropped_rows)),
                "by_agency": _by_agency(agencies, per_row),
                "worst_rows": _worst_rows(batch, agencies, findings, per_row)}
     return Report(
         batch={"source": raw.source, "sheet": raw.sheet, "sha256": raw.sha256, "row_count": len(batch.frame),
                "header_row": raw.header_row, "encoding": raw.encoding, "delimiter": raw.delimiter,
-               "dropped_rows": list(raw.dropped_rows), "date_order": batch.date_orders,
+               "dropped_rows": [{"row": d.row, "reason": d.reason} for d in raw.dropped_rows],
+               "date_order": batch.date_orders,
                "as_of": batch.as_of.isoformat(), "checked_at": checked_at.isoformat(timespec="seconds"),
                "lang": words.lang, "locale": words.locale, "tracecheck_version": version("tracecheck")},
         rule_pack={"name": pack.name, "version": pack.version, "digest": pack.digest,

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from tracecheck.findings import FINDING_COLUMNS
 
 CHUNK = 100_000
+SAMPLE = 2_000  # texts looked at to tell a column of many distinct texts (escaped in bulk) from a repetitive one
 REPORT_VERSION = "2.0"  # 2.0: findings carry header, reason and index; context holds only typed details
 
 
@@ -93,11 +94,11 @@ def literals(values: pd.Series) -> pa.Array:
     if values.dtype.kind in "iuf" and not pd.api.types.is_bool_dtype(values.dtype):  # incl. Int64 with NA
         numbers = pa.array(values, from_pandas=True)
         return pc.fill_null(pc.cast(numbers, pa.string()), "null")
-    if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object and values.nunique() > CHUNK // 10:
+    text = pd.api.types.is_string_dtype(values.dtype) and values.dtype != object
+    if text and values.iloc[:SAMPLE].nunique() > SAMPLE // 4:  # messages, values: escape in bulk
         return _escape_text(values)
     codes, uniques = pd.factorize(values)  # one encoding per distinct value: rules, reasons, days...
-    encoded = pa.array([_dumps(_plain(v)) for v in uniques] + ["null"],
-                       type=pa.string())
+    encoded = pa.array([_dumps(_plain(v)) for v in uniques] + ["null"], type=pa.string())
     return pc.take(encoded, pa.array(np.where(codes < 0, len(uniques), codes)))
 
 

@@ -71,6 +71,12 @@ class ReportView:
         order = {id(g): i for i, g in enumerate(groups)}
         return sorted(picked, key=lambda g: (KIND_ORDER.get(g["kind"], 9), g["confidence"] != "review", order[id(g)]))
 
+    def dropped(self) -> str:
+        """The rows not checked as requests, counted by reason in words ("" when none)."""
+        w = self.words
+        return w.join(f"{w.number(n)} ({w.text('drop_reason', reason)})"
+                      for reason, n in self.summary["rows_dropped"].items())
+
     # ------------------------------------------------------------------ rows and findings
 
     def requests(self, rows: set[int]) -> dict[int, str]:

@@ -38,6 +38,8 @@ def summary_text(view: ReportView, written: list[Path]) -> str:
         lines.append("  " + w.text("terminal", "worst_rows"))
         lines += ["    " + w.text("terminal", "worst_row", row=entry["row"],
                                   rules=w.join(view.title(code) for code in entry["rules"])) for entry in worst]
+    if view.dropped():
+        lines.append("  " + w.text("terminal", "dropped", reasons=view.dropped()))
     lines += ["  " + w.text("terminal", "report", path=path) for path in written]
     return "\n".join(lines)
 

@@ -57,8 +57,9 @@ def _header(view: ReportView) -> str:
     if b.get("sheet"):
         facts.insert(1, (_l(w, "sheet"), e(b["sheet"])))
     items = "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in facts)
+    dropped = f'<p class="note">{_t(w, "dropped", reasons=view.dropped())}</p>' if view.dropped() else ""
     return (f'<header><p class="kicker">{_l(w, "title")}</p><h1>{e(b["source"])}</h1>'
-            f'<dl class="facts">{items}</dl></header>')
+            f'<dl class="facts">{items}</dl>{dropped}</header>')
 
 
 def _headline(view: ReportView) -> str:

@@ -45,6 +45,8 @@ def _batch_items(view: ReportView) -> list[Item]:
     facts = (("file", "source"), ("sheet", "sheet"), ("sha256", "sha256"), ("rows", "row_count"),
              ("as_of", "as_of"), ("checked_at", "checked_at"), ("version", "tracecheck_version"))
     return [*[(w.label(label), b[key], f"batch.{key}", None) for label, key in facts],
+            *[(f"{w.text('workbook', 'dropped')}: {w.text('drop_reason', reason)}", n,
+               f"summary.rows_dropped.{reason}", None) for reason, n in view.summary["rows_dropped"].items()],
             (w.label("rule_pack"), p["name"], "rule_pack.name", None),
             (w.label("rule_pack_version"), p["version"], "rule_pack.version", None)]
 
