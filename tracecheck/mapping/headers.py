@@ -120,7 +120,9 @@ def _by_words(slots: list[Slot], vocab: Vocabulary) -> tuple[list[Candidate], di
                 extra = len(concepts - sig.concepts)
                 conf = round(sig.weight * factor * UNKNOWN_WORD ** unknown * QUALIFIER ** extra, 3)
                 if name not in best or conf > best[name].confidence:
-                    best[name] = Candidate(name, conf, "fuzzy" if _fuzzy(reading) else "tokens", 100.0,
+                    fuzzy = _fuzzy(reading)  # a misspelt word: its score is the reading's confidence
+                    best[name] = Candidate(name, conf, "fuzzy" if fuzzy else "tokens",
+                                           round(conf * 100, 1) if fuzzy else 100.0,
                                            _evidence(reading, unknown, sig.weak), sig.weak)
     for name in best:
         ruled_out.pop(name, None)
