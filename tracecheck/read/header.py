@@ -64,18 +64,20 @@ def find_header(grid: pd.DataFrame, counts: pd.Series, *, header_row: int | None
     ``merges`` are the sheet's merged ranges (group labels merged across columns); ``score`` ranks
     candidate headers by how well they map (see the module docstring)."""
     if header_row is not None:
-        return _pair(grid, header_row, merges, score) or _single(grid, header_row)
+        lines = _lines(grid, [header_row])
+        return _pair(lines, header_row, merges, score) or _single(lines, header_row)
     window = counts[counts > 0].iloc[:HEADER_WINDOW]
     if window.empty:
         return None
     widest = int(window.max())
+    lines = _lines(grid, [int(row) for row in window.index])
     best: Header | None = None
     best_key: tuple[float, int] = (0.0, 1)  # a header needs at least 2 labels
     for row in window.index.tolist():
-        for header in (_pair(grid, int(row), merges, score), _single(grid, int(row))):
+        for header in (_pair(lines, int(row), merges, score), _single(lines, int(row))):
             if header is None or 2 * len(header.labels) < widest:
                 continue
-            texts = sum(1 for cell in header.cells if cell) if header.last > header.first else _label_count(grid, row)
+            texts = sum(1 for cell in header.cells if cell) if header.last > header.first else _label_count(lines, row)
             key = (score(header.labels) if score and texts > 1 else 0.0, texts)
             if key > best_key:
                 best, best_key = header, key
@@ -99,28 +101,33 @@ def header_text(value: object) -> str:
     return " ".join(str(value).split())
 
 
-def _cells(grid: pd.DataFrame, row: int) -> list[Any]:
-    values: list[Any] = grid.loc[row].to_numpy(dtype=object).tolist()
-    return values
+Lines = dict[int, list[Any]]  # sheet row -> its cells, for the few rows a header may be on
 
 
-def _label_count(grid: pd.DataFrame, row: int) -> int:
-    return sum(1 for value in _cells(grid, row) if is_label(value))
+def _lines(grid: pd.DataFrame, rows: list[int]) -> Lines:
+    """The cells of ``rows`` and of the row below each (when in the grid), taken from the grid at once."""
+    wanted = sorted({r for row in rows for r in (row, row + 1) if r in grid.index})
+    values = grid.loc[wanted].to_numpy(dtype=object).tolist() if wanted else []
+    return dict(zip(wanted, values))
 
 
-def _single(grid: pd.DataFrame, row: int) -> Header:
-    return Header(row, row, tuple(header_text(v) or None for v in _cells(grid, row)))
+def _label_count(lines: Lines, row: int) -> int:
+    return sum(1 for value in lines[row] if is_label(value))
+
+
+def _single(lines: Lines, row: int) -> Header:
+    return Header(row, row, tuple(header_text(v) or None for v in lines.get(row, ())))
 
 
 def _blank(value: object) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA or value == ""
 
 
-def _pair(grid: pd.DataFrame, top: int, merges: Sequence[CellRange], score: Score | None) -> Header | None:
+def _pair(lines: Lines, top: int, merges: Sequence[CellRange], score: Score | None) -> Header | None:
     """Rows ``top`` and ``top + 1`` as one header, or None when they are not group labels over sub-labels."""
-    if top + 1 not in grid.index or top not in grid.index:
+    if top + 1 not in lines or top not in lines:
         return None
-    upper, lower = _cells(grid, top), _cells(grid, top + 1)
+    upper, lower = lines[top], lines[top + 1]
     if any(not _blank(v) and not is_label(v) for v in upper + lower):
         return None
     groups = _groups(upper, lower, top, merges)

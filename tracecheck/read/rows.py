@@ -33,6 +33,7 @@ STRAY_MIN_GAP = 3  # blank rows separating a trailing note block from the data
 STRAY_MAX_CELLS = 2  # a note row has at most this many non-empty cells
 SPARSE_SHARE = 3  # a footer or totals row fills at most 1/SPARSE_SHARE of the header's columns ...
 SPARSE_MIN = 2  # ... or this many cells, whichever is more
+SMALL = 512  # columns up to this many cells are matched in plain Python (the same patterns)
 
 # Patterns for Python's re and for RE2 (pandas runs Arrow text through RE2), matched without case:
 # no look-around, no inline flags, and no \b next to a letter outside ASCII (RE2's \b knows ASCII only).
@@ -114,6 +115,9 @@ def _repeats(data: pd.DataFrame, cells: Sequence[object]) -> np.ndarray:
 
 
 def _equals(column: pd.Series, value: str) -> np.ndarray:
+    if len(column) <= SMALL:  # a few cells: plain Python beats a vectorised call's set-up
+        return np.fromiter((isinstance(v, str) and v == value for v in column.to_numpy(dtype=object)), dtype=bool,
+                           count=len(column))
     return column.eq(value).to_numpy(dtype=bool, na_value=False)
 
 
@@ -153,14 +157,31 @@ def _kinds(column: pd.Series, rows: int) -> np.ndarray:
     if not present.any():
         return kinds
     kinds[present] = TEXT
-    for kind, pattern, case in ((DATE, _DATE_RE.pattern, True), (NUMBER, _NUMBER_RE.pattern, True),
-                                (COUNT, _COUNT.pattern, True), (WORD, _TOTAL_WORD, False),
-                                (LABEL, _TOTAL_LABEL, False), (FOOTER, _FOOTER, False)):  # later kinds win
+    if len(text) <= SMALL:  # a few cells: plain Python beats a vectorised call's set-up
+        values = text.to_numpy(dtype=object)
+        for position in np.flatnonzero(present):
+            kinds[position] = _text_kind(str(values[position]), rows)
+        return kinds
+    for kind, pattern, case in _PATTERNS:  # later kinds win
         hit = text.str.match(pattern, case=case).to_numpy(dtype=bool, na_value=False)
         if kind == COUNT:
             hit = hit & _at_most(text, rows)
         kinds[hit] = kind
     return kinds
+
+
+_PATTERNS = ((DATE, _DATE_RE.pattern, True), (NUMBER, _NUMBER_RE.pattern, True), (COUNT, _COUNT.pattern, True),
+             (WORD, _TOTAL_WORD, False), (LABEL, _TOTAL_LABEL, False), (FOOTER, _FOOTER, False))
+_COMPILED = tuple((kind, re.compile(pattern, 0 if case else re.IGNORECASE)) for kind, pattern, case in _PATTERNS)
+
+
+def _text_kind(text: str, rows: int) -> int:
+    """The kind of one text cell, as _kinds decides it for a whole column."""
+    found = TEXT
+    for kind, pattern in _COMPILED:
+        if pattern.match(text) and (kind != COUNT or (len(text) <= 9 and int(text) <= rows)):
+            found = kind
+    return found
 
 
 def _at_most(text: pd.Series, rows: int) -> np.ndarray:
