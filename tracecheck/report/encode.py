@@ -20,7 +20,8 @@ from tracecheck.findings import FINDING_COLUMNS
 
 CHUNK = 100_000
 SAMPLE = 2_000  # texts looked at to tell a column of many distinct texts (escaped in bulk) from a repetitive one
-REPORT_VERSION = "2.0"  # 2.0: findings carry header, reason and index; context holds only typed details
+REPORT_VERSION = "2.1"  # 2.0: findings carry header, reason and index; context holds only typed details
+# 2.1: findings carry their sheet; batch.sheets, batch.other_sheets and batch.side_tables
 
 
 def write_json(report: Any, fp: TextIO) -> None:
