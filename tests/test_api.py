@@ -15,7 +15,7 @@ import tracecheck
 from tracecheck import Finding, InputError, Report, RulePackError, Severity, TracecheckError, ValidationFailed
 
 CORE = ["row", "column", "header", "rule", "name", "severity", "field", "value", "reason", "message", "index",
-        "context"]
+        "sheet", "context"]
 ROW_COLUMNS = ["row", "index", "request_id", "status", "request_age_days", "time_to_crime_days",
                "submission_lag_days", "duplicate_group"]
 AGES = ROW_COLUMNS[4:7]

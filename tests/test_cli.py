@@ -269,7 +269,7 @@ def test_report_location_and_formats(messy_csv, tmp_path):
     with open(out / "messy_batch.findings.csv", newline="", encoding="utf-8") as handle:
         records = list(csv.DictReader(handle))
     assert list(records[0]) == ["Row", "Column", "Header", "Code", "Name", "Severity", "Field", "Value", "Reason",
-                                "Message", "Index", "Details"]  # the findings table's columns, headed for people
+                                "Message", "Index", "Sheet", "Details"]  # the findings table's columns, for people
     assert len(records) == len(report["findings"])
     assert [r["Code"] for r in records] == [f["rule"] for f in report["findings"]]
     assert [r["Message"] for r in records] == [f["message"] for f in report["findings"]]
@@ -552,13 +552,14 @@ def test_sheet_picks_a_sheet(tmp_path, make_xlsx):
     })
     out = tmp_path / "out"
     run("check", path, "--out", out, "-q", *AS_OF)
-    first = load_report(out, "libro")
-    assert (first["batch"]["sheet"], first["batch"]["row_count"]) == ("Resumen", 1)
-    run("check", path, "--out", out, "-q", "--sheet", "Solicitudes", *AS_OF)
+    best = load_report(out, "libro")  # by default the sheet whose headers map best (issue 10)
+    assert (best["batch"]["sheet"], best["batch"]["row_count"]) == ("Solicitudes", 3)
+    assert best["batch"]["other_sheets"] == ["Resumen"]
+    assert [r["request_id"] for r in best["rows"]] == ["F-1", "F-2", "F-3"]
+    assert [(f["row"], f["value"]) for f in best["findings"] if f["rule"] == "TC101"] == [(3, "SIN MATRICULA")]
+    run("check", path, "--out", out, "-q", "--sheet", "Resumen", *AS_OF)
     chosen = load_report(out, "libro")
-    assert (chosen["batch"]["sheet"], chosen["batch"]["row_count"]) == ("Solicitudes", 3)
-    assert [r["request_id"] for r in chosen["rows"]] == ["F-1", "F-2", "F-3"]
-    assert [(f["row"], f["value"]) for f in chosen["findings"] if f["rule"] == "TC101"] == [(3, "SIN MATRICULA")]
+    assert (chosen["batch"]["sheet"], chosen["batch"]["row_count"]) == ("Resumen", 1)
 
 
 def test_spanish_cp1252_semicolon_csv_with_title_row(tmp_path):

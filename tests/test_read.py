@@ -139,7 +139,8 @@ def test_stray_cells_far_below_are_dropped(tmp_path):
     })})
     batch = read_batch(path)
     assert list(batch.frame.index) == [2, 3, 4]
-    assert [(d.row, d.reason) for d in batch.dropped_rows] == [(8, "note_block"), (9, "note_block")]
+    # issue 10: a signature line and a totals line are dropped for what they are, wherever they stand
+    assert [(d.row, d.reason) for d in batch.dropped_rows] == [(8, "footer_line"), (9, "total_line")]
     assert pd.isna(batch.frame.loc[3, "Marca"])
 
 

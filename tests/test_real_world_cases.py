@@ -28,16 +28,9 @@ PENDING = {
     "FC01": "issue 11: serials with a float suffix",
     "FC02": "issue 11: serials a spreadsheet turned into date text",
     "FC03": "issue 11: serials with thousands separators",
-    "FC06": "issue 10: repeated page headers",
     "FC07": "issue 10: one cp1252 line in a utf-8 file",
     "FC08": "issue 10: utf-16 without a byte-order mark",
     "FC09": "issue 10: an HTML table named .xls",
-    "FC10": "issue 10: the sheet whose headers map best",
-    "FC11": "issue 10: a header over two rows",
-    "FC20": "issue 10: totals and page footer rows",
-    "FD01": "issue 10: cells merged down a block",
-    "FD02": "issue 10: an Excel table's totals row",
-    "FD04": "issue 10: a summary sheet first",
     "FD07": "issue 11: full-width and look-alike letters in serials",
     "FD09": "issue 11: text-forcing wrappers on serials",
     "FD10": "issue 10: byte-order marks inside the file",
@@ -64,6 +57,7 @@ class Case:
     refusal: tuple[str, ...] = ()
     forbidden_words: tuple[str, ...] = ()
     batch: dict = field(default_factory=dict)
+    dropped: list[tuple[int, str]] | None = None  # batch.dropped_rows exactly, as (row, reason)
 
 
 def _rows(letter: str, *rows: int, rule: str) -> list[tuple[str, int, str]]:
@@ -77,7 +71,8 @@ CASE_LIST = [
     Case("FC02_serial_turned_into_date_text_by_excel.csv", contains=_rows("G", 4, 7, 10, 13, rule="TC103")),
     Case("FC03_serial_with_thousands_separators.csv", contains=_rows("G", 3, 6, 9, 12, 15, rule="TC103"),
          groups=[[6, 16]]),
-    Case("FC06_repeated_page_headers_crystal_export.csv", rows=24, absent=["TC008", "TC301"]),
+    Case("FC06_repeated_page_headers_crystal_export.csv", rows=24, absent=["TC008", "TC301"],
+         dropped=[(10, "repeated_header"), (19, "repeated_header")]),
     Case("FC07_one_cp1252_line_in_utf8.csv", rows=15, mapped=("country_of_origin", "agency"),
          contains=[("TC010", 16, None)]),
     Case("FC08_utf16le_without_bom_sqlserver.csv", rows=12, contains=[("TC101", 9, "G")]),
@@ -95,10 +90,12 @@ CASE_LIST = [
     Case("FC17_excel_sep_hint_line_es.csv", rows=12, contains=[("TC101", 12, "G")],
          batch={"delimiter": ";", "encoding": "cp1252", "header_row": 2}),
     Case("FC19_spanish_month_names.csv", exactly=[]),
-    Case("FC20_report_footer_rows_es.csv", rows=14, contains=[("TC101", 8, "G")]),
+    Case("FC20_report_footer_rows_es.csv", rows=14, contains=[("TC101", 8, "G")],
+         dropped=[(17, "total_line"), (18, "footer_line")]),
     Case("FD01_merged_agency_and_request_date_blocks_es.xlsx", rows=14, sheet="Solicitudes",
          exactly=[("TC312", 3, "L"), ("TC302", 5, "K"), ("TC312", 9, "L")]),
-    Case("FD02_excel_table_with_totals_row.xlsx", rows=13, sheet="Requests", exactly=[("TC101", 9, "G")]),
+    Case("FD02_excel_table_with_totals_row.xlsx", rows=13, sheet="Requests", exactly=[("TC101", 9, "G")],
+         dropped=[(15, "table_totals")]),
     Case("FD04_apple_numbers_export_summary_sheet_es.xlsx", rows=12, sheet="Solicitudes - Tabla 1",
          exactly=[("TC101", 8, "G")], mapped=TWELVE_FIELDS),
     Case("FD05_trailing_delimiter_on_data_rows_only.csv", rows=14, exactly=[("TC101", 6, "G"), ("TC302", 11, "K")],
@@ -168,6 +165,8 @@ def test_real_world_case(case: Case, tmp_path: Path) -> None:
     groups = [sorted(g["rows"]) for g in report["duplicate_groups"] if g["kind"] == "duplicate-request"]
     for rows in case.groups:
         assert sorted(rows) in groups, (rows, groups)
+    if case.dropped is not None:
+        assert [(d["row"], d["reason"]) for d in report["batch"]["dropped_rows"]] == case.dropped
     for key, value in case.batch.items():
         assert report["batch"][key] == value, (key, report["batch"][key])
 

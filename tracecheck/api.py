@@ -11,6 +11,7 @@ import pandas as pd
 
 from tracecheck import engine
 from tracecheck.catalogue import catalogue
+from tracecheck.mapping import map_header_text
 from tracecheck.normalise import normalise
 from tracecheck.read import from_arrow, read_batch, read_frame
 from tracecheck.read.limits import Limits
@@ -24,7 +25,8 @@ Source = str | os.PathLike[str] | pd.DataFrame | Any  # Any: a pyarrow.Table (py
 
 
 def check(source: Source, rules: str | os.PathLike[str] | RulePack | None = None, *,
-          sheet: str | None = None, mapping: dict[str, str] | None = None, date_order: str = "auto",
+          sheet: str | None = None, header_row: int | None = None, mapping: dict[str, str] | None = None,
+          date_order: str = "auto",
           select: str | Iterable[str] | None = None, ignore: str | Iterable[str] | None = None,
           as_of: str | dt.date | None = None, name: str | None = None, lang: str = "en",
           locale: str | None = None, limits: Limits | None = None, redact_key: str | None = None,
@@ -34,7 +36,11 @@ def check(source: Source, rules: str | os.PathLike[str] | RulePack | None = None
     ``source`` is a path to an .xlsx/.csv file, a pandas DataFrame or a pyarrow Table (rows are
     numbered as if written to a sheet with the header on row 1; each finding also carries the
     row's index label, ``index``: the DataFrame's own, or the row's position in the Table).
-    ``rules`` is a rule-pack path or a loaded RulePack (default: the shipped pack). ``mapping``
+    ``rules`` is a rule-pack path or a loaded RulePack (default: the shipped pack). ``sheet`` names
+    the worksheet to read (default: the one whose headers map best to the trace fields); ``"all"``
+    checks every sheet of that sheet's layout as one batch (monthly tabs): findings name their
+    ``sheet``, and the rows of the k-th sheet (from 0) are numbered k × 10,000,000 + their row.
+    ``header_row`` (1-based) forces the header row instead of detecting it. ``mapping``
     forces field → header mappings. ``select``/``ignore`` take a code, prefix, name or family, a
     comma-separated string of them, or a list. ``as_of`` (a date, a datetime or ISO text such as
     "2026-11-30") is the reference date for future dates and two-digit years (default: today).
@@ -59,7 +65,7 @@ def check(source: Source, rules: str | os.PathLike[str] | RulePack | None = None
     if mapping:
         pack = pack.with_map(mapping)
     _step(progress, "read")
-    raw = _read(source, name=name, sheet=sheet, limits=limits)
+    raw = _read(source, name=name, sheet=sheet, header_row=header_row, limits=limits, score=sheet_score(pack))
     _step(progress, "normalise")
     batch = normalise(raw, pack, date_order=date_order, as_of=day)
     if redact_key is not None:
@@ -93,7 +99,25 @@ def _selectors(value: str | Iterable[str] | None) -> list[str]:
     return [part.strip() for item in items for part in str(item).split(",") if part.strip()]
 
 
-def _read(source: Source, *, name: str | None, sheet: str | None, limits: Limits | None) -> Any:
+def sheet_score(pack: RulePack) -> Callable[[list[str]], float]:
+    """How well a sheet's headers map to the trace fields with ``pack``'s mapping: the required
+    fields mapped (those of the error-level column_missing rules), then the fields mapped. The
+    reader uses it to find the header and to choose the sheet."""
+    required = {f for rule in pack.all_rules if rule.check == "column_missing" and rule.severity == "error"
+                for f in rule.params.get("fields", ())}
+
+    def score(headers: list[str]) -> float:
+        mapped = map_header_text(headers, pack).fields
+        return float(REQUIRED_WEIGHT * len(mapped & required) + len(mapped))
+
+    return score
+
+
+REQUIRED_WEIGHT = 1000  # one required field mapped outweighs any number of others
+
+
+def _read(source: Source, *, name: str | None, sheet: str | None, header_row: int | None, limits: Limits | None,
+          score: Callable[[list[str]], float]) -> Any:
     if isinstance(source, pd.DataFrame):
         return read_frame(source, name=name)
     if type(source).__module__.startswith("pyarrow") and hasattr(source, "to_pandas"):
@@ -101,7 +125,7 @@ def _read(source: Source, *, name: str | None, sheet: str | None, limits: Limits
     if not isinstance(source, (str, os.PathLike)):
         raise ValueError(f"source must be a file path, a pandas DataFrame or a pyarrow Table, not "
                          f"{type(source).__name__}")
-    return read_batch(source, sheet=sheet, limits=limits)
+    return read_batch(source, sheet=sheet, header_row=header_row, limits=limits, sheet_score=score)
 
 
 def _step(progress: Callable[[str], None] | None, stage: str) -> None:

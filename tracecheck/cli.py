@@ -130,7 +130,11 @@ def main() -> None:
 @click.option("--rules", "rules", default=None, help="Rule pack YAML (usually `extends: default`).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="error",
               show_default=True, help="Exit 1 when any finding is at or above this severity.")
-@click.option("--sheet", default=None, help="Worksheet to read (default: the first that looks like a table).")
+@click.option("--sheet", default=None,
+              help="Worksheet to read (default: the one whose headers map best to the trace fields); 'all' checks "
+                   "every sheet of that sheet's layout (monthly tabs) as one batch.")
+@click.option("--header-row", "header_row", type=click.IntRange(min=1), default=None, metavar="N",
+              help="The header is on row N (default: detected; a row of sub-labels under it joins it).")
 @click.option("--map", "maps", multiple=True, metavar='FIELD="Header"',
               help='Force a header for a field, e.g. --map serial_number="S/N #". Repeatable.')
 @click.option("--dayfirst/--monthfirst", "dayfirst", default=None,
@@ -149,8 +153,8 @@ def main() -> None:
               help="Secret for --redact; the same key gives the same hash for the same name.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the summary.")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks for internal errors.")
-def check(inputs, out_dir, formats, lang, locale, rules, fail_on, sheet, maps, dayfirst, select, ignore, as_of,
-          limit_pairs, redact, redact_key, quiet, debug):
+def check(inputs, out_dir, formats, lang, locale, rules, fail_on, sheet, header_row, maps, dayfirst, select, ignore,
+          as_of, limit_pairs, redact, redact_key, quiet, debug):
     """Check each INPUT (.xlsx or .csv) and write a report per input into --out."""
     from tracecheck.ruleset import load_pack
 
@@ -172,7 +176,7 @@ def check(inputs, out_dir, formats, lang, locale, rules, fail_on, sheet, maps, d
     path = None
     with _interruptible() as stopped:
         for path in inputs:
-            code = _check_one(path, pack, out_dir, fmt, language, fail_on, sheet, order,
+            code = _check_one(path, pack, out_dir, fmt, language, fail_on, (sheet, header_row), order,
                               as_of.date() if as_of else None, quiet, debug, limits, redact_key if redact else None)
             worst = max(worst, code)
     if stopped:
@@ -226,8 +230,9 @@ class _Terminated(BaseException):
     """SIGTERM, raised in the main thread like KeyboardInterrupt so that cleanup handlers run."""
 
 
-def _check_one(path, pack, out_dir, fmt, language, fail_on, sheet, order, as_of, quiet, debug, limits,
+def _check_one(path, pack, out_dir, fmt, language, fail_on, where, order, as_of, quiet, debug, limits,
                redact_key) -> int:
+    sheet, header_row = where
     from tracecheck.api import check as run_check
     from tracecheck.report.view import ReportView
     from tracecheck.writers import write_report
@@ -235,8 +240,9 @@ def _check_one(path, pack, out_dir, fmt, language, fail_on, sheet, order, as_of,
 
     try:
         with _progress(path, len(pack.rules) + 3) as step:
-            report = run_check(path, pack, sheet=sheet, date_order=order, as_of=as_of, lang=language[0],
-                               locale=language[1], limits=limits, redact_key=redact_key, progress=step)
+            report = run_check(path, pack, sheet=sheet, header_row=header_row, date_order=order, as_of=as_of,
+                               lang=language[0], locale=language[1], limits=limits, redact_key=redact_key,
+                               progress=step)
             written = write_report(report, out_dir, fmt)
     except TracecheckError as exc:
         click.echo(f"tracecheck: error: {exc}", err=True)

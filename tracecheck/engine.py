@@ -26,7 +26,7 @@ from tracecheck.ruleset import Rule, RulePack
 from tracecheck.templates import render
 
 _RESERVED = {"row", "field", "value", "column", "reason"}
-_TEXT_COLUMNS = ("column", "header", "rule", "name", "severity", "field", "value", "reason", "message")
+_TEXT_COLUMNS = ("column", "header", "rule", "name", "severity", "field", "value", "reason", "message", "sheet")
 
 Progress = Callable[[str], None]
 
@@ -85,6 +85,7 @@ def _table(findings: pd.DataFrame, batch: Batch) -> pd.DataFrame:
     findings["header"] = letters.map({letter: headers.get(letter) for letter in letters.dropna().unique()}
                                      ).astype("str")
     findings["index"] = batch.raw.labels_of(findings["row"])
+    findings["sheet"] = pd.Series(batch.raw.sheet_of(findings["row"]), index=findings.index, dtype="str")
     schema = context_schema()
     n = len(findings)
     children = [_arrow(findings[name], kind) if name in findings else pa.nulls(n, kind)

@@ -20,6 +20,11 @@ reason     str         the rule's stable reason id ("placeholder", "too_short");
 message    str         the finding in words, in the report's language
 index      object      the caller's index label of the row, for DataFrame or Arrow input (null
                        for files), so a finding joins back to the frame it came from
+sheet      str         the worksheet of the row (null for a csv or a frame; for a batch-level
+                       finding, the sheet when one was read). A batch read from several sheets
+                       (``sheet="all"``) numbers the rows of its k-th sheet (from 0)
+                       k × 10,000,000 + their row, so ``row`` stays unique: row 20,000,015 is
+                       row 15 of the third sheet (``tracecheck.read.SHEET_ROW_BLOCK``)
 context    struct      rule-specific details (days, score, related_rows, ...): one Arrow struct
                        whose fields are every context field the check kinds declare
                        (``tracecheck.checks.context_schema()``); a rule leaves the others null
@@ -58,7 +63,7 @@ SEVERITIES = ("error", "warning", "info")  # worst first: the one place the orde
 SEVERITY_RANK = {name: len(SEVERITIES) - i for i, name in enumerate(SEVERITIES)}  # info 1 ... error 3
 
 FINDING_COLUMNS = ["row", "column", "header", "rule", "name", "severity", "field", "value", "reason", "message",
-                   "index", "context"]
+                   "index", "sheet", "context"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,4 +81,5 @@ class Finding:
     reason: str | None = None  # stable reason id
     header: str | None = None  # the column's header as submitted
     index: Any = None  # the caller's index label (DataFrame input)
+    sheet: str | None = None  # the worksheet of the row (workbook input)
     context: Mapping[str, Any] = dataclass_field(default_factory=dict)  # only the details this rule gives

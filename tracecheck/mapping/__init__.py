@@ -35,7 +35,7 @@ from tracecheck.reference import compile_reference
 from tracecheck.ruleset import RulePack
 
 __all__ = ["METHODS", "Candidate", "ColumnMapping", "Evidence", "HeaderDecision", "MappedColumn", "MissingHeader",
-           "Vocabulary", "map_batch", "required_fields", "vocabulary_of"]
+           "Vocabulary", "map_batch", "map_header_text", "required_fields", "vocabulary_of"]
 
 
 def vocabulary_of(pack: RulePack) -> Vocabulary:
@@ -63,3 +63,12 @@ def map_batch(raw: RawBatch, pack: RulePack) -> ColumnMapping:
                       required=required_fields(pack), fuzzy_threshold=pack.fuzzy_threshold)
     except MissingHeader as exc:
         raise InputError(str(exc), path=raw.source, sheet=raw.sheet) from None
+
+
+def map_header_text(headers: list[str], pack: RulePack) -> ColumnMapping:
+    """The mapping of ``headers`` from their text alone (no values): how well a candidate header row
+    or sheet names the trace fields. A fixed mapping to a header not among them is left out, not an
+    error (the reader is still looking for the header row)."""
+    fixed = {name: header for name, header in pack.fixed_map.items() if header in headers}
+    return decide(headers, vocabulary_of(pack), fixed=fixed, origins=pack.map_origins,
+                  required=required_fields(pack), fuzzy_threshold=pack.fuzzy_threshold)

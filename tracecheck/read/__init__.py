@@ -16,9 +16,12 @@ column_letter) and only orchestrates: read_batch goes bytes -> sniff -> csv or
 workbook -> shape -> limits. Each module imports only those below it:
 
 * ``csv``: decoding, delimiter sniffing, the Arrow fast path and the pandas fallback;
-* ``workbook``: calamine, choosing the sheet, the scan hook, formulas inside the table;
+* ``workbook``: calamine, choosing the sheet, the scan hook, merged cells, formulas inside the table;
 * ``sniff``: file kind from the extension and from the bytes, reading the bytes;
-* ``shape``: header, data rows, note blocks, column names, column letters;
+* ``shape``: the table in a grid: its columns (not a side table), data rows, column names and letters;
+* ``header``: the header row, or two rows under merged group labels;
+* ``rows``: rows below the header that are no requests (repeated headers, totals, footers, notes);
+* ``xlsx_layout``: merged cells and Excel tables (their totals rows);
 * ``limits``: size limits (Limits), checked before and after reading;
 * ``xlsx_parts``: what calamine does not tell, read from the workbook's XML parts.
 """
@@ -27,7 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,15 +40,21 @@ import pandas as pd
 from tracecheck.errors import InputError
 from tracecheck.read.csv import _read_csv
 from tracecheck.read.frame import from_arrow, plain_frame
+from tracecheck.read.header import Score
 from tracecheck.read.limits import Limits, check_file, check_table, check_workbook
 from tracecheck.read.notes import DroppedRow, ReadNote
 from tracecheck.read.shape import _blank_cells, _column_names, _Table, column_letter
 from tracecheck.read.sniff import _file_kind, _read_bytes, _refuse_mislabelled
-from tracecheck.read.workbook import _open_workbook, _read_workbook, _scan_hook, _table_formulas
+from tracecheck.read.workbook import ALL_SHEETS, SheetsRead, _open_workbook, _read_workbook, _scan_hook, _table_formulas
 from tracecheck.read.xlsx_parts import FormulaCell, SheetScan, date_system
 
-__all__ = ["DroppedRow", "Limits", "RawBatch", "ReadNote", "column_letter", "from_arrow", "list_sheets", "read_batch",
-           "read_frame"]
+__all__ = ["ALL_SHEETS", "SHEET_ROW_BLOCK", "DroppedRow", "Limits", "RawBatch", "ReadNote", "column_letter",
+           "from_arrow", "list_sheets", "read_batch", "read_frame"]
+
+# Rows of the k-th sheet of a batch read from several sheets (sheet="all") are numbered
+# k * SHEET_ROW_BLOCK + their row in that sheet: above Excel's last row, so never ambiguous, and
+# the first sheet's rows keep the numbers a person sees.
+SHEET_ROW_BLOCK = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,22 @@ class RawBatch:
     date_system: int = 1900  # a workbook's origin for date serial numbers (1900 or 1904)
     labels: pd.Series | None = None  # DataFrame input: the caller's index label of each row (indexed by row)
     notes: tuple[ReadNote, ...] = ()  # what the reader mended or could not read as written (become findings)
+    # The sheets read, in workbook order (one, or several with sheet="all"; none for a csv or a frame).
+    # Row numbers stay unique across them: a row of the k-th sheet (from 0) is k * SHEET_ROW_BLOCK + its row.
+    sheets: tuple[str, ...] = ()
+    other_sheets: tuple[str, ...] = ()  # sheets not read that look like batches too (named in the summary)
+    side_tables: tuple[str, ...] = ()  # cells beside the data, past a blank column, not read ("N1:O6", "Mayo!N1:O6")
+    header_rows: int = 1  # 2 when the header spans header_row and the row below it
+
+    def sheet_of(self, rows: pd.Series) -> np.ndarray:
+        """The sheet of each row number in ``rows`` (None for a csv or a frame; for a row-less entry,
+        the sheet when only one was read)."""
+        out = np.full(len(rows), None if len(self.sheets) != 1 else self.sheets[0], dtype=object)
+        if len(self.sheets) > 1:
+            known = rows.notna().to_numpy()
+            position = (rows[known].astype("int64") // SHEET_ROW_BLOCK).to_numpy()
+            out[known] = np.asarray(self.sheets, dtype=object)[np.clip(position, 0, len(self.sheets) - 1)]
+        return out
 
     def header_by_letter(self) -> dict[str, str | None]:
         """Column letter -> the header as submitted (None for a column whose header cell was blank)."""
@@ -86,21 +111,24 @@ class RawBatch:
         return out
 
 
-def read_batch(path: str | os.PathLike, *, sheet: str | None = None,
-               header_row: int | None = None, limits: Limits | None = None) -> RawBatch:
+def read_batch(path: str | os.PathLike, *, sheet: str | None = None, header_row: int | None = None,
+               limits: Limits | None = None, sheet_score: Score | None = None) -> RawBatch:
     """Read ``path`` (.xlsx/.xlsm/.xls or .csv/.txt/.tsv) into a RawBatch.
 
-    ``sheet`` picks a workbook sheet (default: the first sheet that looks like a
-    table, else the first sheet). ``header_row`` (1-based) forces the header row
-    instead of detecting it. Raises InputError when the file cannot be read or
-    exceeds ``limits`` (default ``Limits()``).
+    ``sheet`` picks a workbook sheet; ``"all"`` reads every sheet that looks like a batch and has the
+    layout of the best one, as one batch (``RawBatch.sheets``; a csv ignores it). By default the
+    sheet whose header scores best with ``sheet_score`` (header texts -> a number, higher is
+    better: how well they map to the trace fields), else the first sheet that looks like a table,
+    else the first sheet. ``header_row`` (1-based) forces the header row instead of detecting it
+    (the row below joins it when it holds the sub-labels of group labels). Raises InputError when
+    the file cannot be read or exceeds ``limits`` (default ``Limits()``).
     """
     limits = limits or Limits()
     shown = os.fspath(path)
     kind = _file_kind(Path(shown))
     if header_row is not None and header_row < 1:
         raise InputError(f"header row must be 1 or more, got {header_row}", path=shown)
-    if kind == "csv" and sheet is not None:
+    if kind == "csv" and sheet not in (None, ALL_SHEETS):
         raise InputError(f"sheet {sheet!r} requested, but a csv file has no sheets", path=shown)
     data = _read_bytes(Path(shown))
     check_file(data, shown, limits)
@@ -113,11 +141,31 @@ def read_batch(path: str | os.PathLike, *, sheet: str | None = None,
                         encoding=encoding, delimiter=delimiter)
     check_workbook(data, shown, limits)
     scans: dict[str, SheetScan] = {}
-    table, sheet_name = _read_workbook(data, shown, sheet, header_row, _scan_hook(data, shown, limits, scans))
-    check_table(table.frame, shown, sheet_name, limits)
-    formulas = _table_formulas(scans, sheet_name, table)
-    return RawBatch(**common, **_table_fields(table), sheet=sheet_name,
-                    encoding=None, delimiter=None, formulas=formulas, date_system=date_system(data))
+    read = _read_workbook(data, shown, sheet, header_row, _scan_hook(data, shown, limits, scans), sheet_score)
+    table, formulas = _stack(read, scans)
+    names = tuple(name for name, _ in read.tables if name is not None)
+    check_table(table.frame, shown, names[0] if len(names) == 1 else None, limits)
+    return RawBatch(**common, **_table_fields(table), sheet=names[0] if len(names) == 1 else None,
+                    encoding=None, delimiter=None, formulas=formulas, date_system=date_system(data),
+                    sheets=names, other_sheets=read.other_sheets)
+
+
+def _stack(read: SheetsRead, scans: dict[str, SheetScan]) -> tuple[_Table, tuple[FormulaCell, ...]]:
+    """The table of the one sheet read, or the tables of several stacked into one, rows numbered
+    k * SHEET_ROW_BLOCK + their row (dropped rows and formula cells alike), side tables named by sheet."""
+    if len(read.tables) == 1:
+        name, table = read.tables[0]
+        return table, _table_formulas(scans, name, table)
+    frames, dropped, formulas, side = [], [], [], []
+    for k, (name, table) in enumerate(read.tables):
+        offset = k * SHEET_ROW_BLOCK
+        frames.append(table.frame.set_axis(table.frame.index + offset))
+        dropped += [DroppedRow(d.row + offset, d.reason) for d in table.dropped_rows]
+        formulas += [replace(f, row=f.row + offset) for f in _table_formulas(scans, name, table)]
+        side += [f"{name}!{area}" for area in table.side_tables]
+    first = read.tables[0][1]
+    stacked = replace(first, frame=pd.concat(frames), dropped_rows=dropped, side_tables=tuple(side))
+    return stacked, tuple(formulas)
 
 
 def list_sheets(path: str | os.PathLike) -> list[str]:
@@ -133,7 +181,8 @@ def list_sheets(path: str | os.PathLike) -> list[str]:
 def _table_fields(table: _Table) -> dict[str, Any]:
     return {"frame": table.frame, "header_row": table.header_row,
             "column_letters": table.column_letters,
-            "duplicate_headers": table.duplicate_headers, "dropped_rows": table.dropped_rows}
+            "duplicate_headers": table.duplicate_headers, "dropped_rows": table.dropped_rows,
+            "side_tables": table.side_tables, "header_rows": table.header_rows}
 
 
 def read_frame(frame: pd.DataFrame, *, name: str | None = None) -> RawBatch:

@@ -10,7 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Why a row below the header is not a request (the reasons a reader gives; the report counts them).
-DROP_REASONS = ("note_block",)
+DROP_REASONS = (
+    "note_block",  # a block of short notes after three or more blank rows below the data
+    "repeated_header",  # the header again inside the data (a report export repeats it on every page)
+    "total_line",  # a totals or subtotal line (Total, Subtotal Laredo PD, Total de solicitudes: 14, a lone count)
+    "footer_line",  # a signature, page or report line (Elaboró, Preparado por, Generado por, Página 1 de 1)
+    "table_totals",  # the totals row of an Excel table (totalsRowCount)
+)
 
 
 @dataclass(frozen=True)

@@ -54,9 +54,11 @@ def build_report(batch: Batch, pack: RulePack, findings: pd.DataFrame, *, checke
                "fields_not_found": fields_not_found(batch.mapping, expected_fields(pack), raw.column_letters),
                "headers_not_used": headers_not_used(batch.mapping, raw.column_letters)}
     return Report(
-        batch={"source": raw.source, "sheet": raw.sheet, "sha256": raw.sha256, "row_count": len(batch.frame),
+        batch={"source": raw.source, "sheet": raw.sheet, "sheets": list(raw.sheets),
+               "other_sheets": list(raw.other_sheets), "sha256": raw.sha256, "row_count": len(batch.frame),
                "header_row": raw.header_row, "encoding": raw.encoding, "delimiter": raw.delimiter,
                "dropped_rows": [{"row": d.row, "reason": d.reason} for d in raw.dropped_rows],
+               "side_tables": list(raw.side_tables),
                "date_order": batch.date_orders,
                "as_of": batch.as_of.isoformat(), "checked_at": checked_at.isoformat(timespec="seconds"),
                "lang": words.lang, "locale": words.locale, "tracecheck_version": version("tracecheck")},

@@ -20,8 +20,10 @@ from tracecheck.findings import FINDING_COLUMNS
 
 CHUNK = 100_000
 SAMPLE = 2_000  # texts looked at to tell a column of many distinct texts (escaped in bulk) from a repetitive one
-REPORT_VERSION = "2.1"  # 2.1: mapping confidence, evidence and date order; summary.fields_not_found and
-# summary.headers_not_used. 2.0: findings carry header, reason and index; context holds only typed details
+# 2.0: findings carry header, reason and index; context holds only typed details.
+# 2.1: mapping confidence, evidence and date order; summary.fields_not_found and summary.headers_not_used;
+# findings carry their sheet; batch.sheets, batch.other_sheets and batch.side_tables.
+REPORT_VERSION = "2.1"
 
 
 def write_json(report: Any, fp: TextIO) -> None:

@@ -93,6 +93,7 @@ class Report:
             yield Finding(rule=rec["rule"], name=rec["name"], severity=Severity(rec["severity"]),
                           message=rec["message"], row=_opt_int(rec["row"]), field=rec["field"], column=rec["column"],
                           value=rec["value"], reason=rec["reason"], header=rec["header"], index=rec["index"],
+                          sheet=rec["sheet"],
                           context={k: v for k, v in context.items() if v is not None})
 
     def to_dict(self) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from tracecheck.catalogue import Catalogue, catalogue
 from tracecheck.findings import SEVERITY_RANK
+from tracecheck.read import SHEET_ROW_BLOCK
 from tracecheck.report.model import Report
 from tracecheck.text import first_sentence
 
@@ -43,6 +44,22 @@ class ReportView:
 
     def fix(self, code: str) -> str:
         return str(self.rules.get(code, {}).get("fix") or "")
+
+    # ------------------------------------------------------------------ rows
+
+    @property
+    def row_block(self) -> int:
+        """Rows of the k-th sheet of a batch read from several sheets are numbered k * row_block + their row."""
+        return SHEET_ROW_BLOCK
+
+    def row_label(self, row: int) -> str:
+        """A row as a person finds it: its number, after its sheet's name when several sheets were read
+        together (``Febrero!2`` for the report's row 10,000,002)."""
+        sheets = self.batch.get("sheets") or []
+        if len(sheets) < 2:
+            return str(row)
+        k, within = divmod(int(row), SHEET_ROW_BLOCK)
+        return f"{sheets[k]}!{within}" if k < len(sheets) else str(row)
 
     # ------------------------------------------------------------------ lists, worst first
 

@@ -19,6 +19,7 @@ def summary_text(view: ReportView, written: list[Path]) -> str:
                     findings=w.number(s["findings"]), errors=w.number(sev["error"]),
                     warnings=w.number(sev["warning"]), infos=w.number(sev["info"]),
                     traceable=w.number(s["rows_traceable"]), share=w.percent(s["traceable_share"]))]
+    lines += ["  " + line for line in _sheet_lines(view)]
     lines.append("  " + w.text("terminal", "leads", usable=w.number(s["rows_usable_serial"]),
                                usable_share=w.percent(s["usable_serial_share"]), strong=w.number(s["strong_leads"]),
                                strong_share=w.percent(s["strong_lead_share"]),
@@ -36,7 +37,7 @@ def summary_text(view: ReportView, written: list[Path]) -> str:
     worst = view.worst_rows(WORST_ROWS)
     if worst:
         lines.append("  " + w.text("terminal", "worst_rows"))
-        lines += ["    " + w.text("terminal", "worst_row", row=entry["row"],
+        lines += ["    " + w.text("terminal", "worst_row", row=view.row_label(entry["row"]),
                                   rules=w.join(view.title(code) for code in entry["rules"])) for entry in worst]
     if view.dropped():
         lines.append("  " + w.text("terminal", "dropped", reasons=view.dropped()))
@@ -61,6 +62,23 @@ def _mapping_lines(view: ReportView) -> list[str]:
         headers = [w.text("terminal", "not_used_compound", header=f'"{e["header"]}"', fields=w.join(e["fields"]))
                    if e["status"] == "compound" else f'"{e["header"]}"' for e in s["headers_not_used"]]
         lines.append("  " + w.text("terminal", "not_used", headers=w.join(headers)))
+    return lines
+
+
+def _sheet_lines(view: ReportView) -> list[str]:
+    """The sheet checked (or the sheets checked together), the other sheets that look like batches,
+    and the cells beside the data that were not read."""
+    b, w = view.batch, view.words
+    lines = []
+    sheets = b.get("sheets") or []
+    if len(sheets) > 1:
+        lines.append(w.text("terminal", "sheets", sheets=w.join(sheets), block=w.number(view.row_block)))
+    elif b.get("sheet"):
+        lines.append(w.text("terminal", "sheet", sheet=b["sheet"]))
+    if b.get("other_sheets"):
+        lines.append(w.text("terminal", "other_sheets", sheets=w.join(b["other_sheets"])))
+    if b.get("side_tables"):
+        lines.append(w.text("terminal", "side_tables", ranges=w.join(b["side_tables"])))
     return lines
 
 

@@ -54,8 +54,9 @@ def _header(view: ReportView) -> str:
     b, pack, w = view.batch, view.report.rule_pack, view.words
     facts = [(_l(w, "batch"), e(b["source"])), (_l(w, "as_of"), e(b["as_of"])),
              (_l(w, "checked_at"), e(b["checked_at"])), (_l(w, "rule_pack"), f"{e(pack['name'])} {e(pack['version'])}")]
-    if b.get("sheet"):
-        facts.insert(1, (_l(w, "sheet"), e(b["sheet"])))
+    if b.get("sheet") or len(b.get("sheets") or []) > 1:
+        sheets = b.get("sheets") or []
+        facts.insert(1, (_l(w, "sheets" if len(sheets) > 1 else "sheet"), e(b["sheet"] or w.join(sheets))))
     items = "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in facts)
     dropped = f'<p class="note">{_t(w, "dropped", reasons=view.dropped())}</p>' if view.dropped() else ""
     return (f'<header><p class="kicker">{_l(w, "title")}</p><h1>{e(b["source"])}</h1>'

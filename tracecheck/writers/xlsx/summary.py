@@ -46,7 +46,9 @@ def _batch_items(view: ReportView) -> list[Item]:
     b, p, w = view.batch, view.report.rule_pack, view.words
     facts = (("file", "source"), ("sheet", "sheet"), ("sha256", "sha256"), ("rows", "row_count"),
              ("as_of", "as_of"), ("checked_at", "checked_at"), ("version", "tracecheck_version"))
-    return [*[(w.label(label), b[key], f"batch.{key}", None) for label, key in facts],
+    listed = [(w.label(key), w.join(b[key]), f"batch.{key}", None) for key in ("sheets", "other_sheets", "side_tables")
+              if len(b.get(key) or []) > (1 if key == "sheets" else 0)]
+    return [*[(w.label(label), b[key], f"batch.{key}", None) for label, key in facts], *listed,
             *[(f"{w.text('workbook', 'dropped')}: {w.text('drop_reason', reason)}", n,
                f"summary.rows_dropped.{reason}", None) for reason, n in view.summary["rows_dropped"].items()],
             (w.label("rule_pack"), p["name"], "rule_pack.name", None),
