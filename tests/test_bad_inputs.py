@@ -106,11 +106,11 @@ def _zip_bytes(parts: dict[str, bytes | str]) -> bytes:
     return buffer.getvalue()
 
 
-def _rewrite_part(data: bytes, part: str, edit: Callable[[str], str]) -> bytes:
+def _rewrite_part(data: bytes, part: str, edit: Callable[[str], str], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
     """The workbook ``data`` with one xml part rewritten by ``edit``."""
     source = zipfile.ZipFile(io.BytesIO(data))
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+    with zipfile.ZipFile(buffer, "w", compression) as target:
         for info in source.infolist():
             content = source.read(info.filename)
             if info.filename == part:
@@ -524,6 +524,23 @@ def b_row_2_million(d: Path) -> Path:
     return p
 
 
+def _far_cell(name: str, row_xml: str, doc: str) -> Callable[[Path], Path]:
+    """A workbook with one more row, written in valid XML that the first guard's patterns (double quotes
+    only, ``r`` first, no prefix) did not see: a stray cell on row 1,000,000 then took 7 s and 524 MB,
+    one at XFD1048576 aborted the whole process (SIGABRT)."""
+
+    def build(d: Path) -> Path:
+        data = _xlsx_bytes([HEADER, GOOD, GOOD2])
+        (p := d / name).write_bytes(_rewrite_part(  # stored: the zip-bomb guard must not be what refuses it
+            data, "xl/worksheets/sheet1.xml", lambda xml: xml.replace("</sheetData>", row_xml + "</sheetData>", 1),
+            zipfile.ZIP_STORED))
+        return p
+
+    build.__name__ = f"b_{name}"
+    build.__doc__ = doc
+    return build
+
+
 def b_directory(d: Path) -> Path:
     (p := d / "folder.csv").mkdir()
     return p
@@ -552,6 +569,24 @@ CASES: list[tuple[str, Callable[[Path], Path], Unreadable | Findings]] = [
     ("directory-named-csv", b_directory, Unreadable(("directory",))),
     ("row-beyond-excel", b_row_beyond_excel, Unreadable(("sheet 'Requests'", "row 1,000,000,000", "beyond Excel"))),
     ("row-2-million", b_row_2_million, Unreadable(("row 2,000,000", "beyond Excel"))),
+    # the workbook guard: far cells in every attribute syntax XML allows
+    ("far-cell-single-quotes", _far_cell("single_quotes.xlsx", "<row r='1000000'><c r='C1000000'><v>1</v></c></row>",
+                                         "single quotes"), Unreadable(("sheet 'Requests'", "row 1,000,000", "stray"))),
+    ("far-corner-single-quotes", _far_cell("corner_quotes.xlsx", "<row r='1048576'><c r='XFD1048576'><v>1</v></c>"
+                                           "</row>", "single quotes"), Unreadable(("column 16,384",))),
+    ("far-cell-spaces-around-equals", _far_cell("spaces.xlsx", '<row r = "1048576"><c r = "XFD1048576" ><v>1</v></c>'
+                                                "</row>", "spaces"), Unreadable(("column 16,384",))),
+    ("far-cell-namespace-prefix", _far_cell("prefix.xlsx", '<x:row xmlns:x="http://schemas.openxmlformats.org/'
+                                            'spreadsheetml/2006/main" r="1048576"><x:c r="XFD1048576"><x:v>1</x:v>'
+                                            "</x:c></x:row>", "prefix"), Unreadable(("column 16,384",))),
+    ("far-cell-reference-not-first", _far_cell("order.xlsx", '<row r="1048576"><c t="n" s="0" r="XFD1048576"><v>1</v>'
+                                               "</c></row>", "order"), Unreadable(("column 16,384",))),
+    ("far-cell-lower-case-reference", _far_cell("lower.xlsx", '<row r="1048576"><c r="xfd1048576"><v>1</v></c></row>',
+                                                "lower case"), Unreadable(("column 16,384",))),
+    ("far-cell-no-reference-many-rows", _far_cell("no_refs.xlsx", "<row/>" * 1_500_000 + "<row><c><v>1</v></c></row>",
+                                                  "rows without r"), Unreadable(("row 1,500,004", "beyond Excel"))),
+    ("far-cell-behind-an-entity", _far_cell("entity.xlsx", "<row><c><v>&unknown;</v></c></row>", "an undeclared entity"),
+     Unreadable(("damaged workbook", "not well-formed"))),
     ("zip-version-from-the-future", b_zip_version_from_the_future, Findings(None, batch={"row_count": 1})),
     ("truncated-xlsx", b_truncated_xlsx, Unreadable(("workbook",))),
     ("zip-not-a-workbook", b_zip_not_workbook, Unreadable(("workbook",))),
