@@ -29,9 +29,6 @@ PENDING = {
     "FC02": "issue 11: serials a spreadsheet turned into date text",
     "FC03": "issue 11: serials with thousands separators",
     "FC06": "issue 10: repeated page headers",
-    "FC07": "issue 10: one cp1252 line in a utf-8 file",
-    "FC08": "issue 10: utf-16 without a byte-order mark",
-    "FC09": "issue 10: an HTML table named .xls",
     "FC10": "issue 10: the sheet whose headers map best",
     "FC11": "issue 10: a header over two rows",
     "FC12": "issue 10: format hints in date headers",
@@ -41,9 +38,7 @@ PENDING = {
     "FD04": "issue 10: a summary sheet first",
     "FD07": "issue 11: full-width and look-alike letters in serials",
     "FD09": "issue 11: text-forcing wrappers on serials",
-    "FD10": "issue 10: byte-order marks inside the file",
     "FD12": "issue 11: date-times with time zones",
-    "FD15": "issue 10: Excel binary workbooks",
 }
 
 

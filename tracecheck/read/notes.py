@@ -7,10 +7,10 @@ check kind), on the row and column they concern.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Why a row below the header is not a request (the reasons a reader gives; the report counts them).
-DROP_REASONS = ("note_block",)
+DROP_REASONS = ("note_block", "misaligned")
 
 
 @dataclass(frozen=True)
@@ -29,3 +29,4 @@ class ReadNote:
     row: int | None
     column: str | None = None
     value: str | None = None  # what was found (before mending), when that helps the person fixing it
+    details: dict[str, int] = field(default_factory=dict)  # numbers for the message, e.g. {"fields": 14}
