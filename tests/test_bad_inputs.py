@@ -399,6 +399,13 @@ def b_html_xls(d: Path) -> Path:
     return p
 
 
+def b_html_utf16_xls(d: Path) -> Path:
+    """A "Unicode" web page (UTF-16 with a byte-order mark) saved under .xls."""
+    page = b_html_xls(d).read_text(encoding="utf-8").replace('<meta charset="utf-8">', "")
+    (p := d / "unicode_export.xls").write_bytes(page.encode("utf-16"))
+    return p
+
+
 def b_utf16_no_bom(d: Path) -> Path:
     text = _csv_text([HEADER, GOOD, _row(GOOD2, Serial_Number="", Agency="Policía")], newline="\r\n")
     (p := d / "sqlserver.csv").write_bytes(text.encode("utf-16-le"))
@@ -733,6 +740,11 @@ CASES: list[tuple[str, Callable[[Path], Path], Unreadable | Findings]] = [
     ("html-page-without-table",
      _signature("page.xls", b"<!DOCTYPE html><html><body><p>Session expired</p></body></html>"),
      Unreadable(("html page without a table", ".xlsx"))),
+    ("html-table-in-utf16-named-xls", b_html_utf16_xls,
+     Findings("TC101", row=3, column="G", batch={"row_count": 2})),
+    ("excel-2003-xml-named-xls",
+     _signature("old.xls", b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook/>'),
+     Unreadable(("excel 2003 xml", "save it as .xlsx"))),
     ("utf16-le-without-bom", b_utf16_no_bom, Findings("TC101", row=3, column="G", batch={"row_count": 2})),
     ("cp1252-line-in-utf8", b_cp1252_line, Findings("TC010", row=3, column="B", absent=("TC012",))),
     ("bom-inside-the-file", b_inner_bom, Findings(None, batch={"row_count": 3}, absent=("TC012", "TC011"))),

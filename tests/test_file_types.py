@@ -138,3 +138,23 @@ def test_utf16_without_bom_both_byte_orders(tmp_path: Path) -> None:
         (path := tmp_path / f"{codec}.csv").write_bytes(text.encode(codec))
         batch = read_batch(path)
         assert batch.encoding == codec and batch.frame.loc[3, "Model"] == "Señor"
+
+
+def test_byte_order_marks_inside_the_file_are_removed_wherever_they_are(tmp_path: Path) -> None:
+    # files appended together: a BOM before the appended rows, and one after a last line without a line break
+    data = ("\ufeff" + ",".join(HEADER) + "\nTR-1,ABCD123,Glock,19,2024-06-01\n\ufeffTR-2,QQ1,Colt,1911,2024-06-02"
+            "\ufeff\nTR-3,XYZ987,Ruger,LCP,2024-06-03\n").encode("utf-8")
+    (path := tmp_path / "appended.csv").write_bytes(data)
+    batch = read_batch(path)
+    assert list(batch.frame["Request ID"]) == ["TR-1", "TR-2", "TR-3"]
+    assert batch.frame.loc[3, "Recovery Date"] == "2024-06-02" and batch.notes == ()
+
+
+def test_html_spans_cannot_blow_a_small_page_up(tmp_path: Path) -> None:
+    from tracecheck.read import Limits
+
+    rows = "<tr><td colspan=1000>x</td><td colspan=999>y</td></tr>" * 200  # 10 KB of HTML, 400,000 cells
+    (path := tmp_path / "spans.xls").write_text(f"<html><table>{rows}</table></html>", encoding="utf-8")
+    with pytest.raises(InputError, match="more than the limit of 10,000 cells") as err:
+        read_batch(path, limits=Limits(max_cells=10_000))
+    assert "spans.xls" in str(err.value)

@@ -55,7 +55,7 @@ def _read_csv(data: bytes, shown: str, header_row: int | None) -> tuple[_Table, 
     utf8 = decoded.utf8
     sample = _sample_lines(utf8)
     delimiter = _detect_delimiter(sample)
-    escape = _escape_char(utf8, sample, delimiter)
+    escape = _escape_char(sample, delimiter)
     if escape:
         width = max((len(r) for r in csv.reader(sample, delimiter=delimiter, escapechar=escape)), default=1)
     else:
@@ -71,15 +71,17 @@ def _read_csv(data: bytes, shown: str, header_row: int | None) -> tuple[_Table, 
         cells += _encoding_notes(grid, record_numbers(utf8, decoded.encoded_lines))
     table = _shape(grid, header_row, shown, None)
     table, misaligned = _drop_misaligned(table, grid, counts)
-    kept = set(table.frame.index) | {table.header_row}
-    notes = tuple(sorted([n for n in cells if n.row in kept] + misaligned, key=lambda n: (n.row or 0, n.column or "")))
+    if cells:  # notes on rows the table kept (not on title lines above the header, nor on dropped rows)
+        kept = set(table.frame.index[table.frame.index.isin([n.row for n in cells])].tolist()) | {table.header_row}
+        cells = [n for n in cells if n.row in kept]
+    notes = tuple(sorted(cells + misaligned, key=lambda n: (n.row or 0, n.column or "")))
     return table, decoded.encoding, delimiter, notes
 
 
-def _escape_char(utf8: bytes, sample: list[str], delimiter: str) -> str | None:
+def _escape_char(sample: list[str], delimiter: str) -> str | None:
     """A backslash, when quotes inside quoted fields are escaped by one (``"a \\"b\\" c"``) and reading
     them so splits the sample lines into a more consistent number of fields; else None (doubled quotes)."""
-    if b'\\"' not in utf8 or not sample:
+    if not any('\\"' in line for line in sample):  # the sample decides below anyway
         return None
 
     def consistency(escape: str | None) -> float:

@@ -9,7 +9,7 @@
 * control characters (C0 except tab and line breaks, and DEL) are replaced by markers, one
   Unicode noncharacter per control character (U+FDD0 + code, U+FFFE for DEL), which the csv
   reader finds in the parsed cells, reports and removes (:func:`unmark`);
-* a byte-order mark at the start of a line (files appended together) is removed.
+* a byte-order mark inside the file (files appended together) is removed, wherever it is.
 
 The fast path stays fast: a valid utf-8 file without control bytes or inner byte-order marks is
 checked with three scans in C (decode, translate, find) and returned as it is.
@@ -25,7 +25,6 @@ from tracecheck.errors import InputError
 from tracecheck.read.sniff import CONTROL_BYTES, utf16_order
 
 _LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)?")
-_INNER_BOM = re.compile(rb"(?<=[\r\n])\xef\xbb\xbf")
 _MARKS = {code: 0xFDD0 + code for code in range(0x20) if code not in (0x09, 0x0A, 0x0D)} | {0x7F: 0xFFFE}
 _MARKED = re.compile("[\ufdd0-\ufdef\ufffe]")
 _PICTURES = {chr(mark): chr(0x2400 + code) if code < 0x20 else "\u2421" for code, mark in _MARKS.items()}
@@ -42,8 +41,8 @@ class Decoded:
 def decode(data: bytes, shown: str) -> Decoded:
     """See the module docstring; InputError for utf-16 that does not decode."""
     utf8, encoding, lines = _to_utf8(data, shown)
-    if b"\xef\xbb\xbf" in utf8:
-        utf8 = _INNER_BOM.sub(b"", utf8)
+    if b"\xef" in utf8 and b"\xef\xbb\xbf" in utf8:  # U+FEFF carries no text: the BOM of files appended together
+        utf8 = utf8.replace(b"\xef\xbb\xbf", b"")
     marked = len(utf8.translate(None, CONTROL_BYTES)) != len(utf8)
     if marked:
         utf8 = utf8.decode("utf-8").translate(_MARKS).encode("utf-8")

@@ -21,6 +21,7 @@ import pandas as pd
 from tracecheck.errors import InputError
 from tracecheck.read.limits import Limits
 from tracecheck.read.shape import _shape, _Table
+from tracecheck.read.sniff import utf16_order
 
 MAX_COLSPAN, MAX_ROWSPAN = 1_000, 65_534  # the HTML standard's own clamps
 _CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
@@ -31,6 +32,9 @@ def decode_html(data: bytes) -> tuple[str, str]:
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             return data.decode(name, "replace"), name
+    order = utf16_order(data)
+    if order:
+        return data[:len(data) // 2 * 2].decode(order, "replace"), order
     declared = _CHARSET.search(data[:4096])
     names = [declared.group(1).decode("ascii", "replace").lower()] if declared else []
     for name in [*names, "utf-8"]:
@@ -44,7 +48,7 @@ def decode_html(data: bytes) -> tuple[str, str]:
 def html_grid(text: str, max_columns: int, max_cells: int) -> pd.DataFrame:
     """The largest table of the page as a grid of text cells (columns 0..n-1, rows indexed from 1).
     TableTooLarge when a row is wider than ``max_columns`` or the grid holds more than ``max_cells``."""
-    parser = _Tables(max_columns)
+    parser = _Tables(max_columns, max_cells)
     parser.feed(text)
     parser.close()
     tables = [t for t in parser.done + parser.stack if t.rows]
@@ -65,12 +69,14 @@ class TableTooLarge(ValueError):
 
 
 class _HtmlTable:
-    def __init__(self, max_columns: int) -> None:
+    def __init__(self, max_columns: int, max_cells: int) -> None:
         self.rows: list[list[str | None]] = []
         self.covered: dict[int, int] = {}  # column -> the last row a rowspan above covers it to
         self.cell: list[str] | None = None
         self.position = 0
         self.max_columns = max_columns
+        self.max_cells = max_cells  # counted while parsing: spans can make a small page a huge grid
+        self.cells = 0
 
     def new_row(self) -> None:
         self.close_cell()
@@ -83,9 +89,14 @@ class _HtmlTable:
         row, here = self.rows[-1], len(self.rows) - 1
         while self.covered.get(len(row), -1) >= here:  # cells a rowspan above covers
             row.append(None)
+            self.cells += 1
         if len(row) + colspan > self.max_columns:
             raise TableTooLarge(f"a row of the table is wider than the limit of {self.max_columns:,} columns "
                                 "(--limit max_columns=...)")
+        self.cells += colspan
+        if self.cells > self.max_cells:
+            raise TableTooLarge(f"a table of the page holds more than the limit of {self.max_cells:,} cells "
+                                "(--limit max_cells=...)")
         if rowspan > 1:
             for column in range(len(row), len(row) + colspan):
                 self.covered[column] = max(self.covered.get(column, -1), here + rowspan - 1)
@@ -102,15 +113,15 @@ class _HtmlTable:
 
 
 class _Tables(HTMLParser):
-    def __init__(self, max_columns: int) -> None:
+    def __init__(self, max_columns: int, max_cells: int) -> None:
         super().__init__(convert_charrefs=True)
-        self.max_columns = max_columns
+        self.max_columns, self.max_cells = max_columns, max_cells
         self.stack: list[_HtmlTable] = []
         self.done: list[_HtmlTable] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "table":
-            self.stack.append(_HtmlTable(self.max_columns))
+            self.stack.append(_HtmlTable(self.max_columns, self.max_cells))
         elif not self.stack:
             return
         elif tag == "tr":

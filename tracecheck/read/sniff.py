@@ -126,12 +126,16 @@ def _content_kind(data: bytes) -> tuple[str, str]:
             return "other", what
     if data[:2] == b"BM" and data[6:10] == b"\0\0\0\0":
         return "other", "a BMP image"
-    if _XML_SPREADSHEET.match(data[:4096]):
-        return "other", "an Excel 2003 XML spreadsheet"
-    if _HTML.match(data[:4096]):
-        return "html", "an HTML page"
     head = data[:BINARY_SAMPLE]
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or utf16_order(head):
+    text = head[:4096]
+    utf16 = "utf-16" if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else utf16_order(head)
+    if utf16:  # markup saved as UTF-16 ("Unicode" web pages) is sniffed as text
+        text = text[:len(text) // 2 * 2].decode(utf16, "ignore").encode("utf-8")
+    if _XML_SPREADSHEET.match(text):
+        return "other", "an Excel 2003 XML spreadsheet"
+    if _HTML.match(text):
+        return "html", "an HTML page"
+    if utf16:
         return "text", "a text file"
     if len(head) - len(head.translate(None, CONTROL_BYTES)) > BINARY_SHARE * len(head):
         return "other", "a binary file, not text"
@@ -172,6 +176,9 @@ def _refuse_mislabelled(data: bytes, kind: str, shown: str) -> str:
     if content == "encrypted":
         raise InputError("workbook is password-protected (encrypted); remove the password in Excel "
                          "(File > Info > Protect Workbook) and save it again", path=shown)
+    if content == "other" and "spreadsheet" in what:
+        raise InputError(f"is {what}, a format tracecheck does not read; open it in Excel and save it as .xlsx",
+                         path=shown)
     if content == "other":
         raise InputError(f"is {what}, not a {named}; export the table itself as .xlsx or .csv", path=shown)
     if kind == "csv" and content in ("workbook", "xls"):
