@@ -7,12 +7,17 @@ binary), mutates it, writes it to a temporary file and runs it the way the CLI d
 ``read_batch`` must either return a table or raise a one-line InputError naming the file, and
 whatever was read must go through ``tracecheck.check`` and the JSON writer (every writer, for
 one input in ten) without an exception (a pandas ParserWarning, which announces lost data, counts
-as one). An iteration that takes longer than ``--hang-seconds`` counts as a hang.
+as one). An iteration that uses more than ``--hang-seconds`` of CPU time counts as a hang (CPU time, not
+wall time: run at low priority on a shared machine, a 5-second input can wait minutes for the CPU).
 
 Mutations: byte flips, inserted "interesting" bytes (quotes, delimiters, line breaks, NUL, BOMs,
 invalid UTF-8), deleted and duplicated chunks, splices of two seeds, re-encoding; for workbooks
 also mutations of the XML *inside* the zip (re-zipped with valid checksums, so they reach the XML
-parser rather than stopping at the zip layer).
+parser rather than stopping at the zip layer), and rewrites of the XML's syntax that keep it valid
+(``--kinds xml`` for those alone): single or double quotes, spaces, tabs and line breaks around
+``=`` and between attributes, attributes in another order, a namespace prefix on every element
+(``x:row``, ``x:c``), lower-case cell references, cells and rows without ``r``, each combined with
+a cell or row moved far away, so that the workbook guard must see through the syntax to refuse it.
 
 Failures are saved under ``--crashes`` as ``<kind>-<sha1>.<ext>`` with a line on stdout; turn
 each into a regression case in tests/test_bad_inputs.py. A crash in native code (the workbook
@@ -42,13 +47,17 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-import tracecheck
-from tracecheck.errors import InputError
-from tracecheck.read import read_batch
-from tracecheck.writers import FORMATS, write_report
+ROOT = Path(__file__).resolve().parent.parent
+# the package of this checkout, not one installed elsewhere (``python tests/fuzz_readers.py`` puts tests/ first
+# on the path, and an editable install of another checkout would otherwise be the one fuzzed)
+sys.path.insert(0, str(ROOT))
+
+import tracecheck  # noqa: E402
+from tracecheck.errors import InputError  # noqa: E402
+from tracecheck.read import read_batch  # noqa: E402
+from tracecheck.writers import FORMATS, write_report  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 22)
-ROOT = Path(__file__).resolve().parent.parent
 INTERESTING = [b'"', b",", b";", b"\t", b"\n", b"\r", b"\r\n", b"\x00", b"\xff", b"\xef\xbb\xbf", b"\xc3",
                b"\xe2\x80\x8f", b"=", b"-", b"1e308", b"9" * 40, b"<", b"&", b"]]>", b"'", b" " * 200]
 XML_INTERESTING = [b'r="XFD1048576"', b't="s"', b't="d"', b't="e"', b't="b"', b"<v>-1</v>", b"<v>1e308</v>",
@@ -159,6 +168,73 @@ def mutate_xlsx(seeds: list[bytes], rnd: random.Random) -> bytes:
     return buffer.getvalue()
 
 
+def mutate_xml_syntax(seeds: list[bytes], rnd: random.Random) -> bytes:
+    """A workbook whose XML parts are rewritten in another valid syntax (see the module docstring),
+    usually with a far cell or row, so that only a guard that reads XML as XML refuses it."""
+    source = zipfile.ZipFile(io.BytesIO(rnd.choice(seeds)))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", rnd.choice([zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])) as target:
+        for info in source.infolist():
+            part = source.read(info.filename)
+            if info.filename.endswith((".xml", ".rels")):
+                if info.filename.startswith("xl/worksheets/") and rnd.random() < 0.7:
+                    part = _far_reference(part, rnd)
+                if rnd.random() < 0.8:
+                    part = rewrite_syntax(part, rnd)
+            target.writestr(info.filename, part)
+    return buffer.getvalue()
+
+
+_TAG = re.compile(rb"<(/?)([A-Za-z_][\w.-]*)((?:\s[^<>]*?)?)(/?)>")
+_ATTRIBUTE = re.compile(rb'([\w:.-]+)\s*=\s*("[^"]*"|\'[^\']*\')')
+_SPACES = [b" ", b"  ", b"\t", b"\n", b"\r\n", b" \n\t "]
+
+
+def rewrite_syntax(xml: bytes, rnd: random.Random) -> bytes:
+    """The same document in another valid syntax: quoting, spacing, attribute order, a namespace
+    prefix on the elements of the default namespace, lower-case references, references dropped."""
+    quote = rnd.choice(["double", "single", "mixed"])
+    spaced = rnd.random() < 0.5
+    shuffle = rnd.random() < 0.5
+    lower = rnd.random() < 0.2
+    drop_r = rnd.random() < 0.1
+    prefix = rnd.choice([None, None, b"x", b"main", b"ns0", b"s"])
+
+    def space() -> bytes:
+        return rnd.choice(_SPACES) if spaced else b" "
+
+    def attribute(name: bytes, value: bytes) -> bytes:
+        inner = value[1:-1]
+        if name == b"r" and lower:
+            inner = inner.lower()
+        single = quote == "single" or quote == "mixed" and rnd.random() < 0.5
+        if single and b"'" not in inner:
+            quoted = b"'" + inner + b"'"
+        elif b'"' not in inner:
+            quoted = b'"' + inner + b'"'
+        else:
+            quoted = value
+        around = (space(), space()) if spaced and rnd.random() < 0.5 else (b"", b"")
+        return name + around[0].lstrip(b" ") + b"=" + around[1].lstrip(b" ") + quoted
+
+    def tag(match: re.Match[bytes]) -> bytes:
+        closing, name, rest, empty = match.groups()
+        if name.startswith(b"?") or b":" in name and not prefix:
+            return match.group()
+        attributes = [(m.group(1), m.group(2)) for m in _ATTRIBUTE.finditer(rest)]
+        if drop_r and name in (b"c", b"row"):
+            attributes = [a for a in attributes if a[0] != b"r"]
+        if shuffle:
+            rnd.shuffle(attributes)
+        if prefix and b":" not in name:
+            attributes = [(b"xmlns:" + prefix if a == b"xmlns" else a, v) for a, v in attributes]
+            name = prefix + b":" + name
+        body = b"".join(space() + attribute(a, v) for a, v in attributes)
+        return b"<" + closing + name + body + (space() if spaced and rnd.random() < 0.3 else b"") + empty + b">"
+
+    return _TAG.sub(tag, xml)
+
+
 def _far_reference(xml: bytes, rnd: random.Random) -> bytes:
     """Move one cell (or row) reference far away: the XML stays valid, the sheet's extent explodes."""
     references = list(re.finditer(rb' r="([A-Z]*)(\d+)"', xml))
@@ -197,23 +273,29 @@ def main(argv: list[str] | None = None) -> int:
 
     rnd = random.Random(args.seed)
     seeds = {"csv": csv_seeds(), "xlsx": xlsx_seeds()}
+    seeds["xml"] = seeds["xlsx"]
     kinds = args.kinds.split(",")
     failures: dict[str, str] = {}
     counts = {kind: 0 for kind in kinds}
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    previous = signal.signal(signal.SIGVTALRM, _on_alarm)
     started = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="tracecheck-fuzz-"))
-    print(f"inputs are written to {work}; if this process dies (a crash in native code), "
-          f"the input.* file there is the culprit", flush=True)
+    print(f"fuzzing {Path(tracecheck.__file__).parent}; inputs are written to {work}; if this process dies "
+          f"(a crash in native code), the input.* file there is the culprit", flush=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error", pd.errors.ParserWarning)  # pandas says it is dropping data
         while time.perf_counter() - started < args.seconds:
             kind = rnd.choice(kinds)
-            data = mutate_csv(seeds["csv"], rnd) if kind == "csv" else mutate_xlsx(seeds["xlsx"], rnd)
-            path = work / f"input.{kind}"
+            if kind == "csv":
+                data = mutate_csv(seeds["csv"], rnd)
+            elif kind == "xml":  # the XML syntax rewrites alone
+                data = mutate_xml_syntax(seeds["xlsx"], rnd)
+            else:
+                data = mutate_xml_syntax(seeds["xlsx"], rnd) if rnd.random() < 0.3 else mutate_xlsx(seeds["xlsx"], rnd)
+            path = work / f"input.{'csv' if kind == 'csv' else 'xlsx'}"
             path.write_bytes(data)
             counts[kind] += 1
-            signal.alarm(args.hang_seconds)
+            signal.setitimer(signal.ITIMER_VIRTUAL, args.hang_seconds)  # this process's CPU time
             try:
                 run_one(path, work / "out", FORMATS if rnd.random() < 0.1 else ("json",))
             except Hang:
@@ -224,14 +306,14 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 signature = None
             finally:
-                signal.alarm(0)
+                signal.setitimer(signal.ITIMER_VIRTUAL, 0)
             if signature and signature not in failures:
                 args.crashes.mkdir(parents=True, exist_ok=True)
-                saved = args.crashes / f"{kind}-{hashlib.sha1(data).hexdigest()[:12]}.{kind}"
+                saved = args.crashes / f"{kind}-{hashlib.sha1(data).hexdigest()[:12]}.{path.suffix[1:]}"
                 saved.write_bytes(data)
                 failures[signature] = str(saved)
                 print(f"FAILURE {signature}: {saved}", flush=True)
-    signal.signal(signal.SIGALRM, previous)
+    signal.signal(signal.SIGVTALRM, previous)
     shutil.rmtree(work, ignore_errors=True)
     elapsed = time.perf_counter() - started
     total = sum(counts.values())

@@ -34,7 +34,7 @@ import tracecheck
 import tracecheck.cli
 
 AS_OF = "2026-11-22"
-TIME_LIMIT_S = 10
+TIME_LIMIT_S = 30  # a hang is minutes; the heaviest case (1.5M rows streamed by the guard) takes ~8 s on a busy machine
 
 HEADER = ["Request ID", "Agency", "Manufacturer", "Model", "Caliber", "Type", "Serial Number",
           "Country of Origin", "Importer", "Purchase Date", "Recovery Date", "Request Date"]
@@ -106,11 +106,11 @@ def _zip_bytes(parts: dict[str, bytes | str]) -> bytes:
     return buffer.getvalue()
 
 
-def _rewrite_part(data: bytes, part: str, edit: Callable[[str], str]) -> bytes:
+def _rewrite_part(data: bytes, part: str, edit: Callable[[str], str], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
     """The workbook ``data`` with one xml part rewritten by ``edit``."""
     source = zipfile.ZipFile(io.BytesIO(data))
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+    with zipfile.ZipFile(buffer, "w", compression) as target:
         for info in source.infolist():
             content = source.read(info.filename)
             if info.filename == part:
@@ -355,6 +355,92 @@ def b_nul_bytes(d: Path) -> Path:
     return p
 
 
+def _empty(name: str) -> Callable[[Path], Path]:
+    def build(d: Path) -> Path:
+        (p := d / name).write_bytes(b"")
+        return p
+
+    build.__name__ = f"b_empty_{name}"
+    return build
+
+
+def _signature(name: str, head: bytes) -> Callable[[Path], Path]:
+    """A file that is no table (its magic bytes say what it is) under a table's name."""
+
+    def build(d: Path) -> Path:
+        (p := d / name).write_bytes(head + bytes(range(256)) * 4)
+        return p
+
+    build.__name__ = f"b_{name}"
+    return build
+
+
+def b_mostly_binary(d: Path) -> Path:
+    (p := d / "binary.csv").write_bytes(bytes(range(32)) * 200 + _csv_text([HEADER, GOOD]).encode())
+    return p
+
+
+def b_docx_named_xlsx(d: Path) -> Path:
+    (p := d / "letter.xlsx").write_bytes(_zip_bytes({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w/>"}))
+    return p
+
+
+def b_zip_named_xlsx(d: Path) -> Path:
+    (p := d / "bundle.xlsx").write_bytes(_zip_bytes({"batch.csv": _csv_text([HEADER, GOOD])}))
+    return p
+
+
+def b_html_xls(d: Path) -> Path:
+    cells = "".join(f"<th>{h}</th>" for h in HEADER)
+    rows = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>"
+                   for row in (GOOD, _row(GOOD2, Serial_Number="")))
+    page = (f'<html><head><meta charset="utf-8"></head><body><table border="1"><tr>{cells}</tr>{rows}</table>'
+            "</body></html>")
+    (p := d / "web_export.xls").write_text(page, encoding="utf-8")
+    return p
+
+
+def b_html_utf16_xls(d: Path) -> Path:
+    """A "Unicode" web page (UTF-16 with a byte-order mark) saved under .xls."""
+    page = b_html_xls(d).read_text(encoding="utf-8").replace('<meta charset="utf-8">', "")
+    (p := d / "unicode_export.xls").write_bytes(page.encode("utf-16"))
+    return p
+
+
+def b_utf16_no_bom(d: Path) -> Path:
+    text = _csv_text([HEADER, GOOD, _row(GOOD2, Serial_Number="", Agency="Policía")], newline="\r\n")
+    (p := d / "sqlserver.csv").write_bytes(text.encode("utf-16-le"))
+    return p
+
+
+def b_cp1252_line(d: Path) -> Path:
+    first = _csv_text([HEADER, _row(GOOD, Agency="Policía Municipal")]).encode("utf-8")
+    (p := d / "mixed.csv").write_bytes(first + _csv_text([_row(GOOD2, Agency="Policía Estatal")]).encode("cp1252"))
+    return p
+
+
+def b_inner_bom(d: Path) -> Path:
+    """Files appended together, each with its byte-order mark."""
+    part = _csv_text([_row(GOOD2, Request_ID="TR-0003")]).encode("utf-8")
+    first = _csv_text([HEADER, GOOD]).encode("utf-8-sig")
+    again = part.replace(b"TR-0003", b"TR-0004")
+    (p := d / "appended.csv").write_bytes(first + b"\xef\xbb\xbf" + part + b"\xef\xbb\xbf" + again)
+    return p
+
+
+def b_backslash_quotes(d: Path) -> Path:
+    rows = [HEADER, _row(GOOD, Model='"LCP \\"Max\\", black"'), _row(GOOD2, Model='"M&P \\"Shield\\""'),
+            _row(GOOD2, Request_ID="TR-0003", Serial_Number="")]
+    (p := d / "dump.csv").write_text(_csv_text(rows), encoding="utf-8")
+    return p
+
+
+def b_trailing_delimiter(d: Path) -> Path:
+    text = ",".join(HEADER) + "\n" + "".join(",".join(r) + ",\n" for r in (GOOD, _row(GOOD2, Serial_Number="")))
+    (p := d / "trailing.csv").write_text(text, encoding="utf-8")
+    return p
+
+
 def b_utf16_bom(d: Path) -> Path:
     header = [("Matrícula" if h == "Serial Number" else h) for h in HEADER]
     text = _csv_text([header, GOOD, _row(GOOD2, Serial_Number="")], newline="\r\n")
@@ -504,7 +590,7 @@ def b_zip_version_from_the_future(d: Path) -> Path:
 
 
 def b_numbers_for_dates_csv(d: Path) -> Path:
-    rows = [HEADER, GOOD, _row(GOOD2, Purchase_Date="43000", Recovery_Date="45000,5")]
+    rows = [HEADER, GOOD, _row(GOOD2, Purchase_Date="43000", Recovery_Date='"45000,5"')]
     (p := d / "serial_dates.csv").write_text(_csv_text(rows), encoding="utf-8")
     return p
 
@@ -525,6 +611,23 @@ def b_row_2_million(d: Path) -> Path:
     return p
 
 
+def _far_cell(name: str, row_xml: str, doc: str) -> Callable[[Path], Path]:
+    """A workbook with one more row, written in valid XML that the first guard's patterns (double quotes
+    only, ``r`` first, no prefix) did not see: a stray cell on row 1,000,000 then took 7 s and 524 MB,
+    one at XFD1048576 aborted the whole process (SIGABRT)."""
+
+    def build(d: Path) -> Path:
+        data = _xlsx_bytes([HEADER, GOOD, GOOD2])
+        (p := d / name).write_bytes(_rewrite_part(  # stored: the zip-bomb guard must not be what refuses it
+            data, "xl/worksheets/sheet1.xml", lambda xml: xml.replace("</sheetData>", row_xml + "</sheetData>", 1),
+            zipfile.ZIP_STORED))
+        return p
+
+    build.__name__ = f"b_{name}"
+    build.__doc__ = doc
+    return build
+
+
 def b_directory(d: Path) -> Path:
     (p := d / "folder.csv").mkdir()
     return p
@@ -534,8 +637,11 @@ def b_directory(d: Path) -> Path:
 
 CASES: list[tuple[str, Callable[[Path], Path], Unreadable | Findings]] = [
     # empty and header-only
-    ("empty-csv", b_empty_csv, Findings("TC003")),
-    ("empty-xlsx", b_empty_xlsx, Unreadable(("workbook",))),
+    ("empty-csv", b_empty_csv, Unreadable(("empty file",))),
+    ("empty-xlsx", b_empty_xlsx, Unreadable(("empty file",))),
+    ("empty-xlsb", _empty("empty.xlsb"), Unreadable(("empty file",))),
+    ("empty-ods", _empty("empty.ods"), Unreadable(("empty file",))),
+    ("empty-tsv", _empty("empty.tsv"), Unreadable(("empty file",))),
     ("bom-only-csv", b_bom_only_csv, Findings("TC003")),
     ("blank-lines-only-csv", b_blank_lines_csv, Findings("TC003")),
     ("header-only-csv", b_header_only_csv, Findings("TC003", absent=("TC001",))),
@@ -553,6 +659,25 @@ CASES: list[tuple[str, Callable[[Path], Path], Unreadable | Findings]] = [
     ("directory-named-csv", b_directory, Unreadable(("directory",))),
     ("row-beyond-excel", b_row_beyond_excel, Unreadable(("sheet 'Requests'", "row 1,000,000,000", "beyond Excel"))),
     ("row-2-million", b_row_2_million, Unreadable(("row 2,000,000", "beyond Excel"))),
+    # the workbook guard: far cells in every attribute syntax XML allows
+    ("far-cell-single-quotes", _far_cell("single_quotes.xlsx", "<row r='1000000'><c r='C1000000'><v>1</v></c></row>",
+                                         "single quotes"), Unreadable(("sheet 'Requests'", "row 1,000,000", "stray"))),
+    ("far-corner-single-quotes", _far_cell("corner_quotes.xlsx", "<row r='1048576'><c r='XFD1048576'><v>1</v></c>"
+                                           "</row>", "single quotes"), Unreadable(("column 16,384",))),
+    ("far-cell-spaces-around-equals", _far_cell("spaces.xlsx", '<row r = "1048576"><c r = "XFD1048576" ><v>1</v></c>'
+                                                "</row>", "spaces"), Unreadable(("column 16,384",))),
+    ("far-cell-namespace-prefix", _far_cell("prefix.xlsx", '<x:row xmlns:x="http://schemas.openxmlformats.org/'
+                                            'spreadsheetml/2006/main" r="1048576"><x:c r="XFD1048576"><x:v>1</x:v>'
+                                            "</x:c></x:row>", "prefix"), Unreadable(("column 16,384",))),
+    ("far-cell-reference-not-first", _far_cell("order.xlsx", '<row r="1048576"><c t="n" s="0" r="XFD1048576"><v>1</v>'
+                                               "</c></row>", "order"), Unreadable(("column 16,384",))),
+    ("far-cell-lower-case-reference", _far_cell("lower.xlsx", '<row r="1048576"><c r="xfd1048576"><v>1</v></c></row>',
+                                                "lower case"), Unreadable(("column 16,384",))),
+    ("far-cell-no-reference-many-rows", _far_cell("no_refs.xlsx", "<row/>" * 1_500_000 + "<row><c><v>1</v></c></row>",
+                                                  "rows without r"), Unreadable(("row 1,500,004", "beyond Excel"))),
+    ("far-cell-behind-an-entity",
+     _far_cell("entity.xlsx", "<row><c><v>&unknown;</v></c></row>", "an undeclared entity"),
+     Unreadable(("damaged workbook", "not well-formed"))),
     ("zip-version-from-the-future", b_zip_version_from_the_future, Findings(None, batch={"row_count": 1})),
     ("truncated-xlsx", b_truncated_xlsx, Unreadable(("workbook",))),
     ("zip-not-a-workbook", b_zip_not_workbook, Unreadable(("workbook",))),
@@ -597,10 +722,35 @@ CASES: list[tuple[str, Callable[[Path], Path], Unreadable | Findings]] = [
     # csv encodings and syntax
     ("mixed-line-endings", b_mixed_line_endings, Findings("TC101", row=3, column="G", batch={"row_count": 3})),
     ("unbalanced-quote", b_unbalanced_quote, Findings("TC101", row=4, column="G", batch={"row_count": 3})),
-    ("ragged-rows", b_ragged_rows, Findings("TC101", row=3, column="G", batch={"row_count": 3})),
+    # a record wider and one shorter than the table's 12 fields: dropped and reported, never read shifted
+    ("ragged-rows", b_ragged_rows, Findings("TC012", row=2, batch={"row_count": 1})),
+    ("ragged-rows-short-record", b_ragged_rows, Findings("TC012", row=3, absent=("TC101",))),
     ("first-record-widest", b_first_record_widest,
      Findings("TC101", row=3, column="B", mapping={"caliber": "Caliber", "recovery_date": "Recovery Date"})),
-    ("nul-bytes", b_nul_bytes, Unreadable(("NUL",))),
+    ("nul-bytes", b_nul_bytes, Findings("TC011", row=3, column="G", field="serial_number", absent=("TC102",))),
+    ("mostly-binary-csv", b_mostly_binary, Unreadable(("binary file, not text",))),
+    ("pdf-named-xlsx", _signature("report.xlsx", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj"),
+     Unreadable(("pdf document",))),
+    ("png-named-csv", _signature("scan.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), Unreadable(("png image",))),
+    ("jpeg-named-xls", _signature("photo.xls", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"), Unreadable(("jpeg image",))),
+    ("gzip-named-csv", _signature("dump.csv", b"\x1f\x8b\x08\x00" + bytes(40)), Unreadable(("gzip archive",))),
+    ("7z-named-xlsx", _signature("batch.xlsx", b"7z\xbc\xaf\x27\x1c\x00\x04" + bytes(40)), Unreadable(("7-zip",))),
+    ("docx-named-xlsx", b_docx_named_xlsx, Unreadable(("word document",))),
+    ("zip-named-xlsx", b_zip_named_xlsx, Unreadable(("zip archive", "unpack"))),
+    ("html-table-named-xls", b_html_xls, Findings("TC101", row=3, column="G", batch={"row_count": 2})),
+    ("html-page-without-table",
+     _signature("page.xls", b"<!DOCTYPE html><html><body><p>Session expired</p></body></html>"),
+     Unreadable(("html page without a table", ".xlsx"))),
+    ("html-table-in-utf16-named-xls", b_html_utf16_xls,
+     Findings("TC101", row=3, column="G", batch={"row_count": 2})),
+    ("excel-2003-xml-named-xls",
+     _signature("old.xls", b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook/>'),
+     Unreadable(("excel 2003 xml", "save it as .xlsx"))),
+    ("utf16-le-without-bom", b_utf16_no_bom, Findings("TC101", row=3, column="G", batch={"row_count": 2})),
+    ("cp1252-line-in-utf8", b_cp1252_line, Findings("TC010", row=3, column="B", absent=("TC012",))),
+    ("bom-inside-the-file", b_inner_bom, Findings(None, batch={"row_count": 3}, absent=("TC012", "TC011"))),
+    ("backslash-escaped-quotes", b_backslash_quotes, Findings("TC101", row=4, column="G", absent=("TC012",))),
+    ("trailing-delimiter-on-data-lines", b_trailing_delimiter, Findings("TC101", row=3, column="G", absent=("TC012",))),
     ("utf16-with-bom", b_utf16_bom, Findings("TC101", row=3, column="G", mapping={"serial_number": "Matrícula"},
                                              batch={"encoding": "utf-16"})),
     ("latin1-after-utf8-bom", b_lying_bom, Findings("TC101", row=3, column="G",

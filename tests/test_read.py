@@ -285,10 +285,13 @@ def test_semicolon_with_decimal_commas(tmp_path):
 def test_csv_ragged_rows_wider_than_sample(tmp_path):
     lines = ["Serie,Marca"] + [f"A{i},Glock" for i in range(100)] + ["B,Colt,extra,more"]
     batch = read_batch(write_csv(tmp_path / "t.csv", "\r\n".join(lines)))
-    assert list(batch.frame.columns) == ["Serie", "Marca", "Column C", "Column D"]
-    assert batch.frame.loc[102, "Column D"] == "more"
-    assert pd.isna(batch.frame.loc[2, "Column C"])
-    assert len(batch.frame) == 101
+    # the wide record does not split into the table's two fields: its values may have shifted, so it is
+    # dropped and noted (a TC012 finding), not read into columns of its own
+    assert list(batch.frame.columns) == ["Serie", "Marca"]
+    assert len(batch.frame) == 100
+    assert [(d.row, d.reason) for d in batch.dropped_rows] == [(102, "misaligned")]
+    assert [(n.kind, n.row, n.details) for n in batch.notes] == [
+        ("misaligned", 102, {"fields": 4, "expected_fields": 2})]
 
 
 def test_csv_crlf_and_no_final_newline(tmp_path):
@@ -364,7 +367,7 @@ def test_sheet_option_on_csv_is_an_error(tmp_path):
 # --------------------------------------------------------------------------- empty input
 
 
-@pytest.mark.parametrize("text", ["", "\n\n  \n", "Solicitudes de rastreo 2024\n", ",,,\n,,\n"])
+@pytest.mark.parametrize("text", ["\n\n  \n", "Solicitudes de rastreo 2024\n", ",,,\n,,\n"])
 def test_empty_or_title_only_csv_gives_empty_batch(tmp_path, text):
     batch = read_batch(write_csv(tmp_path / "t.csv", text))
     assert batch.header_row is None
@@ -392,7 +395,8 @@ def test_unsupported_extension(tmp_path):
     path.write_bytes(b"%PDF-1.4")
     with pytest.raises(InputError) as err:
         read_batch(path)
-    assert "unsupported file type '.pdf'; expected .xlsx or .csv" in str(err.value)
+    expected = "unsupported file type '.pdf'; expected .xlsx, .xlsm, .xls, .xlsb, .ods, .csv, .tsv or .txt"
+    assert expected in str(err.value)
     assert "t.pdf" in str(err.value)
 
 
@@ -422,7 +426,7 @@ def test_unreadable_file(tmp_path, monkeypatch):
     assert "t.csv" in str(err.value)
 
 
-@pytest.mark.parametrize(("content", "message"), [(b"", "not a readable workbook"),
+@pytest.mark.parametrize(("content", "message"), [(b"", "empty file"),
                                                    (b"not a zip at all", "is a text file, not an Excel workbook"),
                                                    (b"PK\x03\x04truncated", "not a readable workbook")])
 @pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
@@ -432,6 +436,14 @@ def test_corrupt_workbook(tmp_path, content, message, suffix):
     with pytest.raises(InputError, match=message) as err:
         read_batch(path)
     assert f"bad{suffix}" in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".pdf", ""])
+def test_empty_file_is_one_error_whatever_its_name(tmp_path, suffix):
+    path = tmp_path / f"t{suffix}"
+    path.write_bytes(b"")
+    with pytest.raises(InputError, match=r"^.*t[.a-z]*: empty file \(0 bytes\): nothing to check$"):
+        read_batch(path)
 
 
 def test_truncated_real_workbook(tmp_path):
@@ -445,7 +457,10 @@ def test_truncated_real_workbook(tmp_path):
 def test_binary_file_with_csv_extension(tmp_path):
     path = tmp_path / "t.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    with pytest.raises(InputError, match="NUL bytes"):
+    with pytest.raises(InputError, match="is a PNG image, not a csv"):
+        read_batch(path)
+    path.write_bytes(bytes(range(256)) * 40)  # no known signature, mostly control bytes
+    with pytest.raises(InputError, match="binary file, not text"):
         read_batch(path)
 
 
@@ -460,8 +475,10 @@ def test_unterminated_quote_is_read_literally(tmp_path):
 def test_rows_getting_wider_beyond_the_sample(tmp_path):
     lines = ["Serie,Marca,Modelo"] + ["A,B,C"] * 60 + [",".join(["x"] * n) for n in range(4, 20)]
     batch = read_batch(write_csv(tmp_path / "t.csv", "\n".join(lines) + "\n"))
-    assert batch.frame.shape == (76, 19)
-    assert batch.frame.loc[77, "Column S"] == "x"
+    # parsed to the end (no field lost), and the lines wider than the table are misaligned: dropped and noted
+    assert batch.frame.shape == (60, 3)
+    assert [d.row for d in batch.dropped_rows] == list(range(62, 78))
+    assert [n.details["fields"] for n in batch.notes] == list(range(4, 20))
 
 
 # --------------------------------------------------------------------------- file identity

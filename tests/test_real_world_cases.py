@@ -28,14 +28,9 @@ PENDING = {
     "FC01": "issue 11: serials with a float suffix",
     "FC02": "issue 11: serials a spreadsheet turned into date text",
     "FC03": "issue 11: serials with thousands separators",
-    "FC07": "issue 10: one cp1252 line in a utf-8 file",
-    "FC08": "issue 10: utf-16 without a byte-order mark",
-    "FC09": "issue 10: an HTML table named .xls",
     "FD07": "issue 11: full-width and look-alike letters in serials",
     "FD09": "issue 11: text-forcing wrappers on serials",
-    "FD10": "issue 10: byte-order marks inside the file",
     "FD12": "issue 11: date-times with time zones",
-    "FD15": "issue 10: Excel binary workbooks",
 }
 
 

@@ -82,7 +82,7 @@ def test_messy_batch_report_validates(validator, messy_csv, as_of, tmp_path):
     assert document["batch"]["encoding"] == "utf-8" and document["batch"]["delimiter"] == ","
 
 
-@pytest.mark.parametrize("content, header_row", [("Serial Number,Manufacturer,Model\n", 1), ("", None)])
+@pytest.mark.parametrize("content, header_row", [("Serial Number,Manufacturer,Model\n", 1), ("\n \n", None)])
 def test_empty_batch_report_validates(validator, tmp_path, as_of, content, header_row):
     path = tmp_path / "empty.csv"
     path.write_text(content, encoding="utf-8")

@@ -14,7 +14,10 @@ A case may also give ``params`` (merged over the rule's params through a user pa
 (the rows are written to an .xlsx with openpyxl, header on row 1, and that file is checked; a
 text starting with "=" becomes a formula without a saved result), and instead of
 ``rows`` the list form ``columns: [...]`` + ``values: [[...], ...]`` (for repeated headers or
-an empty batch). Cell values keep their YAML type in an object column, so an unquoted ``1234``
+an empty batch), or ``csv_bytes: "..."``, a csv file's exact bytes written as a YAML string whose
+characters are bytes (latin-1: ``"\xe9"`` is the byte E9, ``"\0"`` a NUL), for what only a file can
+hold (lines in another encoding, control bytes, lines that do not split into the columns).
+Cell values keep their YAML type in an object column, so an unquoted ``1234``
 is a numeric cell and an unquoted ``2021-03-01`` a date cell.
 
 Each ``expect`` entry must match exactly one finding of the rule by ``row`` and every other key
@@ -40,7 +43,7 @@ import tracecheck
 CASES_DIR = Path(__file__).parent / "cases"
 DEFAULT_AS_OF = dt.date(2026, 11, 22)
 FILE_KEYS = {"rule", "as_of", "date_order"}
-CASE_KEYS = {"rows", "columns", "values", "params", "date_order", "as_of", "expect", "workbook"}
+CASE_KEYS = {"rows", "columns", "values", "params", "date_order", "as_of", "expect", "workbook", "csv_bytes"}
 CASE_NAME = re.compile(r"^(pass|fail)_[a-z0-9_]+$")
 
 
@@ -238,6 +241,8 @@ def test_rule_case(path: Path, data: dict[str, Any], name: str, case: dict[str, 
     as_of = _as_date(case.get("as_of", data.get("as_of", DEFAULT_AS_OF)))
     date_order = case.get("date_order", data.get("date_order", "auto"))
     source = write_workbook(frame, tmp_path / "case.xlsx") if case.get("workbook") else frame
+    if "csv_bytes" in case:
+        (source := tmp_path / "case.csv").write_bytes(case["csv_bytes"].encode("latin-1"))
     records = run_rule(code, source, pack, as_of=as_of, date_order=date_order)
 
     problems = _match(expect, records)
@@ -281,6 +286,8 @@ def _rule_ids() -> list[Any]:
 
 @pytest.mark.parametrize("rule", _rule_ids())
 def test_example_bad_fires(rule: tracecheck.Rule) -> None:
+    if rule.check == "read_note":
+        pytest.skip("what the csv reader mends only a file holds; its case file checks it with csv_bytes")
     records = run_rule(rule.code, example_frame(rule.example["bad"]), _default_pack(), as_of=DEFAULT_AS_OF)
     assert records, f"{rule.code} example.bad produced no finding"
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import io
 import zipfile
 
+import pytest
+
 from tracecheck.read.xlsx_parts import FormulaCell, scan_sheet, sheet_parts
+from tracecheck.read.xml_scan import PartError
 
 WORKBOOK = ('<workbook xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
             '<sheets><sheet name="Hoja 1" sheetId="1" r:id="rId1"/><sheet name="Other" sheetId="2" r:id="rId2"/>'
@@ -31,7 +34,47 @@ def _sheet(cells: str, prefix: str = "") -> str:
 
 def test_sheet_parts_resolves_relative_and_absolute_targets() -> None:
     archive = zipfile.ZipFile(io.BytesIO(_workbook("<worksheet/>")))
-    assert sheet_parts(archive) == {"Hoja 1": "xl/worksheets/sheet1.xml", "Other": "xl/worksheets/sheet2.xml"}
+    assert sheet_parts(archive) == {"Hoja 1": ("xl/worksheets/sheet1.xml",), "Other": ("xl/worksheets/sheet2.xml",)}
+
+
+def test_workbook_and_relationships_are_read_as_xml_in_any_quoting() -> None:
+    """Single quotes, spaces around =, other prefixes and attribute orders are all valid XML."""
+    workbook = ("<x:workbook xmlns:x='urn:x' xmlns:rel='http://schemas.openxmlformats.org/officeDocument/2006/"
+                "relationships'><x:sheets><x:sheet rel:id = 'rId1' sheetId='1' name = 'Hoja 1'/></x:sheets>"
+                "</x:workbook>")
+    rels = "<Relationships><Relationship Target = 'worksheets/sheet1.xml' Id='rId1'/></Relationships>"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("xl/workbook.xml", workbook)
+        archive.writestr("xl/_rels/workbook.xml.rels", rels)
+        archive.writestr("XL/Worksheets/Sheet1.xml", "<worksheet/>")  # calamine ignores the case of entries
+    assert sheet_parts(zipfile.ZipFile(buffer)) == {"Hoja 1": ("XL/Worksheets/Sheet1.xml",)}
+
+
+@pytest.mark.parametrize("cell", [
+    "<c r='XFD1048576'><v>1</v></c>",  # single quotes
+    '<c r = "XFD1048576"><v>1</v></c>',  # spaces around =
+    '<c s="1" r="XFD1048576"><v>1</v></c>',  # r not first
+    '<c r="xfd1048576"><v>1</v></c>',  # lower-case letters (calamine accepts them)
+    '<x:c xmlns:x="urn:x" r="XFD1048576"><x:v>1</x:v></x:c>',  # a prefix
+])
+def test_the_far_cell_is_found_in_any_attribute_syntax(cell: str) -> None:
+    scan = scan_sheet(_workbook(_sheet('<c r="A2"><v>1</v></c>' + cell)), "Hoja 1")
+    assert (scan.rows, scan.columns) == (1_048_576, 16_384)
+
+
+def test_cells_and_rows_without_references_are_laid_out_as_calamine_does() -> None:
+    rows = "<row/>" * 5000 + "<row><c><v>1</v></c><c t='n'><v>2</v></c></row>"
+    scan = scan_sheet(_workbook(f"<worksheet><sheetData>{rows}</sheetData></worksheet>"), "Hoja 1")
+    assert (scan.rows, scan.columns, scan.cells) == (5001, 2, 2)
+
+
+def test_a_sheet_the_guard_cannot_read_is_refused_not_waved_through() -> None:
+    with pytest.raises(PartError, match="not well-formed"):
+        scan_sheet(_workbook("<worksheet><sheetData><row><c><v>1</v></row></sheetData></worksheet>"), "Hoja 1")
+    entity = '<!DOCTYPE x [<!ENTITY e "XFD1048576">]><worksheet><c r="&e;"/></worksheet>'
+    with pytest.raises(PartError):
+        scan_sheet(_workbook(entity.replace('r="&e;"', "")), "Hoja 1")
 
 
 def test_formula_without_value_is_found_with_its_text_unescaped() -> None:

@@ -92,14 +92,16 @@ def value_repeated(ctx: CheckContext, *, column: FieldName) -> pd.DataFrame:
     return findings_frame(rows, related_rows=related)
 
 
-@check("read_note")
+@check("read_note", context={"fields": int, "expected_fields": int})
 def read_note(ctx: CheckContext, *, kind: str) -> pd.DataFrame:
     """What the reader mended or could not read as written, of one ``kind`` (tracecheck.read.notes),
-    on its row and column."""
+    on its row and column; the note's numbers (``fields``, ``expected_fields``) as context."""
     notes = [n for n in ctx.batch.raw.notes if n.kind == kind]
     header_field = {ctx.batch.raw.column_letters.get(c.header): c.field for c in ctx.batch.mapping.columns}
+    numbers = {name: pd.array([n.details.get(name) for n in notes], dtype="Int64")
+               for name in ("fields", "expected_fields")}
     return findings_frame([n.row for n in notes], column=[n.column for n in notes], value=[n.value for n in notes],
-                          field=[header_field.get(n.column) for n in notes])
+                          field=[header_field.get(n.column) for n in notes], **numbers)
 
 
 # A function call or a cell reference after "=": "=A2&B2", "=CONCATENAR(A2;B2)", "= $B$4"; not "=" alone.

@@ -15,15 +15,19 @@ This module is the public face (read_batch, read_frame, list_sheets, RawBatch,
 column_letter) and only orchestrates: read_batch goes bytes -> sniff -> csv or
 workbook -> shape -> limits. Each module imports only those below it:
 
-* ``csv``: decoding, delimiter sniffing, the Arrow fast path and the pandas fallback;
+* ``csv``: delimiter and dialect sniffing, the Arrow fast path, the pandas fallback, misaligned records;
+* ``decode``: bytes to utf-8 text (utf-16 with or without a BOM, lines in another encoding, control
+  characters and stray byte-order marks removed), with notes on what was mended;
 * ``workbook``: calamine, choosing the sheet, the scan hook, merged cells, formulas inside the table;
-* ``sniff``: file kind from the extension and from the bytes, reading the bytes;
+* ``html_table``: a web page's table saved under a workbook's name;
+* ``sniff``: file kind from the extension and from the bytes (signatures), reading the bytes;
 * ``shape``: the table in a grid: its columns (not a side table), data rows, column names and letters;
 * ``header``: the header row, or two rows under merged group labels;
 * ``rows``: rows below the header that are no requests (repeated headers, totals, footers, notes);
 * ``xlsx_layout``: merged cells and Excel tables (their totals rows);
 * ``limits``: size limits (Limits), checked before and after reading;
-* ``xlsx_parts``: what calamine does not tell, read from the workbook's XML parts.
+* ``xlsx_parts``: what calamine does not tell, read from the workbook's XML parts (with ``xml_scan``,
+  the defused XML parsers, ``ods`` and ``xlsb``, the guards of the other workbook formats).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from tracecheck.errors import InputError
 from tracecheck.read.csv import _read_csv
 from tracecheck.read.frame import from_arrow, plain_frame
 from tracecheck.read.header import Score
+from tracecheck.read.html_table import read_html
 from tracecheck.read.limits import Limits, check_file, check_table, check_workbook
 from tracecheck.read.notes import DroppedRow, ReadNote
 from tracecheck.read.shape import _blank_cells, _column_names, _Table, column_letter
@@ -113,7 +118,8 @@ class RawBatch:
 
 def read_batch(path: str | os.PathLike, *, sheet: str | None = None, header_row: int | None = None,
                limits: Limits | None = None, sheet_score: Score | None = None) -> RawBatch:
-    """Read ``path`` (.xlsx/.xlsm/.xls or .csv/.txt/.tsv) into a RawBatch.
+    """Read ``path`` (.xlsx/.xlsm/.xls/.xlsb/.ods, or .csv/.txt/.tsv, or an HTML table under such a name)
+    into a RawBatch.
 
     ``sheet`` picks a workbook sheet; ``"all"`` reads every sheet that looks like a batch and has the
     layout of the best one, as one batch (``RawBatch.sheets``; a csv ignores it). By default the
@@ -132,13 +138,19 @@ def read_batch(path: str | os.PathLike, *, sheet: str | None = None, header_row:
         raise InputError(f"sheet {sheet!r} requested, but a csv file has no sheets", path=shown)
     data = _read_bytes(Path(shown))
     check_file(data, shown, limits)
-    _refuse_mislabelled(data, kind, shown)
+    content = _refuse_mislabelled(data, kind, shown)
     common: dict[str, Any] = {"source": Path(shown).name, "path": shown, "sha256": hashlib.sha256(data).hexdigest()}
+    if content == "html":  # a web page's "export to Excel": its table is read
+        if sheet is not None:
+            raise InputError(f"sheet {sheet!r} requested, but the file is an HTML page with one table", path=shown)
+        table, encoding = read_html(data, shown, header_row, limits)
+        check_table(table.frame, shown, None, limits)
+        return RawBatch(**common, **_table_fields(table), sheet=None, encoding=encoding, delimiter=None)
     if kind == "csv":
-        table, encoding, delimiter = _read_csv(data, shown, header_row)
+        table, encoding, delimiter, notes = _read_csv(data, shown, header_row)
         check_table(table.frame, shown, None, limits)
         return RawBatch(**common, **_table_fields(table), sheet=None,
-                        encoding=encoding, delimiter=delimiter)
+                        encoding=encoding, delimiter=delimiter, notes=notes)
     check_workbook(data, shown, limits)
     scans: dict[str, SheetScan] = {}
     read = _read_workbook(data, shown, sheet, header_row, _scan_hook(data, shown, limits, scans), sheet_score)
@@ -172,7 +184,7 @@ def list_sheets(path: str | os.PathLike) -> list[str]:
     """Names of the worksheets of a workbook, in workbook order."""
     shown = os.fspath(path)
     if _file_kind(Path(shown)) != "xlsx":
-        raise InputError("only workbooks (.xlsx, .xlsm, .xls) have sheets", path=shown)
+        raise InputError("only workbooks (.xlsx, .xlsm, .xls, .xlsb, .ods) have sheets", path=shown)
     workbook = _open_workbook(_read_bytes(Path(shown)), shown)
     with workbook:
         return list(workbook.sheet_names)

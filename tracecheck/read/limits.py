@@ -13,12 +13,14 @@ from typing import Any
 import pandas as pd
 
 from tracecheck.errors import InputError
+from tracecheck.read import ods
 from tracecheck.read.xlsx_parts import (
     ARCHIVE_ERRORS,
     claimed_size,
     open_archive,
     sheet_parts,
 )
+from tracecheck.read.xml_scan import PartError
 
 
 @dataclass(frozen=True)
@@ -69,9 +71,16 @@ def check_workbook(data: bytes, shown: str, limits: Limits) -> None:
                              f"(limits {limits.max_unpacked_mb:,.0f} MB, ratio {limits.max_unpack_ratio:,.0f}); "
                              f"refusing it as a possible zip bomb", path=shown)
         try:
-            claims = {sheet: claimed_size(archive, part) for sheet, part in sheet_parts(archive).items()}
+            claims = {sheet: max((claimed_size(archive, part) for part in parts), default=(0, 0))
+                      for sheet, parts in sheet_parts(archive).items()}
+            tables = ods.table_extents(archive) if ods.is_ods(archive) else {}
+        except PartError as err:
+            raise InputError(f"damaged workbook: {err}; open it in a spreadsheet program and save it again",
+                             path=shown) from None
         except ARCHIVE_ERRORS:
             return  # a damaged archive: the workbook reader reports it as unreadable
+        for sheet, (rows, columns, stored) in tables.items():  # calamine builds every table of an .ods at once
+            check_extent(rows, columns, shown, sheet, limits, stored=stored)
         for sheet, (rows, columns) in claims.items():
             if columns > limits.max_columns or rows > limits.max_rows + 1:
                 raise InputError(f"sheet claims {rows:,} rows x {columns:,} columns, over the limits "

@@ -7,7 +7,7 @@ check kind), on the row and column they concern.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Why a row below the header is not a request (the reasons a reader gives; the report counts them).
 DROP_REASONS = (
@@ -16,6 +16,7 @@ DROP_REASONS = (
     "total_line",  # a totals or subtotal line (Total, Subtotal Laredo PD, Total de solicitudes: 14, a lone count)
     "footer_line",  # a signature, page or report line (Elaboró, Preparado por, Generado por, Página 1 de 1)
     "table_totals",  # the totals row of an Excel table (totalsRowCount)
+    "misaligned",  # a csv record that does not split into the header's number of fields (TC012)
 )
 
 
@@ -35,3 +36,4 @@ class ReadNote:
     row: int | None
     column: str | None = None
     value: str | None = None  # what was found (before mending), when that helps the person fixing it
+    details: dict[str, int] = field(default_factory=dict)  # numbers for the message, e.g. {"fields": 14}

@@ -35,6 +35,7 @@ from tracecheck.read.shape import _empty_table, _shape, _Table
 from tracecheck.read.sniff import _one_line
 from tracecheck.read.xlsx_layout import CellRange, SheetLayout, excel_tables, merged_ranges
 from tracecheck.read.xlsx_parts import EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, FormulaCell, SheetScan, scan_sheet
+from tracecheck.read.xml_scan import PartError
 
 ALL_SHEETS = "all"  # sheet= value that reads every sheet of the chosen sheet's layout (unless a sheet is so named)
 BATCH_SHARE = 0.5  # a sheet looks like a batch when its header scores at least this share of the best's
@@ -66,7 +67,11 @@ def _scan_hook(data: bytes, shown: str, limits: Limits, scans: dict[str, SheetSc
 
     def scan(name: str) -> None:
         if name not in scans:
-            scans[name] = found = scan_sheet(data, name)
+            try:
+                scans[name] = found = scan_sheet(data, name)
+            except PartError as err:  # the guard cannot measure it, so calamine must not read it
+                raise InputError(f"damaged workbook: {err}; open it in a spreadsheet program and save it again",
+                                 path=shown, sheet=name) from None
             if found.rows > EXCEL_MAX_ROWS or found.columns > EXCEL_MAX_COLUMNS:
                 raise InputError(f"damaged or not written by Excel: a cell reaches row {found.rows:,}, column "
                                  f"{found.columns:,}, beyond Excel's last ({EXCEL_MAX_ROWS:,} rows, "

@@ -21,7 +21,9 @@ import re
 import zipfile
 from dataclasses import dataclass
 from typing import Any
-from xml.etree.ElementTree import Element, ParseError, fromstring
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml.ElementTree import fromstring
 
 from tracecheck.read.xlsx_parts import ARCHIVE_ERRORS, column_number, open_archive, sheet_parts
 
@@ -87,16 +89,16 @@ def excel_tables(data: bytes, sheet: str) -> tuple[ExcelTable, ...]:
         return ()
     with archive:
         try:
-            part = sheet_parts(archive).get(sheet)
-            if not part:
+            entries = sheet_parts(archive).get(sheet) or ()
+            if not entries:
                 return ()
             tables = []
-            for target in _table_targets(archive, part):
+            for target in dict.fromkeys(t for part in entries for t in _table_targets(archive, part)):
                 table = _table(_read_xml(archive, target))
                 if table is not None:
                     tables.append(table)
             return tuple(tables)
-        except (*ARCHIVE_ERRORS, ParseError):
+        except (*ARCHIVE_ERRORS, ParseError, ValueError):  # PartError, a defused part
             return ()
 
 
