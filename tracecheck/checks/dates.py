@@ -15,7 +15,7 @@ from tracecheck.checks.params import DateField, Days, Metric, Years
 from tracecheck.metrics import METRIC_SPANS
 from tracecheck.text import map_distinct
 
-DateStatus = Literal["unparseable", "ambiguous"]  # the parse statuses worth a finding
+DateStatus = Literal["unparseable", "ambiguous", "placeholder"]  # the parse statuses worth a finding
 
 
 def _combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -66,17 +66,19 @@ def _unparseable_reason(value: object) -> str:
     return "number" if _is_number(value) else "text"
 
 
-@check("date_status", context={"parsed": str}, reasons=("time_only", "number", "text"))
+@check("date_status", context={"parsed": str}, reasons=("time_only", "number", "text", "placeholder"))
 def date_status(ctx: CheckContext, *, status: DateStatus, fields: list[DateField]) -> pd.DataFrame:
-    """Date cells whose parse status is ``status`` (unparseable or ambiguous). An unparseable cell
-    has a reason: ``time_only`` (a time of day, no date), ``number`` or ``text``."""
+    """Date cells whose parse status is ``status`` (unparseable, ambiguous or placeholder). An
+    unparseable cell has a reason: ``time_only`` (a time of day, no date), ``number`` or ``text``; an
+    unknown date written as a placeholder (9999-12-31, N/D, sin fecha) has reason ``placeholder``."""
     parts = []
     for name in fields:
         if not ctx.present(name):
             continue
         hit = ctx.frame[f"{name}__status"].eq(status).to_numpy()
         rows = ctx.frame.loc[hit, [name, f"{name}__raw"]]
-        reason = _source(ctx, name)[hit].map(_unparseable_reason) if status == "unparseable" else None
+        reason = (_source(ctx, name)[hit].map(_unparseable_reason) if status == "unparseable"
+                  else "placeholder" if status == "placeholder" else None)
         parts.append(findings_frame(rows.index, field=name, value=rows[f"{name}__raw"], parsed=_iso(rows[name]),
                                     reason=reason))
     return _combine(parts)

@@ -235,6 +235,7 @@ class RuleSpec(BaseModel):
     title: Text | None = Field(None, description="A short human title (the name stays the stable id).")
     severity: SeverityLevel
     severity_by_reason: dict[str, SeverityLevel] = {}
+    severity_by_field: dict[CanonicalField, SeverityLevel] = {}
     check: str
     params: dict[str, Any] = {}
     message: Template
@@ -246,7 +247,7 @@ class RuleSpec(BaseModel):
     status: Status = "stable"
     family: str = "custom"
 
-    @field_validator("params", "messages", "severity_by_reason", mode="before")
+    @field_validator("params", "messages", "severity_by_reason", "severity_by_field", mode="before")
     @classmethod
     def _blank_is_empty(cls, value: Any) -> Any:  # `params:` with nothing after it
         return {} if value is None else value
@@ -290,6 +291,7 @@ class Override(BaseModel):
     name: str | None = None
     severity: SeverityLevel | None = None
     severity_by_reason: dict[str, SeverityLevel] | None = None
+    severity_by_field: dict[CanonicalField, SeverityLevel] | None = None
     params: dict[str, Any] | None = Field(None, description="Merged into the rule's parameters; checked "
                                                             "against its check kind once the packs are merged.")
     message: Text | None = None
