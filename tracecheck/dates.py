@@ -79,14 +79,16 @@ _MONTH_NAMES = {
     12: "december dec diciembre dic",
 }
 _MONTHS = {name: num for num, names in _MONTH_NAMES.items() for name in names.split()}
+# Weekday names a long date may start with ("mar", Spanish for Tuesday, is left out: it is March too).
 _WEEKDAYS = ("monday mon tuesday tue tues wednesday wed thursday thu thurs friday fri saturday sat sunday sun "
-             "lunes lun martes miercoles mie jueves jue viernes vie sabado sab domingo dom").split()  # not "mar" (March)
+             "lunes lun martes miercoles mie jueves jue viernes vie sabado sab domingo dom").split()
 # Words that say the date is not known (folded: lower case, no accents, spaces for punctuation).
 _UNKNOWN_WORDS = frozenset({"unknown", "unk", "n a", "na", "n d", "nd", "s f", "sf", "sin fecha", "no aplica",
                             "desconocida", "desconocido", "se desconoce", "no disponible", "none", "null", "nan",
                             "tbd", "pending", "pendiente", "?", "-", "--", "---", "x", "xx"})
 # Sentinel dates databases write for "unknown": days since 1970-01-01.
-_SENTINEL_DAYS = frozenset(_dt.date(*ymd).toordinal() - _EPOCH for ymd in ((1900, 1, 1), (1899, 12, 30), (1899, 12, 31)))
+_SENTINEL_DAYS = frozenset(_dt.date(*ymd).toordinal() - _EPOCH
+                           for ymd in ((1900, 1, 1), (1899, 12, 30), (1899, 12, 31)))
 _SENTINEL_YEAR = 9999  # 9999-12-31 and friends: "no end", i.e. unknown
 _ZEROS = re.compile(r"[0\s/.\-]*0[0\s/.\-]*")  # 00/00/0000, 0000-00-00, 0
 _WORD_SEPARATORS = re.compile(r"[\s./_]+")
