@@ -33,6 +33,7 @@ EXPECTED = {
     "caliber-missing": ["caliber_missing"],
     "firearm-type-missing": ["type_missing"],
     "date-unparseable": ["date_unparseable"],
+    "date-unknown": ["date_placeholder"],
     "date-order": ["purchase_after_recovery", "recovery_after_request"],
     "date-future": ["date_future"],
 }

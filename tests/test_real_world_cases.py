@@ -25,9 +25,6 @@ TWELVE_FIELDS = ("request_id", "agency", "manufacturer", "model", "caliber", "fi
 
 # Cases the code does not handle yet, and the issue that handles them.
 PENDING = {
-    "FC01": "issue 11: serials with a float suffix",
-    "FC02": "issue 11: serials a spreadsheet turned into date text",
-    "FC03": "issue 11: serials with thousands separators",
     "FC06": "issue 10: repeated page headers",
     "FC07": "issue 10: one cp1252 line in a utf-8 file",
     "FC08": "issue 10: utf-16 without a byte-order mark",
@@ -39,10 +36,7 @@ PENDING = {
     "FD01": "issue 10: cells merged down a block",
     "FD02": "issue 10: an Excel table's totals row",
     "FD04": "issue 10: a summary sheet first",
-    "FD07": "issue 11: full-width and look-alike letters in serials",
-    "FD09": "issue 11: text-forcing wrappers on serials",
     "FD10": "issue 10: byte-order marks inside the file",
-    "FD12": "issue 11: date-times with time zones",
     "FD15": "issue 10: Excel binary workbooks",
 }
 

@@ -8,6 +8,7 @@ index. Nothing here decides what is a problem; the rules do.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,8 +20,11 @@ from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype
 
 from tracecheck import metrics
 from tracecheck.dates import parse_dates
+from tracecheck.items import FIREARM, item_kinds
 from tracecheck.mapping import ColumnMapping, map_headers
 from tracecheck.read import RawBatch
+from tracecheck.read.notes import DroppedRow
+from tracecheck.reference import item_words
 from tracecheck.ruleset import RulePack
 from tracecheck.schema import DATE_FIELDS, TEXT_FIELDS, schema_failures
 from tracecheck.text import fold, fold_series
@@ -49,6 +53,7 @@ class Batch:
 def normalise(raw: RawBatch, pack: RulePack, *, date_order: str = "auto", as_of: dt.date) -> Batch:
     mapping = map_headers([str(c) for c in raw.frame.columns], pack.fields, fixed=pack.fixed_map,
                           fuzzy_threshold=pack.fuzzy_threshold)
+    raw = _without_other_items(raw, mapping, pack)
     index = pd.Index(raw.frame.index.astype("int64"), name="row")
     columns: dict[str, pd.Series] = {}
     for name in TEXT_FIELDS:
@@ -61,9 +66,28 @@ def normalise(raw: RawBatch, pack: RulePack, *, date_order: str = "auto", as_of:
     orders = _date_columns(raw, mapping, index, date_order, as_of, columns)
     columns["obliterated__flag"] = _flag(columns["obliterated"])
     frame = pd.DataFrame(columns, index=index)
-    frame = pd.concat([frame, metrics.compute(frame)], axis=1)
+    frame = pd.concat([frame, metrics.compute(frame, as_of)], axis=1)
     return Batch(frame=frame, raw=raw, mapping=mapping, as_of=as_of, date_orders=orders,
                  schema_failures=schema_failures(frame))
+
+
+def _without_other_items(raw: RawBatch, mapping: ColumnMapping, pack: RulePack) -> RawBatch:
+    """The batch without the rows whose type cell names ammunition, a magazine, a part or an accessory:
+    those are no firearm requests; they are listed as dropped rows (reason ``not_a_firearm``)."""
+    header = mapping.header_for("firearm_type")
+    if header is None or raw.frame.empty:
+        return raw
+    kinds = item_kinds(_text(raw.frame[header], raw.frame.index), item_words(pack.reference))
+    other = (kinds != FIREARM).to_numpy()
+    if not other.any():
+        return raw
+    rows = {int(r) for r in raw.frame.index[other]}
+    dropped = sorted([*raw.dropped_rows, *(DroppedRow(r, "not_a_firearm") for r in rows)], key=lambda d: d.row)
+    return dataclasses.replace(
+        raw, frame=raw.frame[~other], dropped_rows=dropped,
+        labels=None if raw.labels is None else raw.labels[~raw.labels.index.isin(rows)],
+        notes=tuple(n for n in raw.notes if n.row not in rows),
+        formulas=tuple(f for f in raw.formulas if f.row not in rows))
 
 
 def _text(source: pd.Series | None, index: pd.Index) -> pd.Series:

@@ -140,7 +140,8 @@ def _within_years(frame: pd.DataFrame, start: str, end: str, years: float) -> pd
 
 
 def _age_findings(frame: pd.DataFrame, hit: pd.Series, metric: str, field: str) -> pd.DataFrame:
-    rows = frame.loc[hit.fillna(False).astype(bool).to_numpy(), [metric, f"{field}__raw"]]
+    hit = hit.fillna(False).astype(bool) & frame[metric].notna()  # no figure, no age finding
+    rows = frame.loc[hit.to_numpy(), [metric, f"{field}__raw"]]
     days = rows[metric]
     return findings_frame(rows.index, field=field, value=rows[f"{field}__raw"], days=days,
                           years=(days.astype("float64") / 365.25).round(1))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Why a row below the header is not a request (the reasons a reader gives; the report counts them).
-DROP_REASONS = ("note_block",)
+DROP_REASONS = ("note_block", "not_a_firearm")
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,9 @@ from tracecheck.findings import FINDING_COLUMNS
 
 CHUNK = 100_000
 SAMPLE = 2_000  # texts looked at to tell a column of many distinct texts (escaped in bulk) from a repetitive one
-REPORT_VERSION = "2.0"  # 2.0: findings carry header, reason and index; context holds only typed details
+# 2.0: findings carry header, reason and index; context holds only typed details.
+# 3.0: age buckets lose "negative" (a figure from dates out of order is unknown); rows_privately_made.
+REPORT_VERSION = "3.0"
 
 
 def write_json(report: Any, fp: TextIO) -> None:

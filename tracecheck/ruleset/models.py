@@ -46,6 +46,7 @@ from tracecheck.findings import Severity
 from tracecheck.ruleset.tables import (
     CanonicalField,
     FieldSpec,
+    Items,
     Language,
     Manufacturer,
     Matching,
@@ -354,6 +355,7 @@ class PackFile(BaseModel):
     map: dict[str, str] | None = Field(None, description="A fixed header for a field (field -> header).")
     fuzzy_threshold: Annotated[float, Field(ge=0, le=100)] | None = None
     placeholders: Placeholders | None = None
+    items: Items | None = Field(None, description="Rows that are ammunition, magazines, parts or accessories.")
     us_country_names: list[Word] | None = None
     manufacturers: list[Manufacturer] | None = None
     matching: Matching | None = Field(None, description="Duplicate matching parameters (rules/matching.yml).")
