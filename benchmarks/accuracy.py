@@ -62,6 +62,9 @@ def measure(rows: int, seed: int, language: str, profile: str) -> pd.DataFrame:
     return pd.DataFrame(lines)
 
 
+_CYRILLIC = str.maketrans("ACEKMOPTX", "АСЕКМОРТХ")  # Latin letters -> the Cyrillic letters drawn the same
+_FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
 # reason -> (rule that must say it, column spoiled, spoil(serial, rng) -> cell text)
 SPOILS = {
     "float_suffix": ("TC103", "Serial Number", lambda s, r: f"{r.integers(10**6, 10**9)}.0"),
@@ -71,8 +74,8 @@ SPOILS = {
         [f"{r.integers(1, 29)}-{m}" for m in ("Jan", "Mar", "Apr", "Dec", "ene", "abr", "dic")]
         + [f"{m}-{r.integers(0, 99):02d}" for m in ("Jan", "Apr", "Dec", "Sep")])),
     "text_prefix": ("TC102", "Serial Number", lambda s, r: "'" + s),
-    "lookalike": ("TC102", "Serial Number", lambda s, r: s.translate(str.maketrans("ACEKMOPTX", "АСЕКМОРТХ"))
-                  if any(c in s for c in "ACEKMOPTX") else s.translate(str.maketrans("0123456789", "０１２３４５６７８９"))),
+    "lookalike": ("TC102", "Serial Number", lambda s, r: s.translate(_CYRILLIC) if any(c in s for c in "ACEKMOPTX")
+                  else s.translate(_FULL_WIDTH)),
     "obliterated": ("TC101", "Serial Number", lambda s, r: r.choice([
         "Removed by mechanical action", "eliminated intentionally", "tampered by abrasion", "SERIAL GROUND OFF",
         "Número de serie esmerilado", "MATRICULA LIMADA", "borrado por abrasión", "ilegible por corrosión",

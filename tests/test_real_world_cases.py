@@ -31,7 +31,6 @@ PENDING = {
     "FC09": "issue 10: an HTML table named .xls",
     "FC10": "issue 10: the sheet whose headers map best",
     "FC11": "issue 10: a header over two rows",
-    "FC12": "issue 10: format hints in date headers",
     "FC20": "issue 10: totals and page footer rows",
     "FD01": "issue 10: cells merged down a block",
     "FD02": "issue 10: an Excel table's totals row",

@@ -294,6 +294,38 @@ def _pack(rules):
         _fail(exc)
 
 
+@main.command("map")
+@click.argument("input_path", metavar="INPUT")
+@click.option("--rules", "rules", default=None, help="Rule pack YAML (default: the shipped pack).")
+@click.option("--sheet", default=None, help="Worksheet to read (default: the first that looks like a table).")
+@click.option("--map", "maps", multiple=True, metavar='FIELD="Header"', help="Fix a field's header, as for check.")
+@click.option("--out", "out_path", default=None, type=click.Path(dir_okay=False),
+              help="Write the map: snippet (a rule pack) to this file instead of standard output.")
+def map_headers(input_path, rules, sheet, maps, out_path):
+    """Show how INPUT's headers map to the trace fields, with the evidence (on standard error), and
+    print a pack with a map: that keeps this mapping (on standard output, or --out)."""
+    from tracecheck.mapping import map_batch
+    from tracecheck.mapping.show import decision_table, map_snippet
+    from tracecheck.mapping.table import expected_fields
+    from tracecheck.read import read_batch
+    from tracecheck.writers import write_atomic
+
+    mapping = _parse_map(maps)
+    try:
+        pack = _pack(rules)
+        pack = pack.with_map(mapping) if mapping else pack
+        raw = read_batch(input_path, sheet=sheet)
+        decided = map_batch(raw, pack)
+        snippet = map_snippet(decided, Path(input_path).name)
+        click.echo(decision_table(decided, raw.column_letters, expected_fields(pack)), err=True)
+        if out_path:
+            write_atomic(Path(out_path), functools.partial(_write_text, snippet))
+        else:
+            click.echo(snippet, nl=False)
+    except TracecheckError as exc:
+        _fail(exc)
+
+
 @main.command("rules")
 @click.option("--rules", "rules", default=None, help="Rule pack YAML (default: the shipped pack).")
 @_LANG

@@ -21,7 +21,7 @@ from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype
 from tracecheck import metrics
 from tracecheck.dates import parse_dates
 from tracecheck.items import FIREARM, item_kinds
-from tracecheck.mapping import ColumnMapping, map_headers
+from tracecheck.mapping import ColumnMapping, map_batch
 from tracecheck.read import RawBatch
 from tracecheck.read.notes import DroppedRow
 from tracecheck.reference import item_words
@@ -51,8 +51,10 @@ class Batch:
 
 
 def normalise(raw: RawBatch, pack: RulePack, *, date_order: str = "auto", as_of: dt.date) -> Batch:
-    mapping = map_headers([str(c) for c in raw.frame.columns], pack.fields, fixed=pack.fixed_map,
-                          fuzzy_threshold=pack.fuzzy_threshold)
+    """The canonical table of ``raw`` (see the module docstring). ``date_order`` is "auto" (each date
+    column's order from a format hint in its header, else from its values), "dayfirst" or "monthfirst"
+    (every date column). Raises InputError when a fixed mapping names a header the batch lacks."""
+    mapping = map_batch(raw, pack)
     raw = _without_other_items(raw, mapping, pack)
     index = pd.Index(raw.frame.index.astype("int64"), name="row")
     columns: dict[str, pd.Series] = {}
@@ -141,18 +143,20 @@ def _date_columns(raw: RawBatch, mapping: ColumnMapping, index: pd.Index, order:
                   columns: dict[str, pd.Series]) -> dict[str, str | None]:
     """Parse the date fields into ``columns``; return the day/month order used per field.
 
-    The order is inferred per column from values that settle it (a day above 12). A column
-    that nothing settles takes the order the sheet's other date columns agree on, since one
+    A format hint in the column's header ("(dd/mm/aaaa)") sets its order unless ``order`` forces
+    one. Otherwise the order is inferred per column from values that settle it (a day above 12). A
+    column that nothing settles takes the order the sheet's other date columns agree on, since one
     sheet is written in one convention; only when none does are its D/M values ambiguous.
     """
     sources = {f: raw.frame[h] for f in DATE_FIELDS if (h := mapping.header_for(f))}
     headers = {f: str(mapping.header_for(f)) for f in sources}
-    parsed = {f: _parse(sources[f], headers[f], index, order, as_of, raw.date_system) for f in sources}
+    column_orders = {f: (mapping.date_order_for(f) or order) if order == "auto" else order for f in sources}
+    parsed = {f: _parse(sources[f], headers[f], index, column_orders[f], as_of, raw.date_system) for f in sources}
     agreed = {p.resolved_order for p in parsed.values()} - {None}
     if order == "auto" and len(agreed) == 1:
         sheet_order = agreed.pop()
         for f, p in parsed.items():
-            if p.resolved_order is None and p.evidence.get("ambiguous"):
+            if p.resolved_order is None and p.evidence.get("ambiguous") and column_orders[f] == "auto":
                 parsed[f] = _parse(sources[f], headers[f], index, sheet_order, as_of, raw.date_system)
     for f in DATE_FIELDS:
         if f in parsed:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from tracecheck.catalogue import Catalogue
 from tracecheck.findings import SEVERITIES
+from tracecheck.mapping.table import expected_fields, fields_not_found, headers_not_used, mapped_columns
 from tracecheck.metrics import BUCKETS, bucket_counts
 from tracecheck.normalise import Batch
 from tracecheck.report.model import ROW_COLUMNS, Report
@@ -49,7 +50,9 @@ def build_report(batch: Batch, pack: RulePack, findings: pd.DataFrame, *, checke
                "duplicates": _duplicate_summary(groups, len(rows)),
                "rows_dropped": dict(Counter(d.reason for d in raw.dropped_rows)),
                "by_agency": _by_agency(agencies, per_row),
-               "worst_rows": _worst_rows(batch, agencies, findings, per_row)}
+               "worst_rows": _worst_rows(batch, agencies, findings, per_row),
+               "fields_not_found": fields_not_found(batch.mapping, expected_fields(pack), raw.column_letters),
+               "headers_not_used": headers_not_used(batch.mapping, raw.column_letters)}
     return Report(
         batch={"source": raw.source, "sheet": raw.sheet, "sha256": raw.sha256, "row_count": len(batch.frame),
                "header_row": raw.header_row, "encoding": raw.encoding, "delimiter": raw.delimiter,
@@ -61,8 +64,7 @@ def build_report(batch: Batch, pack: RulePack, findings: pd.DataFrame, *, checke
                    "rules": [{"rule": r.code, "name": r.name, "title": r.text("title", words),
                               "severity": r.severity.value, "family": r.family, "fix": r.text("fix", words),
                               "why": r.text("why", words)} for r in pack.rules]},
-        mapping=[{"field": c.field, "header": c.header, "column": raw.column_letters.get(c.header),
-                  "method": c.method, "score": c.score} for c in batch.mapping.columns],
+        mapping=mapped_columns(batch.mapping, raw.column_letters),
         summary=summary, findings=findings, rows=rows, duplicate_groups=groups, source=raw, canonical=batch.frame)
 
 

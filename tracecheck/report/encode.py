@@ -21,6 +21,7 @@ from tracecheck.findings import FINDING_COLUMNS
 CHUNK = 100_000
 SAMPLE = 2_000  # texts looked at to tell a column of many distinct texts (escaped in bulk) from a repetitive one
 # 2.0: findings carry header, reason and index; context holds only typed details.
+# 2.1: mapping confidence, evidence and date order; summary.fields_not_found and summary.headers_not_used.
 # 3.0: age buckets lose "negative" (a figure from dates out of order is unknown); rows_privately_made.
 REPORT_VERSION = "3.0"
 

@@ -52,8 +52,30 @@ def build(merged: dict[str, Any]) -> RulePack:
         name=str(merged.get("name", "custom")), version=str(merged.get("version", "0")),
         rules=tuple(r for r in rules if r.code in active), all_rules=rules, fields=fields, fixed_map={},
         fuzzy_threshold=float(merged.get("fuzzy_threshold", 88)), reference=merged["reference"],
-        digest=digest(merged))
-    return pack.with_map(merged["map"]) if merged["map"] else pack
+        digest=digest(merged), vocabulary=merged["vocabulary"])
+    _check_vocabulary(merged)
+    for fname, header in merged["map"].items():
+        pack = pack.with_map({fname: header}, origin=merged["_where"]["map"][fname][0])
+    return pack
+
+
+def _check_vocabulary(merged: dict[str, Any]) -> None:
+    """Every concept a field's names, weak names, qualifiers or an abbreviation use must have words."""
+    vocabulary = merged["vocabulary"]
+    known = set(vocabulary.get("words") or {})
+    specs = (vocabulary.get("fields") or {}).items()
+    used: list[tuple[tuple[str, ...], Any]] = [(("vocabulary", "fields", f, key), c) for f, spec in specs
+            for key in ("names", "weak") for combo in spec.get(key) or [] for c in combo]
+    used += [(("vocabulary", "fields", f, "qualifiers"), c) for f, spec in (vocabulary.get("fields") or {}).items()
+             for c in spec.get("qualifiers") or []]
+    used += [(("vocabulary", section, short), c) for section in ("abbreviations", "leading")
+             for short, concepts in (vocabulary.get(section) or {}).items() for c in concepts]
+    for loc, concept in used:
+        if concept not in known:
+            source = merged["_where"].get("vocabulary") or "pack"
+            close = difflib.get_close_matches(concept, sorted(known), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "add it under vocabulary.words"
+            raise problem([(source, ())], loc, f"unknown concept {concept!r} (no words name it); {hint}")
 
 
 def _apply_override(entry: dict[str, Any], override: dict[str, Any]) -> None:

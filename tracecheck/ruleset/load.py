@@ -104,7 +104,7 @@ def _load_tree(path: Path, chain: tuple[Path, ...], origin: Origin) -> dict[str,
 
 def _part(**values: Any) -> dict[str, Any]:
     return {"rules": [], "overrides": [], "fields": {}, "map": {}, "reference": {}, "select": None, "ignore": [],
-            "translations": {}, "_where": {"select": [], "ignore": [], "map": {}}, **values}
+            "translations": {}, "vocabulary": {}, "_where": {"select": [], "ignore": [], "map": {}}, **values}
 
 
 def _rule_entries(rules: Any) -> Iterator[tuple[Any, Any]]:
@@ -136,6 +136,9 @@ def _own_part(data: dict[str, Any], path: Path) -> dict[str, Any]:
     for key in ("placeholders", "items", "us_country_names", "manufacturers", "matching", "calibers"):
         if key in data:
             part["reference"][key] = data[key]
+    if data.get("vocabulary"):
+        part["vocabulary"] = data["vocabulary"]
+        part["_where"]["vocabulary"] = src
     family = data.get("family", "custom")
     for key, entry in _rule_entries(data.get("rules")):
         trail = [(src, ("rules", key))]
@@ -179,6 +182,9 @@ def _merge(into: dict[str, Any], part: dict[str, Any]) -> None:
     into["ignore"] = list(into.get("ignore") or []) + list(part.get("ignore") or [])
     into["_where"]["ignore"] += part["_where"]["ignore"]
     into["_where"]["map"].update(part["_where"]["map"])
+    into["vocabulary"] = _extend(into["vocabulary"], part["vocabulary"])
+    if "vocabulary" in part["_where"]:
+        into["_where"]["vocabulary"] = part["_where"]["vocabulary"]
 
 
 def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
@@ -188,6 +194,16 @@ def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
         old = merged.get(key)
         merged[key] = _deep_merge(old, value) if isinstance(old, dict) and isinstance(value, dict) else value
     return merged
+
+
+def _extend(base: Any, extra: Any) -> Any:
+    """The header vocabulary merges by extension: mappings key by key, lists by adding the new items
+    (a user pack adds words and field names, it never has to repeat the default ones)."""
+    if isinstance(base, dict) and isinstance(extra, dict):
+        return {**base, **{k: _extend(base[k], v) if k in base else v for k, v in extra.items()}}
+    if isinstance(base, list) and isinstance(extra, list):
+        return base + [item for item in extra if item not in base]
+    return extra
 
 
 def digest(merged: dict[str, Any]) -> str:

@@ -51,6 +51,7 @@ from tracecheck.ruleset.tables import (
     Manufacturer,
     Matching,
     Placeholders,
+    Vocabulary,
     Word,
     problem_error,
 )
@@ -360,6 +361,8 @@ class PackFile(BaseModel):
     manufacturers: list[Manufacturer] | None = None
     matching: Matching | None = Field(None, description="Duplicate matching parameters (rules/matching.yml).")
     calibers: dict[str, list[Word]] | None = Field(None, description="Caliber class -> aliases.")
+    vocabulary: Vocabulary | None = Field(None, description="How headers without an alias are read "
+                                                            "(rules/headers.yml); lists extend the default ones.")
     serial_label: str | None = Field(None, description="Not read; see `placeholders.serial_label`.")
     translations: dict[Language, dict[str, Translation | None] | None] | None = Field(
         None, description="Language (a message catalogue: en, es) -> rule code -> translated texts.")

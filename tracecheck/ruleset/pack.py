@@ -74,6 +74,9 @@ class RulePack:
     fuzzy_threshold: float
     reference: dict[str, Any]
     digest: str
+    vocabulary: dict[str, Any] = field(default_factory=dict)  # header words, abbreviations, field names
+    map_origins: dict[str, str] = field(default_factory=dict)  # field -> where its fixed header was given
+
 
     def rule(self, key: str) -> Rule:
         for rule in self.all_rules:
@@ -89,11 +92,14 @@ class RulePack:
                                 f"ignore {', '.join(ignore or []) or '-'})")
         return replace(self, rules=tuple(r for r in self.all_rules if r.code in active))
 
-    def with_map(self, mapping: dict[str, str]) -> RulePack:
+    def with_map(self, mapping: dict[str, str], origin: str = "--map") -> RulePack:
+        """The pack with fixed headers for fields (field -> header), given by ``origin`` ("--map" or
+        a pack file). RulePackError for an unknown field."""
         unknown = sorted(set(mapping) - set(self.fields))
         if unknown:
             raise RulePackError(f"--map names unknown field {unknown[0]!r}; known fields: {', '.join(self.fields)}")
-        return replace(self, fixed_map={**self.fixed_map, **mapping})
+        return replace(self, fixed_map={**self.fixed_map, **mapping},
+                       map_origins={**self.map_origins, **dict.fromkeys(mapping, origin)})
 
 
 def default_rules_dir() -> Path:

@@ -58,6 +58,49 @@ class FieldSpec(BaseModel):
     aliases: list[str] = []
 
 
+Concept = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", description="A concept id (a key of vocabulary.words).")]
+
+
+class FieldWords(BaseModel):
+    """How a field is named by the concepts of a header's words."""
+
+    model_config = ConfigDict(extra="forbid")
+    names: list[list[Concept]] = Field([], description="Combinations of concepts that name the field (all of one "
+                                                       "list must appear), e.g. [[serial]] or [[purchase, date]].")
+    weak: list[list[Concept]] = Field([], description="Combinations taken only when no header names the field "
+                                                      "better, and never for a required field without content "
+                                                      "that confirms it.")
+    qualifiers: list[Concept] = Field([], description="Concepts that may accompany a name without changing it "
+                                                      "(firearm serial, serial number); any other known concept "
+                                                      "means the header names another thing.")
+
+
+class ValueWords(BaseModel):
+    """Words the content check looks for in a column's values (makers and calibers come from the pack's
+    manufacturers and calibers)."""
+
+    model_config = ConfigDict(extra="forbid")
+    countries: list[Word] = []
+    firearm_types: list[Word] = []
+    agency_words: list[Word] = []
+
+
+class Vocabulary(BaseModel):
+    """How headers without an alias are read (rules/headers.yml). A user pack extends every list."""
+
+    model_config = ConfigDict(extra="forbid")
+    words: dict[Concept, list[Word]] = Field({}, description="Concept -> the words (any language) that mean it.")
+    abbreviations: dict[str, list[Concept]] = Field({}, description="Short form -> the concepts it stands for "
+                                                                    "(NO: [number], 'S N': [serial, number]).")
+    leading: dict[str, list[Concept]] = Field({}, description="Words that mean a concept only as a header's first "
+                                                              "word (F: [date] for 'F. de compra').")
+    stopwords: list[Word] = []
+    fields: dict[CanonicalField, FieldWords] = {}
+    meaningless: list[Annotated[str, AfterValidator(_compiles)]] = Field(
+        [], description="Regular expressions (on the folded header) of headers that say nothing about their column.")
+    values: ValueWords | None = None
+
+
 class Placeholders(BaseModel):
     model_config = ConfigDict(extra="forbid")
     missing: list[Word | None] = Field([], description="Serial values that mean no usable serial.")

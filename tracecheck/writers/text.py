@@ -40,8 +40,28 @@ def summary_text(view: ReportView, written: list[Path]) -> str:
                                   rules=w.join(view.title(code) for code in entry["rules"])) for entry in worst]
     if view.dropped():
         lines.append("  " + w.text("terminal", "dropped", reasons=view.dropped()))
+    lines += _mapping_lines(view)
     lines += ["  " + w.text("terminal", "report", path=path) for path in written]
     return "\n".join(lines)
+
+
+def _mapping_lines(view: ReportView) -> list[str]:
+    """The expected fields no header feeds, each with its best candidate as a ready ``--map`` option,
+    and the headers no field uses."""
+    s, w = view.summary, view.words
+    lines = []
+    if s["fields_not_found"]:
+        lines.append("  " + w.text("terminal", "not_found"))
+        for entry in s["fields_not_found"]:
+            name = f"{entry['field']} ({w.field(entry['field'])})"
+            lines.append("    " + (w.text("terminal", "not_found_candidate", field=name, header=entry["candidate"],
+                                          column=entry["column"] or "?", option=entry["map"])
+                                   if entry["candidate"] else w.text("terminal", "not_found_none", field=name)))
+    if s["headers_not_used"]:
+        headers = [w.text("terminal", "not_used_compound", header=f'"{e["header"]}"', fields=w.join(e["fields"]))
+                   if e["status"] == "compound" else f'"{e["header"]}"' for e in s["headers_not_used"]]
+        lines.append("  " + w.text("terminal", "not_used", headers=w.join(headers)))
+    return lines
 
 
 def _cut(text: str, width: int) -> str:

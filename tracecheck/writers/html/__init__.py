@@ -31,7 +31,7 @@ def write_html(view: ReportView, fp: TextIO) -> None:
     w = view.words
     source = view.batch["source"]
     sections = [_header(view), _headline(view), _batch_findings(view), _ages(view), _by_rule(view),
-                _by_agency(view), _duplicates(view), _worst_rows(view), _footer(view)]
+                _by_agency(view), _duplicates(view), _worst_rows(view), _mapping(view), _footer(view)]
     fp.write(PAGE.substitute(lang=e(w.lang), title=f"{e(w.label('title'))} — {e(source)}", css=CSS,
                              body="\n".join(s for s in sections if s)))
 
@@ -145,6 +145,31 @@ def _by_rule(view: ReportView) -> str:
     return (f'<section id="by-rule"><h2>{_t(w, "by_rule")}</h2><div class="split">'
             f'<div class="scroll"><table>{head}<tbody>{rows}</tbody></table></div>'
             f'<figure>{chart}{_legend(w, SEVERITIES)}</figure></div></section>')
+
+
+def _mapping(view: ReportView) -> str:
+    """Which header feeds each field (method, confidence), the fields not found with a ready ``--map``
+    option, and the headers no field uses (report ``mapping``, ``summary.fields_not_found``,
+    ``summary.headers_not_used``)."""
+    s, w = view.summary, view.words
+    rows = "".join(f'<tr><td>{e(w.field(m["field"]))} <code>{e(m["field"])}</code></td><td>{e(m["header"])}</td>'
+                   f'<td>{e(m["column"] or "")}</td><td>{e(w.text("mapping_method", m["method"]))}</td>'
+                   f'<td class="n">{metric(w, f"mapping.{i}.confidence", m["confidence"], w.percent(m["confidence"]))}'
+                   f"</td></tr>" for i, m in enumerate(view.report.mapping))
+    head = _thead(w, ("field", ""), ("header", ""), ("column", ""), ("method", ""), ("confidence", "n"))
+    parts = [f'<div class="scroll"><table>{head}<tbody>{rows}</tbody></table></div>']
+    if s["fields_not_found"]:
+        items = "".join(f'<li>{e(w.field(f["field"]))} <code>{e(f["field"])}</code>: '
+                        + (f'{_l(w, "best_candidate")} &quot;{e(f["candidate"])}&quot; <code>{e(f["map"])}</code>'
+                           if f["candidate"] else _l(w, "no_candidate")) + "</li>" for f in s["fields_not_found"])
+        parts.append(f'<h3>{_l(w, "not_found")}</h3><ul class="msgs">{items}</ul>')
+    if s["headers_not_used"]:
+        items = "".join(f'<li>&quot;{e(h["header"])}&quot; ({e(h["column"] or "?")}): '
+                        f'{e(w.text("header_status", h["status"]))}'
+                        + (f' ({e(w.join(w.field(f) for f in h["fields"]))})' if h["fields"] else "") + "</li>"
+                        for h in s["headers_not_used"])
+        parts.append(f'<h3>{_l(w, "not_used")}</h3><ul class="msgs">{items}</ul>')
+    return f'<section id="mapping"><h2>{_l(w, "mapping")}</h2>{"".join(parts)}</section>'
 
 
 def _rule_bars(view: ReportView) -> list[Bar]:

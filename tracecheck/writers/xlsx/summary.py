@@ -33,6 +33,8 @@ def summary_sheet(ws: Any, view: ReportView, notes: list[str]) -> None:
     _by_agency_table(ws, view)
     ws.append([])
     _worst_rows_table(ws, view)
+    ws.append([])
+    _mapping_table(ws, view)
     if notes:
         ws.append([])
         ws.append([cell(ws, w.text("workbook", "notes"), font=BOLD)])
@@ -117,3 +119,26 @@ def _by_rule_table(ws: Any, view: ReportView) -> None:
         ws.append([item["rule"], cell(ws, view.title(item["rule"])), item["name"],
                    cell(ws, w.severity(item["severity"]), fill=FILLS.get(item["severity"])), item["count"],
                    cell(ws, view.why(item["rule"]))])
+
+
+def _mapping_table(ws: Any, view: ReportView) -> None:
+    """Which header feeds each field (report mapping), then the fields not found with their best
+    candidate and ``--map`` option, and the headers no field uses."""
+    w = view.words
+    ws.append([cell(ws, w.label("mapping"), font=BOLD), None, cell(ws, "mapping", font=GREY)])
+    ws.append(header(ws, [w.label(k) for k in ("field", "header", "column", "method", "confidence")]))
+    for m in view.report.mapping:
+        ws.append([cell(ws, m["field"]), cell(ws, m["header"]), m["column"], w.text("mapping_method", m["method"]),
+                   cell(ws, m["confidence"], number_format="0%")])
+    if view.summary["fields_not_found"]:
+        ws.append([cell(ws, w.label("not_found"), font=BOLD), None, cell(ws, "summary.fields_not_found", font=GREY)])
+        ws.append(header(ws, [w.label(k) for k in ("field", "best_candidate", "column", "map_option")]))
+        for f in view.summary["fields_not_found"]:
+            ws.append([cell(ws, f["field"]), cell(ws, f["candidate"] or w.label("no_candidate")), f["column"],
+                       cell(ws, f["map"])])
+    if view.summary["headers_not_used"]:
+        ws.append([cell(ws, w.label("not_used"), font=BOLD), None, cell(ws, "summary.headers_not_used", font=GREY)])
+        ws.append(header(ws, [w.label(k) for k in ("header", "column", "status", "field")]))
+        for h in view.summary["headers_not_used"]:
+            ws.append([cell(ws, h["header"]), h["column"], w.text("header_status", h["status"]),
+                       cell(ws, ", ".join(h["fields"]) or h["candidate"])])
