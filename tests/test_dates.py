@@ -164,7 +164,8 @@ def test_explicit_order(order, expected):
     assert result.resolved_order == order
     # the unambiguous value keeps its only reading whatever the order
     assert days(result) == [expected, dt.date(2021, 12, 25)]
-    assert statuses(result) == ["ok", "ok"]
+    # ... and is flagged when it fits only the other order than the one given
+    assert statuses(result) == ["ok", "ok" if order == "dayfirst" else "order_conflict"]
 
 
 @pytest.mark.parametrize("fallback, expected", [

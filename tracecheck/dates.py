@@ -23,7 +23,10 @@ Day/month order: "03/04/2021" is ambiguous. A value whose first part is > 12 can
 day-first and one whose second part is > 12 can only be month-first; the column's distinct
 unambiguous values decide the order when ``order="auto"`` (one kind alone, or outnumbering the
 other at least 10:1). If the order stays undetermined, ambiguous values are read with
-``fallback`` and marked ``"ambiguous"``.
+``fallback`` and marked ``"ambiguous"``. Once the order is settled, a value that fits only the
+opposite order (``01/13/2024`` in a day-first column) is read the only way it fits and marked
+``"order_conflict"``: the column's other values may have been misread, or the row came from
+another office.
 """
 
 from __future__ import annotations
@@ -41,8 +44,8 @@ import pandas as pd
 
 __all__ = ["STATUSES", "ParsedDates", "parse_dates"]
 
-STATUSES = ("ok", "blank", "unparseable", "ambiguous", "placeholder")
-_OK, _BLANK, _BAD, _AMBIG, _UNKNOWN = range(5)
+STATUSES = ("ok", "blank", "unparseable", "ambiguous", "placeholder", "order_conflict")
+_OK, _BLANK, _BAD, _AMBIG, _UNKNOWN, _CONFLICT = range(6)
 # What a numeric D/M/Y text value allows: one fixed reading, only day-first, only
 # month-first, or both (ambiguous).
 _FIXED, _ONLY_DF, _ONLY_MF, _BOTH = range(4)
@@ -144,14 +147,15 @@ class ParsedDates:
 
 
 def parse_dates(values: pd.Series, *, order: str = "auto", fallback: str = "monthfirst",
-                today: _dt.date | None = None, date_system: int = 1900) -> ParsedDates:
+                today: _dt.date | None = None, date_system: int = 1900, flag_ambiguous: bool = False) -> ParsedDates:
     """Parse a date column; see the module docstring for the accepted forms and order rules.
 
     ``order`` is "auto", "dayfirst" or "monthfirst"; ``fallback`` ("dayfirst" for Spanish
     sheets) reads ambiguous values when the order is undetermined. ``today`` (the check date)
     resolves two-digit years: the century that keeps the date at or before it.
     An explicit ``order`` is returned as ``resolved_order``. ``date_system`` (1900 or 1904, from the
-    workbook) is the origin of Excel serial numbers.
+    workbook) is the origin of Excel serial numbers. ``flag_ambiguous`` marks values that fit both
+    orders "ambiguous" even when the order is settled (an order inferred for part of a column).
     """
     if order not in ("auto", *_ORDERS):
         raise ValueError(f"order must be 'auto', 'dayfirst' or 'monthfirst', not {order!r}")
@@ -165,7 +169,7 @@ def parse_dates(values: pd.Series, *, order: str = "auto", fallback: str = "mont
     origin = _EXCEL_ORIGINS[date_system]
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     table = _parse_uniques(uniques.tolist(), pivot, origin)
-    return _assemble(values, codes, table, order, fallback)
+    return _assemble(values, codes, table, order, fallback, flag_ambiguous)
 
 
 def _from_datetime_column(values: pd.Series, order: str) -> ParsedDates:
@@ -195,7 +199,7 @@ def _parse_uniques(uniques: list, pivot: _dt.date, origin: int) -> tuple[np.ndar
 
 
 def _assemble(values: pd.Series, codes: np.ndarray, table: tuple[np.ndarray, ...],
-              order: str, fallback: str) -> ParsedDates:
+              order: str, fallback: str, flag_ambiguous: bool = False) -> ParsedDates:
     """Resolve the column's day/month order, then map per-unique results onto the rows."""
     status, kind, df_days, mf_days, two = table
     evidence = {"dayfirst": int(np.count_nonzero(kind == _ONLY_DF)),
@@ -203,8 +207,11 @@ def _assemble(values: pd.Series, codes: np.ndarray, table: tuple[np.ndarray, ...
                 "ambiguous": int(np.count_nonzero(kind == _BOTH))}
     resolved = _infer_order(evidence) if order == "auto" else order
     days = df_days if (resolved or fallback) == "dayfirst" else mf_days
-    if resolved is None:
+    if resolved is None or flag_ambiguous:
         status = np.where(kind == _BOTH, _AMBIG, status).astype(np.int8)
+    if resolved is not None:
+        opposite = _ONLY_MF if resolved == "dayfirst" else _ONLY_DF
+        status = np.where((kind == opposite) & (status == _OK), _CONFLICT, status).astype(np.int8)
     # Code -1 (a missing value) picks the appended blank entry.
     days = np.append(days, _NAT)[codes]
     status = np.append(status, np.int8(_BLANK))[codes]

@@ -15,7 +15,7 @@ from tracecheck.checks.params import DateField, Days, Metric, Years
 from tracecheck.metrics import METRIC_SPANS
 from tracecheck.text import map_distinct
 
-DateStatus = Literal["unparseable", "ambiguous", "placeholder"]  # the parse statuses worth a finding
+DateStatus = Literal["unparseable", "ambiguous", "placeholder", "order_conflict"]  # parse statuses worth a finding
 
 
 def _combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -82,6 +82,27 @@ def date_status(ctx: CheckContext, *, status: DateStatus, fields: list[DateField
         parts.append(findings_frame(rows.index, field=name, value=rows[f"{name}__raw"], parsed=_iso(rows[name]),
                                     reason=reason))
     return _combine(parts)
+
+
+@check("date_order_assumed", context={"used": str, "explanation": str}, reasons=("sheet_convention", "agency"))
+def date_order_assumed(ctx: CheckContext, *, fields: list[DateField]) -> pd.DataFrame:
+    """One batch-level finding per date column whose day/month order no value settled and that was read
+    by the sheet's convention (reason ``sheet_convention``: Spanish headers, a ``;`` delimiter), and per
+    column some of whose agencies were read in their own, opposite order (reason ``agency``)."""
+    said: list[tuple[str, str | None, str, str]] = []  # (field, order used, explanation, reason)
+    for name in fields:
+        basis = ctx.batch.date_order_basis.get(name)
+        if basis is None:
+            continue
+        if basis.basis == "sheet_convention" and basis.order:
+            signals = ", ".join(ctx.words.text("date_signal", s) for s in basis.signals)
+            said.append((name, ctx.words.text("date_order", basis.order), signals, "sheet_convention"))
+        if basis.agencies:
+            named = ", ".join(f"{agency} ({ctx.words.text('date_order', own)})" for agency, own in basis.agencies)
+            said.append((name, None, named, "agency"))
+    field, used, why, reason = (list(c) for c in zip(*said)) if said else ([], [], [], [])
+    rows = [None] * len(field)
+    return findings_frame(rows, field=field, used=used, explanation=why, reason=reason)
 
 
 @check("date_numeric", context={"parsed": str, "date_system": int})
