@@ -1,11 +1,17 @@
 """Detection accuracy of the rules against the synthetic generator's ground truth.
 
-    python benchmarks/accuracy.py [--rows 50000] [--seed 11]
+    python benchmarks/accuracy.py [--rows 50000] [--seed 11] [--profile defects|spoiled|all]
 
 For each injected defect kind that a rule is meant to catch, prints how many injected rows the
 rule flagged (recall) and how many of the rule's findings fall on rows that carry none of the
 defects it is meant to catch (the other rows: a rough false-positive rate). Run it after
 changing a rule or the generator; numbers go into the issue's closing note.
+
+The ``spoiled`` profile takes a clean generated batch and spoils serial, type and date cells the
+way exports and examiners do (float suffix, thousands separators, date text, wrappers, look-alike
+letters, obliteration statements in three languages, privately made firearms, partial serials,
+ammunition and magazines in the type column, placeholder dates), each from its own list of real
+spellings, and prints the recall of the reason each spoiling must give.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root: synth/
 
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 import tracecheck  # noqa: E402
@@ -33,6 +40,7 @@ EXPECTED = {
     "caliber-missing": ["caliber_missing"],
     "firearm-type-missing": ["type_missing"],
     "date-unparseable": ["date_unparseable"],
+    "date-unknown": ["date_placeholder"],
     "date-order": ["purchase_after_recovery", "recovery_after_request"],
     "date-future": ["date_future"],
 }
@@ -54,14 +62,77 @@ def measure(rows: int, seed: int, language: str, profile: str) -> pd.DataFrame:
     return pd.DataFrame(lines)
 
 
+_CYRILLIC = str.maketrans("ACEKMOPTX", "АСЕКМОРТХ")  # Latin letters -> the Cyrillic letters drawn the same
+_FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+# reason -> (rule that must say it, column spoiled, spoil(serial, rng) -> cell text)
+SPOILS = {
+    "float_suffix": ("TC103", "Serial Number", lambda s, r: f"{r.integers(10**6, 10**9)}.0"),
+    "thousands_separator": ("TC103", "Serial Number",
+                            lambda s, r: f"{r.integers(10**6, 10**9):,}".replace(",", r.choice([",", "."]))),
+    "date_text": ("TC103", "Serial Number", lambda s, r: r.choice(
+        [f"{r.integers(1, 29)}-{m}" for m in ("Jan", "Mar", "Apr", "Dec", "ene", "abr", "dic")]
+        + [f"{m}-{r.integers(0, 99):02d}" for m in ("Jan", "Apr", "Dec", "Sep")])),
+    "text_prefix": ("TC102", "Serial Number", lambda s, r: "'" + s),
+    "lookalike": ("TC102", "Serial Number", lambda s, r: s.translate(_CYRILLIC) if any(c in s for c in "ACEKMOPTX")
+                  else s.translate(_FULL_WIDTH)),
+    "obliterated": ("TC101", "Serial Number", lambda s, r: r.choice([
+        "Removed by mechanical action", "eliminated intentionally", "tampered by abrasion", "SERIAL GROUND OFF",
+        "Número de serie esmerilado", "MATRICULA LIMADA", "borrado por abrasión", "ilegible por corrosión",
+        "suprimido por ação mecânica", "numeração raspada", "adulterada"])),
+    "privately_made": ("TC101", "Serial Number", lambda s, r: r.choice([
+        "NONE - PMF", "PMF", "POLYMER80 NO SERIAL", "ghost gun", "SIN NUMERO - ARMA HECHIZA", "hechiza",
+        "ARTESANAL", "arma caseira"])),
+    "partial": ("TC101", "Serial Number", lambda s, r: s[:2] + "??" + s[4:] if len(s) > 5 else "???" + s),
+    "placeholder": ("TC306", "Recovery Date", lambda s, r: r.choice(
+        ["1900-01-01", "9999-12-31", "00/00/0000", "unknown", "N/D", "S/F", "sin fecha", "desconocida"])),
+    "not_a_firearm": (None, "Type", lambda s, r: r.choice(
+        ["CARTUCHOS", "Ammunition", "MAGAZINE", "Cargador de pistola", "Munições", "spare parts", "Funda"])),
+}
+
+
+def measure_spoiled(rows: int, seed: int) -> pd.DataFrame:
+    """Recall of each spoiling's reason on a clean batch spoiled at known rows (see the module docstring)."""
+    frame = generate_batch(rows, seed=seed, language="en", profile="us", with_truth=True)
+    clean = frame["_truth_defects"].isna() & frame["Serial Number"].notna()
+    frame = frame.drop(columns=frame.filter(like="_truth_").columns)
+    rng = np.random.default_rng(seed)
+    chosen = rng.permutation(np.flatnonzero(clean.to_numpy()))
+    per = min(len(chosen) // len(SPOILS), max(rows // 100, 1))
+    planted: dict[str, list[int]] = {}
+    for k, (reason, (_, column, spoil)) in enumerate(SPOILS.items()):
+        at = chosen[k * per:(k + 1) * per]
+        frame.loc[at, column] = [spoil(str(frame.at[i, "Serial Number"]), rng) for i in at]
+        planted[reason] = [int(i) + 2 for i in at]  # sheet row numbers (header on row 1)
+    report = tracecheck.check(frame, as_of=dt.date(2026, 11, 1))
+    findings = report.findings
+    dropped = {d["row"] for d in report.to_dict()["batch"]["dropped_rows"] if d["reason"] == "not_a_firearm"}
+    lines = []
+    for reason, (rule, _, _) in SPOILS.items():
+        if rule is None:
+            said = dropped
+        else:
+            said = set(findings.loc[(findings["rule"] == rule) & (findings["reason"] == reason), "row"].astype(int))
+        caught = len(set(planted[reason]) & said)
+        lines.append({"reason": reason, "rule": rule or "dropped", "planted": len(planted[reason]), "caught": caught,
+                      "recall": round(caught / len(planted[reason]), 3) if planted[reason] else None,
+                      "said_elsewhere": len(said - set(planted[reason]))})
+    return pd.DataFrame(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--profile", choices=("defects", "spoiled", "all"), default="all")
     args = parser.parse_args()
-    for language, profile in (("en", "us"), ("es", "mexico")):
-        print(f"\n{args.rows:,} rows, language={language}, profile={profile}, seed={args.seed}")
-        print(measure(args.rows, args.seed, language, profile).to_string(index=False))
+    if args.profile in ("defects", "all"):
+        for language, profile in (("en", "us"), ("es", "mexico")):
+            print(f"\n{args.rows:,} rows, language={language}, profile={profile}, seed={args.seed}")
+            print(measure(args.rows, args.seed, language, profile).to_string(index=False))
+    if args.profile in ("spoiled", "all"):
+        print(f"\nspoiled values: {args.rows:,} rows, seed={args.seed}")
+        print(measure_spoiled(args.rows, args.seed).to_string(index=False))
 
 
 if __name__ == "__main__":

@@ -249,6 +249,9 @@ _LABELS = {"en": [("S/N: ", 25), ("SN# ", 20), ("#", 20), ("SN ", 10), ("SERIAL 
                   ("SN# ", 5)]}
 _JUNK_DATES = {"en": ["31/02/2020", "pending", "??", "TBD", "00/00/0000", "2/30/2019", "UNKNOWN", "13/13/2021"],
                "es": ["31/02/2020", "pendiente", "??", "SIN FECHA", "00/00/0000", "N/D", "30/02/2021", "se ignora"]}
+# Of those, the ones that are no date at all (impossible days and months); the rest stand for an unknown
+# date (words and database sentinels: a placeholder, not an unreadable date).
+_IMPOSSIBLE_DATES = {"31/02/2020", "2/30/2019", "13/13/2021", "30/02/2021"}
 _MONTHS_ES = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"]
 
 # Serial defect categories: one draw per row; rates are per row, by profile.
@@ -278,6 +281,7 @@ DEFECT_KINDS = [
     "foreign_make_country_us",      # foreign maker, country US, no importer
     "country_missing",
     "purchase_date_blank", "recovery_date_blank", "request_date_blank", "date_unparseable",
+    "date_placeholder",             # drawn with date_unparseable: the junk text that stands for an unknown date
     "purchase_after_recovery", "recovery_after_request", "date_future",
     "ffl_abbreviated", "ffl_short_sequence", "ffl_region_district_mismatch", "ffl_bad_type",
     "agency_missing", "location_missing",
@@ -1040,7 +1044,8 @@ def _format_dates(days, fmt, language):
 
 
 def _date_text_defects(b, rows):
-    """Blank dates (a blank purchase date is repeated on its duplicates) and unparseable date text."""
+    """Blank dates (a blank purchase date is repeated on its duplicates), and date text that gives no date:
+    impossible dates (date_unparseable) and words or sentinels for an unknown date (date_placeholder)."""
     rng, col = b.rng, b.col
     pb = np.flatnonzero(_mask(rng, b.n, 0.03, b.ensure, eligible=~b.is_dup))
     col["purchase_date"][pb] = None
@@ -1057,7 +1062,9 @@ def _date_text_defects(b, rows):
     jv = _pick(rng, [(j, 1) for j in _JUNK_DATES[b.language]], len(junk))
     for w, key in enumerate(("purchase_date", "recovery_date", "request_date")):
         col[key][junk[which == w]] = jv[which == w]
-    b.mark("date_unparseable", junk)
+    impossible = np.isin(jv, list(_IMPOSSIBLE_DATES))
+    b.mark("date_unparseable", junk[impossible])
+    b.mark("date_placeholder", junk[~impossible])
 
 
 def _agency_location_blanks(b, agency_rows):

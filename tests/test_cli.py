@@ -602,7 +602,7 @@ def test_rules_lists_all_codes():
     assert result.exit_code == 0
     codes = [line.split()[0] for line in result.stdout.splitlines() if line.strip()]
     expected = {r.code for r in tracecheck.load_pack().all_rules}
-    assert len(expected) == 32
+    assert len(expected) == 35
     assert set(codes) == expected and len(codes) == len(expected)
     line = next(line for line in result.stdout.splitlines() if line.startswith("TC101"))
     assert line.split()[1:7] == ["serial-missing", "Serial", "number", "missing", "error", "identifiers"]

@@ -49,5 +49,6 @@ def test_examples_show_the_defects_they_are_meant_to() -> None:
     """The examples exist to demonstrate the rules: each must trigger the main identification rules."""
     for example in EXAMPLES:
         names = set(tracecheck.check(example, as_of=AS_OF).findings["name"])
-        assert {"serial-missing", "serial-malformed", "import-marking-missing", "date-unparseable",
-                "stale-purchase"} <= names, (example.name, names)
+        assert {"serial-missing", "serial-malformed", "import-marking-missing", "stale-purchase"} <= names, (
+            example.name, names)
+        assert {"date-unparseable", "date-unknown"} & names, (example.name, names)  # date text that gives no date

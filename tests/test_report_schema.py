@@ -215,7 +215,7 @@ def test_integers_are_integers(source, messy_csv, make_xlsx, tmp_path, as_of):
                 _assert_int_or_none(finding["context"][key], f"context {key}")
     summary = document["summary"]
     for key in ("rows", "findings", "batch_errors", "rows_with_errors", "rows_with_warnings", "rows_traceable",
-                "rows_obliterated"):
+                "rows_obliterated", "rows_privately_made"):
         assert type(summary[key]) is int, key
     assert all(type(v) is int for v in summary["by_severity"].values())
     assert all(type(e["count"]) is int for e in summary["by_rule"])

@@ -155,7 +155,8 @@ MX_RATES = {  # kind: (low, high) share of rows, profile mexico
     "serial_transposition": (0.005, 0.016), "serial_indel": (0.005, 0.016), "serial_spaces_hyphens": (0.028, 0.052),
     "serial_non_ascii": (0.001, 0.006), "serial_repeated_char": (0.0005, 0.005),
     "manufacturer_missing": (0.013, 0.028), "model_missing": (0.02, 0.04), "caliber_missing": (0.02, 0.04),
-    "type_missing": (0.02, 0.04), "purchase_date_blank": (0.02, 0.04), "date_unparseable": (0.005, 0.016),
+    "type_missing": (0.02, 0.04), "purchase_date_blank": (0.02, 0.04), "date_unparseable": (0.001, 0.006),
+    "date_placeholder": (0.004, 0.013),
     "purchase_after_recovery": (0.001, 0.005), "recovery_after_request": (0.001, 0.005),
     "date_future": (0.0005, 0.004), "duplicate_exact": (0.01, 0.02), "duplicate_fuzzy": (0.01, 0.02),
     "importer_missing": (0.05, 0.11),
@@ -301,7 +302,8 @@ def test_small_batch_still_has_duplicates():
 def test_sixty_rows_show_every_serial_and_date_defect(seed, language, profile):
     frame = generate_batch(60, seed=seed, language=language, profile=profile, with_truth=True)
     kinds = set(frame["_truth_defects"].dropna().str.split(";").explode())
-    wanted = set(synth._SERIAL_CATS) | {"date_unparseable", "purchase_date_blank", "purchase_after_recovery",
+    assert kinds & {"date_unparseable", "date_placeholder"}  # date text that gives no date (one draw, either kind)
+    wanted = set(synth._SERIAL_CATS) | {"purchase_date_blank", "purchase_after_recovery",
                                         "recovery_after_request", "date_future", "manufacturer_missing",
                                         "importer_missing", "serial_excel_mangled"}
     assert wanted <= kinds, wanted - kinds
@@ -315,7 +317,7 @@ def test_sixty_rows_show_every_serial_and_date_defect(seed, language, profile):
 def test_dates_parse_in_intended_order(fixture, language, request):
     frame = request.getfixturevalue(fixture)
     kinds = frame["_truth_defects"].fillna("")
-    ok = ~kinds.str.contains("date_unparseable|date_blank|after_|date_future")
+    ok = ~kinds.str.contains("date_unparseable|date_placeholder|date_blank|after_|date_future")
     parsed = {c: frame.loc[ok, c].map(lambda s: parse_date(s, language)) for c in DATES[language]}
     for col in DATES[language]:
         assert parsed[col].notna().all(), frame.loc[ok & frame[col].notna(), col][parsed[col].isna()].head()
@@ -347,7 +349,7 @@ def test_injected_date_errors(fixture, language, request):
                         ("date_future", lambda row: row[q] > TODAY)):
         sub = frame.loc[kinds.str.contains(kind), [p, r, q]].map(lambda s: parse_date(s, language)).dropna()
         assert len(sub) > 0 and sub.apply(check, axis=1).all(), kind
-    junk = frame.loc[kinds.str.contains("date_unparseable"), [p, r, q]]
+    junk = frame.loc[kinds.str.contains("date_unparseable|date_placeholder"), [p, r, q]]
     assert (junk.map(lambda s: s is not None and parse_date(s, language) is None)).any(axis=1).all()
 
 

@@ -104,7 +104,8 @@ def test_summary_numbers_equal_the_json_summary(fiscalia, fiscalia_wb):
     for key, value in items.items():
         assert value == _json_value(data, key), key
     flat = [f"summary.{k}" for k in ("rows", "findings", "batch_errors", "rows_with_errors", "rows_with_warnings",
-                                     "rows_traceable", "traceable_share", "rows_obliterated", "rows_usable_serial",
+                                     "rows_traceable", "traceable_share", "rows_obliterated", "rows_privately_made",
+                                     "rows_usable_serial",
                                      "rows_missing_import_marking", "strong_leads", "strong_lead_share")]
     flat += [f"summary.by_severity.{s}" for s in ("error", "warning", "info")]
     flat += [f"summary.duplicates.groups.{k}" for k in data["summary"]["duplicates"]["groups"]]

@@ -83,10 +83,12 @@ def index_markdown(pack: RulePack, words: Catalogue) -> str:
 
 
 def _by_reason(rule: Rule, words: Catalogue) -> str:
-    if not rule.severity_by_reason:
-        return ""
-    parts = ", ".join(f"{reason}: {words.severity(level.value)}" for reason, level in rule.severity_by_reason.items())
-    return f" ({words.text('docs', 'by_reason')}: {parts})"
+    out = ""
+    for key, mapping in (("by_field", rule.severity_by_field), ("by_reason", rule.severity_by_reason)):
+        if mapping:
+            parts = ", ".join(f"{name}: {words.severity(level.value)}" for name, level in mapping.items())
+            out += f" ({words.text('docs', key)}: {parts})"
+    return out
 
 
 def _example(title: str, example: Any, words: Catalogue) -> list[str]:

@@ -119,7 +119,7 @@ def _to_findings(rule: Rule, result: pd.Series | pd.DataFrame, batch: Batch, wor
     out["reason"] = result["reason"].astype("str") if "reason" in result else pd.Series(np.nan, index=out.index,
                                                                                          dtype="str")
     context = result.drop(columns=[c for c in result.columns if c in _RESERVED])
-    out["severity"] = _severities(rule, out["reason"])
+    out["severity"] = _severities(rule, out["reason"], out["field"])
     out["message"] = _messages(rule, out, context, batch, words)
     return pd.concat([out, context.set_axis(out.index)], axis=1)
 
@@ -137,8 +137,11 @@ def _values(result: pd.DataFrame, out: pd.DataFrame, batch: Batch) -> pd.Series:
     return values
 
 
-def _severities(rule: Rule, reasons: pd.Series) -> np.ndarray:
+def _severities(rule: Rule, reasons: pd.Series, fields: pd.Series) -> np.ndarray:
+    """The rule's severity, else its field's (severity_by_field), else its reason's (severity_by_reason)."""
     severity = np.full(len(reasons), rule.severity.value, dtype=object)
+    for name, level in rule.severity_by_field.items():
+        severity[fields.eq(name).fillna(False).to_numpy()] = level.value
     for reason, level in rule.severity_by_reason.items():
         severity[reasons.eq(reason).fillna(False).to_numpy()] = level.value
     return severity

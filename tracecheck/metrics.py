@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
@@ -11,6 +13,9 @@ METRIC_SPANS = {
     "time_to_crime_days": ("recovery_date", "purchase_date"),
     "submission_lag_days": ("request_date", "recovery_date"),
 }
+
+# The order a firearm's dates come in: bought, recovered, then traced.
+DATE_ORDER = ("purchase_date", "recovery_date", "request_date")
 
 # Upper bounds in days (exclusive) and labels. Time-to-crime follows ATF's published buckets.
 BUCKETS = {
@@ -22,17 +27,32 @@ BUCKETS = {
 }
 
 
-def compute(frame: pd.DataFrame) -> pd.DataFrame:
-    """Day differences for each metric as nullable Int64 (missing when either date is missing)."""
+def compute(frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """Day differences for each metric as nullable Int64, in days.
+
+    ``frame`` holds the parsed date columns of METRIC_SPANS (datetime64, NaT when unknown). A figure
+    is only as honest as its dates, so a metric is missing (and the age rules stay quiet) when either
+    of its dates is unknown (blank, unparseable, a placeholder), after ``as_of`` (a date in the
+    future is wrong), or suspect: part of a pair of the row's dates that is out of order (recovery
+    before purchase, request before recovery or purchase) — which of the two is wrong is not known.
+    """
+    dates = {f: frame[f].where(frame[f] <= pd.Timestamp(as_of)) for f in DATE_ORDER}
+    suspect = {f: pd.Series(False, index=frame.index) for f in DATE_ORDER}
+    for i, earlier in enumerate(DATE_ORDER):
+        for later in DATE_ORDER[i + 1:]:
+            wrong = (dates[later] < dates[earlier]).fillna(False).astype(bool)
+            suspect[earlier] |= wrong
+            suspect[later] |= wrong
     out = {}
     for metric, (later, earlier) in METRIC_SPANS.items():
-        delta = frame[later] - frame[earlier]
-        out[metric] = (delta.dt.days).astype("Int64")
+        delta = (dates[later] - dates[earlier]).dt.days.astype("Int64")
+        out[metric] = delta.mask(suspect[later] | suspect[earlier])
     return pd.DataFrame(out, index=frame.index)
 
 
 def bucket_counts(values: pd.Series, metric: str) -> dict[str, int]:
-    """Counts per bucket, in bucket order; negative values (dates out of order) and missing are separate."""
+    """Counts per bucket, in bucket order, and "unknown": rows without the figure (a date missing,
+    unreadable, in the future or out of order; see :func:`compute`)."""
     days = values.astype("float64").to_numpy()
     counts: dict[str, int] = {}
     lower = 0.0
@@ -40,6 +60,5 @@ def bucket_counts(values: pd.Series, metric: str) -> dict[str, int]:
         hi = np.inf if upper is None else upper
         counts[label] = int(np.count_nonzero((days >= lower) & (days < hi)))
         lower = hi
-    counts["negative"] = int(np.count_nonzero(days < 0))
     counts["unknown"] = int(np.count_nonzero(np.isnan(days)))
     return counts

@@ -8,6 +8,7 @@ index. Nothing here decides what is a problem; the rules do.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,12 +19,15 @@ import pandas as pd
 from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
 from tracecheck import metrics
-from tracecheck.dates import parse_dates
+from tracecheck.date_columns import DateOrder, read_date_columns
+from tracecheck.items import FIREARM, item_kinds
 from tracecheck.mapping import ColumnMapping, map_batch
 from tracecheck.read import RawBatch
+from tracecheck.read.notes import DroppedRow
+from tracecheck.reference import item_words
 from tracecheck.ruleset import RulePack
 from tracecheck.schema import DATE_FIELDS, TEXT_FIELDS, schema_failures
-from tracecheck.text import fold, fold_series
+from tracecheck.text import fold_series
 
 TRUE_WORDS = {"Y", "YES", "SI", "S", "TRUE", "1", "X", "VERDADERO", "OBLITERATED", "LIMADO", "LIMADA"}
 FALSE_WORDS = {"N", "NO", "FALSE", "0", "FALSO"}
@@ -36,6 +40,7 @@ class Batch:
     mapping: ColumnMapping
     as_of: dt.date
     date_orders: dict[str, str | None] = field(default_factory=dict)
+    date_order_basis: dict[str, DateOrder] = field(default_factory=dict)  # present date fields only
     schema_failures: pd.DataFrame | None = None
 
     def present(self, field_name: str) -> bool:
@@ -51,6 +56,7 @@ def normalise(raw: RawBatch, pack: RulePack, *, date_order: str = "auto", as_of:
     column's order from a format hint in its header, else from its values), "dayfirst" or "monthfirst"
     (every date column). Raises InputError when a fixed mapping names a header the batch lacks."""
     mapping = map_batch(raw, pack)
+    raw = _without_other_items(raw, mapping, pack)
     index = pd.Index(raw.frame.index.astype("int64"), name="row")
     columns: dict[str, pd.Series] = {}
     for name in TEXT_FIELDS:
@@ -63,9 +69,29 @@ def normalise(raw: RawBatch, pack: RulePack, *, date_order: str = "auto", as_of:
     orders = _date_columns(raw, mapping, index, date_order, as_of, columns)
     columns["obliterated__flag"] = _flag(columns["obliterated"])
     frame = pd.DataFrame(columns, index=index)
-    frame = pd.concat([frame, metrics.compute(frame)], axis=1)
-    return Batch(frame=frame, raw=raw, mapping=mapping, as_of=as_of, date_orders=orders,
-                 schema_failures=schema_failures(frame))
+    frame = pd.concat([frame, metrics.compute(frame, as_of)], axis=1)
+    return Batch(frame=frame, raw=raw, mapping=mapping, as_of=as_of,
+                 date_orders={f: orders[f].order if f in orders else None for f in DATE_FIELDS},
+                 date_order_basis=orders, schema_failures=schema_failures(frame))
+
+
+def _without_other_items(raw: RawBatch, mapping: ColumnMapping, pack: RulePack) -> RawBatch:
+    """The batch without the rows whose type cell names ammunition, a magazine, a part or an accessory:
+    those are no firearm requests; they are listed as dropped rows (reason ``not_a_firearm``)."""
+    header = mapping.header_for("firearm_type")
+    if header is None or raw.frame.empty:
+        return raw
+    kinds = item_kinds(_text(raw.frame[header], raw.frame.index), item_words(pack.reference))
+    other = (kinds != FIREARM).to_numpy()
+    if not other.any():
+        return raw
+    rows = {int(r) for r in raw.frame.index[other]}
+    dropped = sorted([*raw.dropped_rows, *(DroppedRow(r, "not_a_firearm") for r in rows)], key=lambda d: d.row)
+    return dataclasses.replace(
+        raw, frame=raw.frame[~other], dropped_rows=dropped,
+        labels=None if raw.labels is None else raw.labels[~raw.labels.index.isin(rows)],
+        notes=tuple(n for n in raw.notes if n.row not in rows),
+        formulas=tuple(f for f in raw.formulas if f.row not in rows))
 
 
 def _text(source: pd.Series | None, index: pd.Index) -> pd.Series:
@@ -116,40 +142,20 @@ def _typed_cells(source: pd.Series | None, index: pd.Index, types: tuple[type, .
 
 
 def _date_columns(raw: RawBatch, mapping: ColumnMapping, index: pd.Index, order: str, as_of: dt.date,
-                  columns: dict[str, pd.Series]) -> dict[str, str | None]:
-    """Parse the date fields into ``columns``; return the day/month order used per field.
-
-    A format hint in the column's header ("(dd/mm/aaaa)") sets its order unless ``order`` forces
-    one. Otherwise the order is inferred per column from values that settle it (a day above 12). A
-    column that nothing settles takes the order the sheet's other date columns agree on, since one
-    sheet is written in one convention; only when none does are its D/M values ambiguous.
-    """
-    sources = {f: raw.frame[h] for f in DATE_FIELDS if (h := mapping.header_for(f))}
-    headers = {f: str(mapping.header_for(f)) for f in sources}
-    column_orders = {f: (mapping.date_order_for(f) or order) if order == "auto" else order for f in sources}
-    parsed = {f: _parse(sources[f], headers[f], index, column_orders[f], as_of, raw.date_system) for f in sources}
-    agreed = {p.resolved_order for p in parsed.values()} - {None}
-    if order == "auto" and len(agreed) == 1:
-        sheet_order = agreed.pop()
-        for f, p in parsed.items():
-            if p.resolved_order is None and p.evidence.get("ambiguous") and column_orders[f] == "auto":
-                parsed[f] = _parse(sources[f], headers[f], index, sheet_order, as_of, raw.date_system)
+                  columns: dict[str, pd.Series]) -> dict[str, DateOrder]:
+    """Parse the date fields into ``columns`` (see tracecheck.date_columns); return how each
+    present field's day/month order was decided."""
+    read = read_date_columns(raw, mapping, index, order, as_of, agency=columns["agency"])
     for f in DATE_FIELDS:
-        if f in parsed:
-            columns[f] = parsed[f].dates.astype("datetime64[ns]")
-            columns[f"{f}__raw"] = _text(sources[f], index)
-            columns[f"{f}__status"] = parsed[f].status.astype("str")
+        if f in read:
+            columns[f] = read[f].parsed.dates.astype("datetime64[ns]")
+            columns[f"{f}__raw"] = _text(raw.frame[read[f].header], index)
+            columns[f"{f}__status"] = read[f].parsed.status.astype("str")
         else:
             columns[f] = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
             columns[f"{f}__raw"] = pd.Series(np.nan, index=index, dtype="str")
             columns[f"{f}__status"] = pd.Series("blank", index=index, dtype="str")
-    return {f: parsed[f].resolved_order if f in parsed else None for f in DATE_FIELDS}
-
-
-def _parse(source: pd.Series, header: str, index: pd.Index, order: str, as_of: dt.date, date_system: int):
-    # Spanish headers ("Fecha de ...") mean a day-first sheet when nothing else settles the order.
-    fallback = "dayfirst" if fold(header).startswith("FECHA") else "monthfirst"
-    return parse_dates(source.set_axis(index), order=order, fallback=fallback, today=as_of, date_system=date_system)
+    return {f: c.order for f, c in read.items()}
 
 
 def _flag(values: pd.Series) -> pd.Series:

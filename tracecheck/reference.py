@@ -21,7 +21,9 @@ class Maker:
 @dataclass(frozen=True)
 class Reference:
     missing_words: frozenset[str]
-    obliterated_re: re.Pattern[str]
+    obliterated_re: re.Pattern[str]  # a word starting with an obliteration stem, on folded text
+    privately_made_re: re.Pattern[str]  # a privately-made-firearm word, on folded text
+    item_words: dict[str, str]  # folded word -> "firearm" or the kind of item that is not one
     serial_label_re: re.Pattern[str]
     us_names: frozenset[str]
     makers: dict[str, Maker]  # folded alias -> maker
@@ -35,6 +37,7 @@ class Reference:
 def compile_reference(data: dict) -> Reference:
     placeholders = data.get("placeholders", {})
     oblit = sorted({fold(w) for w in placeholders.get("obliterated", [])}, key=len, reverse=True)
+    pmf = sorted({fold(w) for w in placeholders.get("privately_made", [])}, key=len, reverse=True)
     makers = {}
     for entry in data.get("manufacturers", []):
         country = entry.get("country", "US")
@@ -45,8 +48,9 @@ def compile_reference(data: dict) -> Reference:
     label = placeholders.get("serial_label") or r"^\s*(?:S\s*/\s*N|SN)\s*[:#.]+\s*|^\s*#\s*"
     return Reference(
         missing_words=frozenset(fold(w) for w in placeholders.get("missing", [])),
-        obliterated_re=re.compile(r"\b(?:" + "|".join(re.escape(w) for w in oblit) + r")\b") if oblit
-        else re.compile(r"(?!x)x"),
+        obliterated_re=_words_re(oblit, stems=True),
+        privately_made_re=_words_re(pmf, stems=False),
+        item_words=item_words(data),
         serial_label_re=re.compile(label, re.IGNORECASE),
         us_names=frozenset(fold(n) for n in data.get("us_country_names", ["US", "USA"])),
         makers=makers,
@@ -54,6 +58,21 @@ def compile_reference(data: dict) -> Reference:
         calibers={fold(alias): str(cls) for cls, aliases in data.get("calibers", {}).items()
                   for alias in [cls, *aliases]},
     )
+
+
+def item_words(data: dict) -> dict[str, str]:
+    """Folded word -> "firearm" or the kind of item that is not one, from the pack's ``items`` table."""
+    items = data.get("items", {})
+    words = {fold(w): kind for kind, listed in items.get("not_firearm", {}).items() for w in listed}
+    words.update({fold(w): "firearm" for w in items.get("firearm", [])})
+    return words
+
+
+def _words_re(words: list[str], *, stems: bool) -> re.Pattern[str]:
+    """Any of ``words`` (folded) as whole words, or as the start of a word when ``stems``."""
+    if not words:
+        return re.compile(r"(?!x)x")
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + (r")" if stems else r")\b"))
 
 
 def _lookup_maker(ref: Reference, folded: str) -> Maker | None:

@@ -15,7 +15,7 @@ from tracecheck.checks.params import DateField, Days, Metric, Years
 from tracecheck.metrics import METRIC_SPANS
 from tracecheck.text import map_distinct
 
-DateStatus = Literal["unparseable", "ambiguous"]  # the parse statuses worth a finding
+DateStatus = Literal["unparseable", "ambiguous", "placeholder", "order_conflict"]  # parse statuses worth a finding
 
 
 def _combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -66,20 +66,43 @@ def _unparseable_reason(value: object) -> str:
     return "number" if _is_number(value) else "text"
 
 
-@check("date_status", context={"parsed": str}, reasons=("time_only", "number", "text"))
+@check("date_status", context={"parsed": str}, reasons=("time_only", "number", "text", "placeholder"))
 def date_status(ctx: CheckContext, *, status: DateStatus, fields: list[DateField]) -> pd.DataFrame:
-    """Date cells whose parse status is ``status`` (unparseable or ambiguous). An unparseable cell
-    has a reason: ``time_only`` (a time of day, no date), ``number`` or ``text``."""
+    """Date cells whose parse status is ``status`` (unparseable, ambiguous or placeholder). An
+    unparseable cell has a reason: ``time_only`` (a time of day, no date), ``number`` or ``text``; an
+    unknown date written as a placeholder (9999-12-31, N/D, sin fecha) has reason ``placeholder``."""
     parts = []
     for name in fields:
         if not ctx.present(name):
             continue
         hit = ctx.frame[f"{name}__status"].eq(status).to_numpy()
         rows = ctx.frame.loc[hit, [name, f"{name}__raw"]]
-        reason = _source(ctx, name)[hit].map(_unparseable_reason) if status == "unparseable" else None
+        reason = (_source(ctx, name)[hit].map(_unparseable_reason) if status == "unparseable"
+                  else "placeholder" if status == "placeholder" else None)
         parts.append(findings_frame(rows.index, field=name, value=rows[f"{name}__raw"], parsed=_iso(rows[name]),
                                     reason=reason))
     return _combine(parts)
+
+
+@check("date_order_assumed", context={"used": str, "explanation": str}, reasons=("sheet_convention", "agency"))
+def date_order_assumed(ctx: CheckContext, *, fields: list[DateField]) -> pd.DataFrame:
+    """One batch-level finding per date column whose day/month order no value settled and that was read
+    by the sheet's convention (reason ``sheet_convention``: Spanish headers, a ``;`` delimiter), and per
+    column some of whose agencies were read in their own, opposite order (reason ``agency``)."""
+    said: list[tuple[str, str | None, str, str]] = []  # (field, order used, explanation, reason)
+    for name in fields:
+        basis = ctx.batch.date_order_basis.get(name)
+        if basis is None:
+            continue
+        if basis.basis == "sheet_convention" and basis.order:
+            signals = ", ".join(ctx.words.text("date_signal", s) for s in basis.signals)
+            said.append((name, ctx.words.text("date_order", basis.order), signals, "sheet_convention"))
+        if basis.agencies:
+            named = ", ".join(f"{agency} ({ctx.words.text('date_order', own)})" for agency, own in basis.agencies)
+            said.append((name, None, named, "agency"))
+    field, used, why, reason = (list(c) for c in zip(*said)) if said else ([], [], [], [])
+    rows = [None] * len(field)
+    return findings_frame(rows, field=field, used=used, explanation=why, reason=reason)
 
 
 @check("date_numeric", context={"parsed": str, "date_system": int})
@@ -138,7 +161,8 @@ def _within_years(frame: pd.DataFrame, start: str, end: str, years: float) -> pd
 
 
 def _age_findings(frame: pd.DataFrame, hit: pd.Series, metric: str, field: str) -> pd.DataFrame:
-    rows = frame.loc[hit.fillna(False).astype(bool).to_numpy(), [metric, f"{field}__raw"]]
+    hit = hit.fillna(False).astype(bool) & frame[metric].notna()  # no figure, no age finding
+    rows = frame.loc[hit.to_numpy(), [metric, f"{field}__raw"]]
     days = rows[metric]
     return findings_frame(rows.index, field=field, value=rows[f"{field}__raw"], days=days,
                           years=(days.astype("float64") / 365.25).round(1))

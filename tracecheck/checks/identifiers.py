@@ -18,50 +18,76 @@ def serial_analysis(ctx: CheckContext, column: str) -> pd.DataFrame:
     return ctx.cached(f"serials:{column}", lambda: analyse(ctx.frame[column], ctx.reference))
 
 
-@check("serial_missing", context={"obliterated": bool}, reasons=("blank", "placeholder", "obliterated"))
-def serial_missing(ctx: CheckContext, *, column: FieldName) -> pd.DataFrame:
-    """Blank serials and placeholders; says whether the value reads as obliterated."""
+@check("serial_missing", context={"obliterated": bool, "cleaned": str, "known": int},
+       reasons=("blank", "placeholder", "obliterated", "privately_made", "partial"))
+def serial_missing(ctx: CheckContext, *, column: FieldName,
+                   also_privately_made: tuple[FieldName, ...] = ("manufacturer", "firearm_type")) -> pd.DataFrame:
+    """Blank serials and placeholders; obliteration statements (reason ``obliterated``: route to
+    restoration); privately made firearms, which have no serial (``privately_made``: said in the
+    serial cell, or in the ``also_privately_made`` cells of a row without a serial); partial serials
+    an examiner read with unknown positions (``partial``: ``cleaned`` keeps the known characters)."""
     if not ctx.present(column):
         return findings_frame([])
     info = serial_analysis(ctx, column)
-    hit = info["blank"] | info["placeholder"]
+    hit = info["blank"] | info["placeholder"] | info["partial"]
     sub = info[hit]
-    reason = np.where(sub["blank"], "blank", np.where(sub["obliterated"], "obliterated", "placeholder"))
-    return findings_frame(sub.index, reason=reason, obliterated=sub["obliterated"])
+    pmf = sub["privately_made"].to_numpy(dtype=bool, copy=True)
+    for name in also_privately_made:
+        if ctx.present(name):
+            said = fold_series(ctx.frame.loc[hit.to_numpy(), name]).fillna("")
+            pmf |= said.str.contains(ctx.reference.privately_made_re, regex=True).to_numpy(dtype=bool)
+    reason = np.select([sub["partial"], pmf, sub["obliterated"], sub["blank"]],
+                       ["partial", "privately_made", "obliterated", "blank"], "placeholder")
+    cleaned = sub["cleaned"].where(sub["partial"])
+    known = cleaned.str.count(r"[A-Z0-9]").astype("Int64")
+    return findings_frame(sub.index, reason=reason, obliterated=sub["obliterated"], cleaned=cleaned, known=known)
 
 
 @check("serial_malformed", context={"cleaned": str, "length": int, "characters": str},
-       reasons=("too_short", "too_long", "repeated_character", "non_ascii", "invalid_characters", "label_noise"))
+       reasons=("too_short", "too_long", "repeated_character", "non_ascii", "invalid_characters", "label_noise",
+                "lookalike", "text_prefix", "statement"))
 def serial_malformed(ctx: CheckContext, *, column: FieldName, min_length: Length = 4,
                      max_length: Length = 20) -> pd.DataFrame:
-    """Present but implausible serials, and label noise that was cleaned away."""
+    """Present but implausible serials; and serials cleaning had to mend, with the value it kept:
+    label text (``label_noise``), look-alike or full-width characters (``lookalike``, naming them),
+    Excel's text apostrophe (``text_prefix``), an examiner's statement around the serial
+    (``statement``). A ``="…"`` wrapper is undone silently: it is how exports keep text text."""
     if not ctx.present(column):
         return findings_frame([])
     info = serial_analysis(ctx, column)
-    usable = info[~(info["blank"] | info["placeholder"] | info["scientific"])]  # TC103 reports those
+    reported = info["blank"] | info["placeholder"] | info["partial"] | info["scientific"] | info["spoiled"].notna()
+    usable = info[~reported]  # TC101 and TC103 report the others
     reason = malformed_reason(usable["cleaned"], min_length=min_length, max_length=max_length)
-    noise = pd.Series("label_noise", index=usable.index, dtype="str").where(usable["label_noise"])
-    reason = reason.fillna(noise)
+    mended = usable["mended"].where(usable["mended"].isin(["label_noise", "lookalike", "text_prefix", "statement"]))
+    reason = reason.fillna(mended.astype("str"))
     hit = reason.notna()
     cleaned = usable.loc[hit, "cleaned"]
-    chars = [", ".join(sorted({ch for ch in c if not ("A" <= ch <= "Z" or "0" <= ch <= "9")})) for c in cleaned]
+    chars = [given or ", ".join(sorted({ch for ch in c if not ("A" <= ch <= "Z" or "0" <= ch <= "9")}))
+             for c, given in zip(cleaned, usable.loc[hit, "characters"])]
     return findings_frame(cleaned.index, reason=reason[hit], cleaned=cleaned, length=cleaned.str.len().astype("Int64"),
                           characters=chars)
 
 
-@check("serial_numeric", reasons=("scientific_notation", "numeric_cell", "date_cell"))
+@check("serial_numeric", context={"cleaned": str},
+       reasons=("scientific_notation", "numeric_cell", "date_cell", "date_text", "float_suffix", "thousands_separator"))
 def serial_numeric(ctx: CheckContext, *, column: Literal["serial_number"]) -> pd.DataFrame:
-    """Serials in scientific notation (digits lost), stored as numeric cells (leading zeros lost) or
-    turned into date cells by the spreadsheet (the typed serial is gone). Only the serial: normalise
-    records the cell types (``__numeric``, ``__date``) for no other field."""
+    """Serials a spreadsheet turned into a number or a date. In cells: a date cell (the typed serial is
+    gone), a numeric cell (leading zeros lost). In text, the traces an export leaves: scientific
+    notation (digits lost), date text such as ``14-Mar`` (the serial is gone), a float's ``.0``, thousands
+    separators (leading zeros may be lost). Only the serial: normalise records the cell types
+    (``__numeric``, ``__date``) for no other field."""
     if not ctx.present(column):
         return findings_frame([])
-    scientific = serial_analysis(ctx, column)["scientific"].to_numpy()
+    info = serial_analysis(ctx, column)
+    scientific = info["scientific"].to_numpy()
+    spoiled = info["spoiled"].to_numpy(dtype=object)
     date = ctx.frame[f"{column}__date"].to_numpy()
     numeric = ctx.frame[f"{column}__numeric"].to_numpy() & ~scientific
-    hit = scientific | numeric | date
-    reason = np.where(date, "date_cell", np.where(scientific, "scientific_notation", "numeric_cell"))
-    return findings_frame(ctx.frame.index[hit], reason=reason[hit])
+    text = pd.notna(spoiled)
+    hit = scientific | numeric | date | text
+    reason = np.where(date, "date_cell", np.where(scientific, "scientific_notation",
+                                                  np.where(text, spoiled, "numeric_cell")))
+    return findings_frame(ctx.frame.index[hit], reason=reason[hit], cleaned=info["cleaned"].to_numpy(dtype=object)[hit])
 
 
 @check("obliterated_conflict", context={"flag_value": str})

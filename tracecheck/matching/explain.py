@@ -29,7 +29,7 @@ def evidence_lists(pairs: pd.DataFrame, keys: Keys, raw: dict[str, np.ndarray], 
     blank = words.text("words", "blank")
     shown = {f: np.array([blank if v is None else str(v) for v in values], dtype=object) for f, values in raw.items()}
     same = {f: _upper(v) for f, v in raw.items()}
-    phrase = {f: _phrase_keys(f, pairs, same.get(f, np.empty(0, dtype=object)), i, j) for f in FIELDS}
+    phrase = {f: _phrase_keys(f, pairs, same.get(f, np.empty(0, dtype=object)), i, j, keys) for f in FIELDS}
     texts = {f: _render(phrase[f], _values(f, pairs, keys, shown, i, j, words), words) for f in FIELDS}
     levels = {f: pairs[f].to_numpy(dtype=object) for f in FIELDS}
     weight = {f: np.array([float(weights.get(f"{f}_{lvl}", 0)) for lvl in levels[f]]) for f in FIELDS}
@@ -51,12 +51,15 @@ def _upper(values: np.ndarray) -> np.ndarray:
     return upper.astype(object).where(upper.notna(), None).to_numpy()
 
 
-def _phrase_keys(field: str, pairs: pd.DataFrame, same: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+def _phrase_keys(field: str, pairs: pd.DataFrame, same: np.ndarray, i: np.ndarray, j: np.ndarray,
+                 serials: Keys) -> np.ndarray:
     """The catalogue key of each pair's phrase for ``field`` (None: nothing worth saying)."""
     level = pairs[field].to_numpy(dtype=object)
     keys = (f"{field}." + level.astype(str)).astype(object)
     if field == "serial":
-        return np.where((level == "exact") & (same[i] == same[j]), "serial.same", keys)
+        undone = _said_undone(serials, i, j)
+        keys = np.where((level == "exact") & (same[i] == same[j]), "serial.same", keys)
+        return np.where((level == "exact") & (undone != None), "serial.undone", keys)  # noqa: E711
     if field == "recovery":
         return keys
     identical = same[i] == same[j]
@@ -82,6 +85,9 @@ def _values(field: str, pairs: pd.DataFrame, keys: Keys, shown: dict[str, np.nda
         for k in np.flatnonzero(level == "folded"):
             changes[k] = _folds(keys.serial[i[k]], keys.serial[j[k]]) or words.text("evidence", "serial.folded_any")
         values["changes"] = changes
+        undone = _said_undone(keys, i, j)
+        values["undone"] = np.array([words.text("evidence", f"undone.{u}") if u is not None else "" for u in undone],
+                                    dtype=object)
     if field == "maker":
         values["family"] = np.array([keys.labels["maker"][c] if c >= 0 else "" for c in keys.maker[i]], dtype=object)
     return values
@@ -94,6 +100,17 @@ def _render(phrase_keys: np.ndarray, values: dict[str, np.ndarray], words: Catal
         fields = {name: pd.Series(v[sel], dtype=object) for name, v in values.items()}
         text = render(words.text("evidence", key), fields, words)
         out[sel] = text
+    return out
+
+
+def _said_undone(keys: Keys, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Per pair, what cleaning undid in either serial that the evidence should name (label text is
+    named by the plain "same after removing labels" phrase), or None."""
+    a, b = keys.undone[i], keys.undone[j]
+    first = np.where(pd.notna(a) & (a != "label_noise"), a, b)
+    out = np.full(len(first), None, dtype=object)
+    keep = pd.notna(first) & (first != "label_noise")
+    out[keep] = first[keep]
     return out
 
 

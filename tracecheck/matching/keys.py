@@ -24,6 +24,7 @@ class Keys:
     usable: np.ndarray  # bool: the serial can be matched on
     serial: np.ndarray  # object: cleaned serial (None when not usable)
     folded: np.ndarray  # object: cleaned serial with confusable characters folded
+    undone: np.ndarray  # object: what cleaning undid in the serial (float_suffix, wrapper, lookalike...) or None
     maker: np.ndarray  # int code of the maker family (-1 unknown)
     importer: np.ndarray  # int code of the importer's family, same code space (-1 unknown)
     model: np.ndarray  # int code of the model key (-1 unknown)
@@ -37,7 +38,7 @@ def build_keys(frame: pd.DataFrame, ref: Reference, config: dict, calibers: dict
                serials: pd.DataFrame | None = None) -> Keys:
     """``serials`` is the serial analysis the TC10x rules already made (computed here if absent)."""
     info = serials if serials is not None else analyse(frame["serial_number"], ref)
-    ok = ~(info["blank"] | info["placeholder"] | info["scientific"])
+    ok = ~(info["blank"] | info["placeholder"] | info["scientific"] | info["partial"] | info["spoiled"].eq("date_text"))
     bad = malformed_reason(info["cleaned"], min_length=int(config["min_serial_length"]), max_length=30)
     usable = (ok & bad.isna()).to_numpy(dtype=bool)
     serial = info["cleaned"].where(usable)
@@ -53,9 +54,21 @@ def build_keys(frame: pd.DataFrame, ref: Reference, config: dict, calibers: dict
     return Keys(rows=frame.index.to_numpy(), usable=usable,
                 serial=serial.astype(object).where(serial.notna(), None).to_numpy(),
                 folded=folded.astype(object).where(folded.notna(), None).to_numpy(),
+                undone=_undone(info, usable),
                 maker=maker, importer=importer, model=model, caliber=caliber, recovery=recovery, agency=agency,
                 labels={"maker": maker_labels, "model": model_labels, "caliber": caliber_labels,
                         "agency": agency_labels})
+
+
+def _undone(info: pd.DataFrame, usable: np.ndarray) -> np.ndarray:
+    """Per row, what cleaning undid in a usable serial (a spreadsheet's damage first), or None."""
+    spoiled = info["spoiled"].to_numpy(dtype=object)
+    mended = info["mended"].to_numpy(dtype=object)
+    undone = np.where(pd.notna(spoiled), spoiled, mended)
+    out = np.full(len(undone), None, dtype=object)
+    keep = usable & pd.notna(undone)
+    out[keep] = undone[keep]
+    return out
 
 
 def _fold_confusables(serial: pd.Series, confusables: dict[str, str]) -> pd.Series:

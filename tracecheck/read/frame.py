@@ -1,7 +1,8 @@
 """In-memory input (a pandas DataFrame or a pyarrow Table) as cells the checks can read.
 
 A frame is checked as it is, except for values no spreadsheet cell can hold and no check can
-compare: sparse columns become dense; durations, periods and intervals become their text; lists,
+compare, and text a file reader would not give: an empty or all-space text is a blank cell (as in a
+csv or workbook); sparse columns become dense; durations, periods and intervals become their text; lists,
 dicts, sets and arrays in a cell become their text; bytes are decoded as UTF-8 (bad bytes become
 U+FFFD). The caller's frame is never modified.
 """
@@ -42,7 +43,9 @@ def _plain_column(column: pd.Series) -> pd.Series:
     if isinstance(dtype, pd.CategoricalDtype):
         column = column.astype(object)
     if column.dtype == object and pd.api.types.infer_dtype(column, skipna=True) in _TEXT_KINDS:
-        return column.map(_cell, na_action="ignore")
+        column = column.map(_cell, na_action="ignore")
+    if pd.api.types.is_string_dtype(column.dtype) and pd.api.types.infer_dtype(column, skipna=True) == "string":
+        return column.where(column.str.strip().str.len() > 0)  # "" and "  " are blank cells, as in a file
     return column
 
 

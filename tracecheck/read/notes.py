@@ -17,6 +17,7 @@ DROP_REASONS = (
     "footer_line",  # a signature, page or report line (Elaboró, Preparado por, Generado por, Página 1 de 1)
     "table_totals",  # the totals row of an Excel table (totalsRowCount)
     "misaligned",  # a csv record that does not split into the header's number of fields (TC012)
+    "not_a_firearm",  # ammunition, a magazine, a part or an accessory (normalise: the row's type cell)
 )
 
 

@@ -29,7 +29,7 @@ from tracecheck.ruleset import RulePack
 # is cleaned away), serial-stored-as-number when digits or the whole serial are lost.
 UNUSABLE_SERIAL = {"TC101": None, "TC102": {"too_short", "too_long", "repeated_character", "non_ascii",
                                             "invalid_characters"},
-                   "TC103": {"scientific_notation", "date_cell"}}
+                   "TC103": {"scientific_notation", "date_cell", "date_text"}}
 UNUSABLE_SERIAL_RULES = tuple(UNUSABLE_SERIAL)
 IMPORT_MARKING_RULE = "TC110"
 STRONG_LEAD_MAX_DAYS = 3 * 365  # time-to-crime within three years: the statutory short time-to-crime
@@ -92,7 +92,7 @@ def _counts(rows: pd.DataFrame, findings: pd.DataFrame) -> dict[str, Any]:
     traceable = 0 if batch_errors else int((status != "error").sum())
     counts = (findings.groupby(["rule", "name", "severity"], observed=True).size().reset_index(name="count")
               if len(findings) else pd.DataFrame(columns=["rule", "name", "severity", "count"]))
-    obliterated = findings["reason"].eq("obliterated") & findings["rule"].eq("TC101")
+    missing = findings["rule"].eq("TC101")
     return {
         "rows": len(rows),
         "findings": len(findings),
@@ -104,7 +104,8 @@ def _counts(rows: pd.DataFrame, findings: pd.DataFrame) -> dict[str, Any]:
         "rows_with_warnings": int((status == "warning").sum()),
         "rows_traceable": traceable,
         "traceable_share": _share(traceable, len(rows)),
-        "rows_obliterated": int(obliterated.sum()),
+        "rows_obliterated": int((missing & findings["reason"].eq("obliterated")).sum()),
+        "rows_privately_made": int((missing & findings["reason"].eq("privately_made")).sum()),
     }
 
 

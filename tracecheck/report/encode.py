@@ -23,7 +23,8 @@ SAMPLE = 2_000  # texts looked at to tell a column of many distinct texts (escap
 # 2.0: findings carry header, reason and index; context holds only typed details.
 # 2.1: mapping confidence, evidence and date order; summary.fields_not_found and summary.headers_not_used;
 # findings carry their sheet; batch.sheets, batch.other_sheets and batch.side_tables.
-REPORT_VERSION = "2.1"
+# 3.0: age buckets lose "negative" (a figure from dates out of order is unknown); rows_privately_made.
+REPORT_VERSION = "3.0"
 
 
 def write_json(report: Any, fp: TextIO) -> None:

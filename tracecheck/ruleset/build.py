@@ -86,7 +86,7 @@ def _apply_override(entry: dict[str, Any], override: dict[str, Any]) -> None:
     for key, value in override.items():
         if key in BOOKKEEPING or key in ("code", "name"):
             continue
-        if key in ("params", "messages", "severity_by_reason"):
+        if key in ("params", "messages", "severity_by_reason", "severity_by_field"):
             entry[key] = {**copy.deepcopy(entry.get(key) or {}), **(value or {})}
         else:
             entry[key] = value
@@ -114,6 +114,7 @@ def _make_rule(entry: dict[str, Any], fields: set[str]) -> Rule:
                 message=spec.message, fix=spec.fix, why=" ".join(spec.why.split()),
                 params={k: getattr(spec.params, k) for k in data.get("params") or {}},
                 messages=dict(spec.messages), severity_by_reason=dict(spec.severity_by_reason),
+                severity_by_field=dict(spec.severity_by_field),
                 example=entry["example"], since=spec.since, status=spec.status, title=spec.title or "",
                 overridden=frozenset(entry.get("_overridden", ())))
 

@@ -46,6 +46,7 @@ from tracecheck.findings import Severity
 from tracecheck.ruleset.tables import (
     CanonicalField,
     FieldSpec,
+    Items,
     Language,
     Manufacturer,
     Matching,
@@ -236,6 +237,7 @@ class RuleSpec(BaseModel):
     title: Text | None = Field(None, description="A short human title (the name stays the stable id).")
     severity: SeverityLevel
     severity_by_reason: dict[str, SeverityLevel] = {}
+    severity_by_field: dict[CanonicalField, SeverityLevel] = {}
     check: str
     params: dict[str, Any] = {}
     message: Template
@@ -247,7 +249,7 @@ class RuleSpec(BaseModel):
     status: Status = "stable"
     family: str = "custom"
 
-    @field_validator("params", "messages", "severity_by_reason", mode="before")
+    @field_validator("params", "messages", "severity_by_reason", "severity_by_field", mode="before")
     @classmethod
     def _blank_is_empty(cls, value: Any) -> Any:  # `params:` with nothing after it
         return {} if value is None else value
@@ -291,6 +293,7 @@ class Override(BaseModel):
     name: str | None = None
     severity: SeverityLevel | None = None
     severity_by_reason: dict[str, SeverityLevel] | None = None
+    severity_by_field: dict[CanonicalField, SeverityLevel] | None = None
     params: dict[str, Any] | None = Field(None, description="Merged into the rule's parameters; checked "
                                                             "against its check kind once the packs are merged.")
     message: Text | None = None
@@ -353,6 +356,7 @@ class PackFile(BaseModel):
     map: dict[str, str] | None = Field(None, description="A fixed header for a field (field -> header).")
     fuzzy_threshold: Annotated[float, Field(ge=0, le=100)] | None = None
     placeholders: Placeholders | None = None
+    items: Items | None = Field(None, description="Rows that are ammunition, magazines, parts or accessories.")
     us_country_names: list[Word] | None = None
     manufacturers: list[Manufacturer] | None = None
     matching: Matching | None = Field(None, description="Duplicate matching parameters (rules/matching.yml).")

@@ -27,6 +27,7 @@ class Rule:
     params: dict[str, Any] = field(default_factory=dict)  # as validated by the check kind's signature
     messages: dict[str, str] = field(default_factory=dict)
     severity_by_reason: dict[str, Severity] = field(default_factory=dict)
+    severity_by_field: dict[str, Severity] = field(default_factory=dict)  # a reason's severity wins over its field's
     example: dict[str, Any] = field(default_factory=dict)
     since: str = "0.1.0"
     status: str = "stable"

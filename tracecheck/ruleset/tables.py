@@ -104,9 +104,19 @@ class Vocabulary(BaseModel):
 class Placeholders(BaseModel):
     model_config = ConfigDict(extra="forbid")
     missing: list[Word | None] = Field([], description="Serial values that mean no usable serial.")
-    obliterated: list[Word] = Field([], description="Words that mean the serial was destroyed.")
+    obliterated: list[Word] = Field(
+        [], description="Word stems that mean the serial was destroyed (anywhere in the cell).")
+    privately_made: list[Word] = Field([], description="Words that mean a privately made firearm, which has no serial.")
     serial_label: Annotated[str, AfterValidator(_compiles)] | None = Field(
         None, description="Regular expression of labels cleaned off serials.")
+
+
+class Items(BaseModel):
+    """Words of the firearm type column that say whether a row is a firearm at all."""
+
+    model_config = ConfigDict(extra="forbid")
+    not_firearm: dict[str, list[Word]] = Field({}, description="Kind of item (ammunition, magazine, ...) -> words.")
+    firearm: list[Word] = Field([], description="Words that make the row a firearm whatever else it names.")
 
 
 class Manufacturer(BaseModel):

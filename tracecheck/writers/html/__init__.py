@@ -90,7 +90,8 @@ def _headline(view: ReportView) -> str:
               f"{share('strong_lead_share')} {_t(w, 'of_requests')}"),
         _card(_l(w, "rows_missing_import_marking"),
               metric(w, "summary.rows_missing_import_marking", s["rows_missing_import_marking"], css="big"),
-              f'{metric(w, "summary.rows_obliterated", s["rows_obliterated"])} {_t(w, "rows_obliterated")}'),
+              f'{metric(w, "summary.rows_obliterated", s["rows_obliterated"])} {_t(w, "rows_obliterated")}, '
+              f'{metric(w, "summary.rows_privately_made", s["rows_privately_made"])} {_t(w, "rows_privately_made")}'),
         _card(_l(w, "duplicate_groups"), "", f'<ul class="plain">{kinds}{review}</ul>'),
         _card(_l(w, "after_duplicates"), metric(w, "summary.duplicates.requests_after_removing_duplicates",
                                                 dup["requests_after_removing_duplicates"], css="big"), ""),
@@ -129,7 +130,7 @@ def _ages(view: ReportView) -> str:
 
 
 def _bucket_css(name: str) -> str:
-    return {"unknown": "muted", "negative": "neg"}.get(name, "bar")
+    return "muted" if name == "unknown" else "bar"
 
 
 def _by_rule(view: ReportView) -> str:

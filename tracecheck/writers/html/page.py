@@ -32,7 +32,7 @@ figure{margin:0;min-width:0}figcaption{font-weight:600;font-size:14px;margin-bot
 .split{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:12px 24px;align-items:start}
 svg.chart{display:block;width:100%;height:auto;max-width:480px}
 .chart text{font-size:12px;fill:var(--fg)}.chart .val{fill:var(--muted)}
-.chart rect.bar{fill:var(--bar)}.chart rect.muted{fill:#a3abb8}.chart rect.neg{fill:#8e44ad}
+.chart rect.bar{fill:var(--bar)}.chart rect.muted{fill:#a3abb8}
 .chart rect.sev-error,.sw.sev-error{fill:var(--err);background:var(--err)}
 .chart rect.sev-warning,.sw.sev-warning{fill:var(--warn);background:var(--warn)}
 .chart rect.sev-info,.sw.sev-info{fill:var(--info);background:var(--info)}

@@ -60,7 +60,8 @@ def _headline_items(view: ReportView) -> list[Item]:
     note = w.label("strong_lead_note", rules="/".join(UNUSABLE_SERIAL_RULES), days=STRONG_LEAD_MAX_DAYS)
     severities = (("errors", "error"), ("warnings", "warning"), ("infos", "info"))
     plain = ("batch_errors", "rows_with_errors", "rows_with_warnings", "rows_usable_serial",
-             "rows_missing_import_marking", "rows_obliterated", "rows_traceable", "traceable_share")
+             "rows_missing_import_marking", "rows_obliterated", "rows_privately_made",
+             "rows_traceable", "traceable_share")
     return [(w.label("requests"), s["rows"], "summary.rows", None),
             (w.label("findings"), s["findings"], "summary.findings", None),
             *[(w.label(k), s["by_severity"][sev], f"summary.by_severity.{sev}", None) for k, sev in severities],
