@@ -20,6 +20,7 @@ from tracecheck.mapping import content, required_fields, vocabulary_of
 from tracecheck.mapping.decide import decide
 from tracecheck.mapping.tokens import tokenise
 from tracecheck.reference import compile_reference
+from tracecheck.report import REPORT_VERSION
 from tracecheck.ruleset import load_pack
 
 AS_OF = "2026-01-01"
@@ -215,4 +216,4 @@ def test_json_report_validates_with_the_new_mapping_fields(tmp_path) -> None:
 
     schema = json.loads((Path(__file__).resolve().parents[1] / "docs" / "report.schema.json").read_text("utf-8"))
     jsonschema.Draft202012Validator(schema).validate(report)
-    assert report["report_version"] == "2.1"
+    assert report["report_version"] == REPORT_VERSION

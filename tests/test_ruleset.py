@@ -128,7 +128,7 @@ def test_selection_precedence_codes_over_prefixes_over_families() -> None:
     # the more specific selector wins whichever list it is in
     assert "TC101" in active(pack.with_selection(["TC101"], ["identifiers"]))
     assert active(pack.with_selection(["TC3"], ["TC31"])) == {"TC301", "TC302", "TC303", "TC304", "TC305",
-                                                                            "TC306"}
+                                                                            "TC306", "TC307", "TC308"}
     assert active(pack.with_selection(["serial-missing", "date-order"], [])) == {"TC101", "TC302"}
     assert "TC101" not in active(pack.with_selection(None, ["serial-missing"]))
     assert len(active(pack.with_selection(None, None))) == len(pack.all_rules)
@@ -229,7 +229,8 @@ LOAD_ERRORS = [
     ("param-boolean-for-a-number", override("TC312: {params: {max_days: true}}"), "rule TC312", "params.max_days",
      "Input should be a whole number", 3),
     ("param-not-in-the-closed-set", override("TC301: {params: {status: unparsable}}"), "rule TC301",
-     "params.status", "Input should be 'unparseable', 'ambiguous' or 'placeholder' (got 'unparsable')", 3),
+     "params.status",
+     "Input should be 'unparseable', 'ambiguous', 'placeholder' or 'order_conflict' (got 'unparsable')", 3),
     ("param-list-item", override("TC303:\n  params:\n    fields: [purchase_date, serial_number]"), "rule TC303",
      "params.fields[1]", "(got 'serial_number')", 5),
     ("param-field-unknown", override("TC101:\n  params:\n    column: serail_number"), "rule TC101",

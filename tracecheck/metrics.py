@@ -32,21 +32,15 @@ def compute(frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
 
     ``frame`` holds the parsed date columns of METRIC_SPANS (datetime64, NaT when unknown). A figure
     is only as honest as its dates, so a metric is missing (and the age rules stay quiet) when either
-    of its dates is unknown (blank, unparseable, a placeholder), after ``as_of`` (a date in the
-    future is wrong), or suspect: part of a pair of the row's dates that is out of order (recovery
-    before purchase, request before recovery or purchase) — which of the two is wrong is not known.
+    of its two dates is unknown (blank, unparseable, a placeholder), after ``as_of`` (a date in the
+    future is wrong), or when the two are out of order (a negative span: recovered before bought,
+    requested before recovered). A metric whose own two dates are in order keeps its figure.
     """
     dates = {f: frame[f].where(frame[f] <= pd.Timestamp(as_of)) for f in DATE_ORDER}
-    suspect = {f: pd.Series(False, index=frame.index) for f in DATE_ORDER}
-    for i, earlier in enumerate(DATE_ORDER):
-        for later in DATE_ORDER[i + 1:]:
-            wrong = (dates[later] < dates[earlier]).fillna(False).astype(bool)
-            suspect[earlier] |= wrong
-            suspect[later] |= wrong
     out = {}
     for metric, (later, earlier) in METRIC_SPANS.items():
         delta = (dates[later] - dates[earlier]).dt.days.astype("Int64")
-        out[metric] = delta.mask(suspect[later] | suspect[earlier])
+        out[metric] = delta.mask(delta < 0)
     return pd.DataFrame(out, index=frame.index)
 
 

@@ -155,15 +155,18 @@ def _unknown(word: str, vocab: Vocabulary) -> Slot:
     if joined:
         concepts = tuple(dict.fromkeys(c for part in joined for c in vocab.words[(part,)][0]))
         return (Option(concepts, "joined", word, FACTORS["joined"]),)
-    if len(word) >= 5 and not word.isdigit():
+    if 5 <= len(word) <= MAX_JOINED and not word.isdigit():
         best = process.extractOne(word, vocab.full_words, scorer=fuzz.ratio, score_cutoff=FUZZY_WORD)
         if best is not None:
             return (Option(vocab.concepts_of(best[0]), "fuzzy", f"{word}={best[0]}", FACTORS["fuzzy"]),)
     return ()
 
 
+MAX_JOINED = 32  # longest word read as known words written together; the search is quadratic in its length
+
+
 def _split(word: str, vocab: Vocabulary) -> tuple[str, ...] | None:
-    if len(word) < 5 or word.isdigit():
+    if len(word) < 5 or len(word) > MAX_JOINED or word.isdigit():
         return None
     for cuts in itertools.chain(itertools.combinations(range(2, len(word) - 1), 1),
                                 itertools.combinations(range(2, len(word) - 1), 2)):
