@@ -109,6 +109,20 @@ def test_a_required_field_is_never_mapped_on_weak_evidence(pack) -> None:
     assert _decide(pack, ["Arma No."], {"Arma No.": SERIALS}).header_for("serial_number") == "Arma No."
 
 
+def test_a_required_field_named_with_unknown_words_needs_its_values(pack) -> None:
+    """A seizure sheet of a vehicle: "Marca del vehículo" holds car makers, not firearm makers, and
+    "Número de serie del cargador" is a magazine's: no required field may come from them."""
+    values = {"Marca del vehículo": ["NISSAN", "FORD", "CHEVROLET", "TOYOTA", "VW", "NISSAN"],
+              "Número de serie del cargador": SERIALS, "Matrícula del vehículo": ["JAB-1234", "JBC-9921", "XYZ-0001",
+                                                                                  "KLM-2231", "JAB-7781", "PQR-1200"]}
+    decided = _decide(pack, list(values), values)
+    assert decided.header_for("manufacturer") is None
+    assert decided.header_for("serial_number") is None
+    # the same unknown word with a firearm maker's values: the values confirm it
+    makers = {"Marca del arma": ["GLOCK", "TAURUS", "BERETTA", "SMITH & WESSON", "RUGER", "GLOCK"]}
+    assert _decide(pack, list(makers), makers).header_for("manufacturer") == "Marca del arma"
+
+
 # ------------------------------------------------------------------ the batch and its report
 
 

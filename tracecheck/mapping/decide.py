@@ -92,7 +92,9 @@ def decide(headers: Sequence[str], vocab: Vocabulary, *, fixed: Mapping[str, str
 
 
 def _judge(reading: HeaderReading, prof: Profile, required: frozenset[str]) -> tuple[Candidate, ...]:
-    """The header's candidates after its content had its say, best first (refused ones last)."""
+    """The header's candidates after its content had its say, best first (refused ones last). A
+    required field named with words the vocabulary does not know ("Marca del vehículo") needs its
+    values to confirm it: never map a required field on weak evidence."""
     out = []
     for cand in reading.candidates:
         verdict, share = content.fit(cand.field, prof)
@@ -105,7 +107,8 @@ def _judge(reading: HeaderReading, prof: Profile, required: frozenset[str]) -> t
         elif verdict == "contradicts":
             evidence.append(Evidence("content_against", kind[0] if kind else None, share))
             refused = not (cand.method == "alias" and cand.field in required)
-        if cand.field in required and not refused and cand.method != "alias" and (cand.weak or conf < REQUIRED):
+        unsure = cand.weak or conf < REQUIRED or any(e.kind == "unknown_words" for e in cand.evidence)
+        if cand.field in required and not refused and cand.method != "alias" and unsure:
             if verdict == "confirms" and share >= 0.6:
                 conf = max(conf, REQUIRED)
             else:
