@@ -326,3 +326,18 @@ def test_sheet_all_with_a_forced_header_row_checks_every_tab_or_says_none_fits(t
     code, err = run(str(path), "--out", str(tmp_path / "out"), "--sheet", "all", "--header-row", "2")
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert "no sheet has a header on row 2" in err and "internal error" not in err and "Traceback" not in err
+
+
+def test_with_sheet_all_the_sheets_left_out_are_said_to_have_other_columns(tmp_path):
+    reordered = [HEAD[0], HEAD[1], HEAD[4], HEAD[2], HEAD[3], HEAD[5], HEAD[6]]
+    path = write_xlsx(tmp_path / "meses.xlsx", {"Enero": [HEAD, req(1)], "Febrero": [HEAD, req(2)],
+                                                "Marzo": [reordered, [req(3)[i] for i in (0, 1, 4, 2, 3, 5, 6)]]})
+    report = tracecheck.check(path, sheet="all", as_of=AS_OF)
+    assert (report.batch["sheets"], report.batch["other_sheets"]) == (["Enero", "Febrero"], ["Marzo"])
+    code, err = run(str(path), "--out", str(tmp_path / "out"), "--sheet", "all")
+    assert code == 0, err
+    assert "not checked: Marzo (their columns differ from those of the sheets checked; check one with --sheet NAME)" \
+        in " ".join(err.split())
+    assert "--sheet all" not in err
+    code, err = run(str(path), "--out", str(tmp_path / "out"))
+    assert "not checked: Febrero, Marzo" in err and "together with --sheet all" in " ".join(err.split())

@@ -202,6 +202,7 @@ def _check_one(path, pack, out_dir, fmt, language, fail_on, where, order, as_of,
                redact_key) -> int:
     sheet, header_row = where
     from tracecheck.api import check as run_check
+    from tracecheck.read import ALL_SHEETS
     from tracecheck.report.view import ReportView
     from tracecheck.writers import write_report
     from tracecheck.writers.text import summary_text
@@ -222,7 +223,7 @@ def _check_one(path, pack, out_dir, fmt, language, fail_on, where, order, as_of,
                    f"{' '.join(str(exc).split())} (please report this)", err=True)
         return EXIT_INTERNAL
     if not quiet:
-        click.echo(summary_text(ReportView(report), written), err=True)
+        click.echo(summary_text(ReportView(report), written, sheet_all=sheet == ALL_SHEETS), err=True)
     return EXIT_FINDINGS if report.has_findings_at(fail_on) else EXIT_OK
 
 
