@@ -15,6 +15,7 @@ import yaml
 from click.testing import CliRunner
 
 import tracecheck
+from tracecheck.api import read_source
 from tracecheck.cli import main
 from tracecheck.mapping import content, required_fields, vocabulary_of
 from tracecheck.mapping.decide import decide
@@ -231,3 +232,56 @@ def test_json_report_validates_with_the_new_mapping_fields(tmp_path) -> None:
     schema = json.loads((Path(__file__).resolve().parents[1] / "docs" / "report.schema.json").read_text("utf-8"))
     jsonschema.Draft202012Validator(schema).validate(report)
     assert report["report_version"] == REPORT_VERSION
+
+
+def test_tracecheck_map_reads_the_table_as_check_does_so_check_accepts_its_pack(tmp_path) -> None:
+    """Row 1 holds merged group labels, row 2 the sub-labels: map and check both join them where the
+    joined names map better ("Fechas Compra"), and the pack map writes is accepted by check."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Solicitudes"
+    sheet.append(["Solicitud", None, "Arma", None, None, None, None, None, None, "Fechas", None, None])
+    sheet.append(["Folio", "Dependencia", "Marca", "Modelo", "Calibre", "Tipo", "Matrícula", "Importador", "País",
+                  "Compra", "Aseguramiento", "Solicitud"])
+    for n, serial in enumerate(SERIALS + SERIALS[:4]):
+        sheet.append([f"F-{n}", "SSP", "Glock", "19", "9mm", "Pistola", f"{serial}{n}", "Glock Inc", "Austria",
+                      "2024-01-10", "2024-02-10", "2024-03-01"])
+    for area in ("A1:B1", "C1:I1", "J1:L1"):
+        sheet.merge_cells(area)
+    path = tmp_path / "grupos.xlsx"
+    workbook.save(path)
+    raw = read_source(path, load_pack())
+    report = tracecheck.check(path, as_of=AS_OF)
+    assert {m["header"] for m in report.mapping} <= set(raw.frame.columns)
+    assert {"Fechas Compra", "Fechas Aseguramiento", "Fechas Solicitud"} <= set(raw.frame.columns)
+    kept = tmp_path / "kept.yaml"
+    result = CliRunner().invoke(main, ["map", str(path), "--out", str(kept)])
+    assert result.exit_code == 0, result.output
+    assert "Fechas Compra" in result.stderr
+    assert yaml.safe_load(kept.read_text(encoding="utf-8"))["map"]["purchase_date"] == "Fechas Compra"
+    checked = CliRunner().invoke(main, ["check", str(path), "--rules", str(kept), "--out", str(tmp_path / "out"),
+                                        "--as-of", AS_OF, "-q"])
+    assert checked.exit_code == 0, checked.stderr
+    again = tracecheck.check(path, kept, as_of=AS_OF)
+    assert {m["field"]: m["header"] for m in again.mapping}["request_date"] == "Fechas Solicitud"
+
+
+def test_tracecheck_map_takes_sheet_and_header_row_as_check_does(tmp_path) -> None:
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Resumen"
+    workbook.active.append(["Mes", "Solicitudes"])
+    for name in ("Enero", "Febrero"):
+        tab = workbook.create_sheet(name)
+        for row in (["Solicitudes de rastreo"], [f"Periodo: {name}"], [],
+                    ["Request ID", "Agency", "Serial Number", "Request Date"],
+                    *[[f"TR-{n}", "Laredo PD", serial, "2024-03-01"] for n, serial in enumerate(SERIALS)]):
+            tab.append(row)
+    path = tmp_path / "meses.xlsx"
+    workbook.save(path)
+    for args in (["--header-row", "4"], ["--sheet", "Febrero", "--header-row", "4"], ["--sheet", "all"]):
+        result = CliRunner().invoke(main, ["map", str(path), *args])
+        assert result.exit_code == 0, (args, result.stderr)
+        assert yaml.safe_load(result.stdout)["map"]["serial_number"] == "Serial Number"
+    result = CliRunner().invoke(main, ["map", str(path), "--header-row", "40"])
+    assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "header row 40 is beyond the last row of every sheet" in result.stderr

@@ -281,3 +281,63 @@ def test_many_sparse_rows_decide_as_few(tmp_path):
     assert reasons[:2] == [(3, "total_line"), (5, "total_line")] and len(reasons) == 602
     assert reasons[-3:] == [(1201, "total_line"), (1203, "footer_line"), (1204, "footer_line")]
     assert len(batch.frame) == 601 and batch.frame.index[-1] == 1202
+
+
+# --------------------------------------------------------------------------- a forced header row and the sheets
+
+MONTH_HEAD = ["Request ID", "Agency", "Manufacturer", "Model", "Caliber", "Type", "Serial Number", "Purchase Date",
+              "Recovery Date", "Request Date"]
+
+
+def titled_months(path: Path) -> Path:
+    """A 3-row Resumen first, then monthly tabs with 3 title rows, the header on row 4 and 12 requests."""
+    def month(name: str) -> list[list[object]]:
+        return [["Solicitudes de rastreo"], [f"Periodo: {name} 2024"], ["Generado 2024-04-01"], MONTH_HEAD,
+                *[[f"TR-{name[:2]}{n:03d}", "Laredo PD", "Glock", "19", "9mm", "Pistol", f"BXY{n:04d}{name[0]}",
+                   "2024-01-10", "2024-02-10", "2024-03-01"] for n in range(12)]]
+    return write_xlsx(path, {"Resumen": [["Mes", "Solicitudes"], ["Enero", 12], ["Febrero", 12]],
+                             **{name: month(name) for name in ("Enero", "Febrero", "Marzo")}})
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["check", *args, "--as-of", "2026-01-01", "--format", "json"])
+    return result.exit_code, result.stderr
+
+
+def test_a_forced_header_row_skips_sheets_too_short_for_it(tmp_path):
+    path = titled_months(tmp_path / "meses.xlsx")
+    report = tracecheck.check(path, header_row=4, as_of=AS_OF)
+    assert (report.batch["sheet"], report.batch["header_row"], report.summary["rows"]) == ("Enero", 4, 12)
+    assert report.batch["other_sheets"] == ["Febrero", "Marzo"]
+    code, err = run(str(path), "--out", str(tmp_path / "out"), "--header-row", "4")
+    assert code == 0 and "sheet: Enero" in err and "beyond" not in err, err
+    with pytest.raises(InputError, match="header row 40 is beyond the last row of every sheet"):
+        read_batch(path, header_row=40)
+
+
+def test_sheet_all_with_a_forced_header_row_checks_every_tab_or_says_none_fits(tmp_path):
+    path = titled_months(tmp_path / "meses.xlsx")
+    report = tracecheck.check(path, sheet="all", header_row=4, as_of=AS_OF)
+    assert report.batch["sheets"] == ["Enero", "Febrero", "Marzo"] and report.summary["rows"] == 36
+    code, err = run(str(path), "--out", str(tmp_path / "out"), "--sheet", "all", "--header-row", "4")
+    assert code == 0 and "sheets checked together: Enero, Febrero, Marzo" in err, err
+    with pytest.raises(InputError, match="no sheet has a header on row 2"):
+        tracecheck.check(path, sheet="all", header_row=2, as_of=AS_OF)
+    code, err = run(str(path), "--out", str(tmp_path / "out"), "--sheet", "all", "--header-row", "2")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "no sheet has a header on row 2" in err and "internal error" not in err and "Traceback" not in err
+
+
+def test_with_sheet_all_the_sheets_left_out_are_said_to_have_other_columns(tmp_path):
+    reordered = [HEAD[0], HEAD[1], HEAD[4], HEAD[2], HEAD[3], HEAD[5], HEAD[6]]
+    path = write_xlsx(tmp_path / "meses.xlsx", {"Enero": [HEAD, req(1)], "Febrero": [HEAD, req(2)],
+                                                "Marzo": [reordered, [req(3)[i] for i in (0, 1, 4, 2, 3, 5, 6)]]})
+    report = tracecheck.check(path, sheet="all", as_of=AS_OF)
+    assert (report.batch["sheets"], report.batch["other_sheets"]) == (["Enero", "Febrero"], ["Marzo"])
+    code, err = run(str(path), "--out", str(tmp_path / "out"), "--sheet", "all")
+    assert code == 0, err
+    assert "not checked: Marzo (their columns differ from those of the sheets checked; check one with --sheet NAME)" \
+        in " ".join(err.split())
+    assert "--sheet all" not in err
+    code, err = run(str(path), "--out", str(tmp_path / "out"))
+    assert "not checked: Febrero, Marzo" in err and "together with --sheet all" in " ".join(err.split())

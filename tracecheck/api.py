@@ -65,7 +65,7 @@ def check(source: Source, rules: str | os.PathLike[str] | RulePack | None = None
     if mapping:
         pack = pack.with_map(mapping)
     _step(progress, "read")
-    raw = _read(source, name=name, sheet=sheet, header_row=header_row, limits=limits, score=sheet_score(pack))
+    raw = read_source(source, pack, name=name, sheet=sheet, header_row=header_row, limits=limits)
     _step(progress, "normalise")
     batch = normalise(raw, pack, date_order=date_order, as_of=day)
     if redact_key is not None:
@@ -116,8 +116,10 @@ def sheet_score(pack: RulePack) -> Callable[[list[str]], float]:
 REQUIRED_WEIGHT = 1000  # one required field mapped outweighs any number of others
 
 
-def _read(source: Source, *, name: str | None, sheet: str | None, header_row: int | None, limits: Limits | None,
-          score: Callable[[list[str]], float]) -> Any:
+def read_source(source: Source, pack: RulePack, *, name: str | None = None, sheet: str | None = None,
+                header_row: int | None = None, limits: Limits | None = None) -> Any:
+    """``source`` read as ``check`` reads it with ``pack`` (its mapping ranks the sheets and header rows):
+    the RawBatch that ``check`` maps and ``tracecheck map`` shows, so a map it writes fits ``check``."""
     if isinstance(source, pd.DataFrame):
         return read_frame(source, name=name)
     if type(source).__module__.startswith("pyarrow") and hasattr(source, "to_pandas"):
@@ -125,7 +127,7 @@ def _read(source: Source, *, name: str | None, sheet: str | None, header_row: in
     if not isinstance(source, (str, os.PathLike)):
         raise ValueError(f"source must be a file path, a pandas DataFrame or a pyarrow Table, not "
                          f"{type(source).__name__}")
-    return read_batch(source, sheet=sheet, header_row=header_row, limits=limits, sheet_score=score)
+    return read_batch(source, sheet=sheet, header_row=header_row, limits=limits, sheet_score=sheet_score(pack))
 
 
 def _step(progress: Callable[[str], None] | None, stage: str) -> None:

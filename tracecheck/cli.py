@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import os
-import signal
 import sys
 import traceback
 from pathlib import Path
@@ -20,6 +19,7 @@ import click
 from tracecheck import __version__
 from tracecheck.catalogue import catalogue, language_of, languages
 from tracecheck.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, TracecheckError
+from tracecheck.interrupt import interruptible
 from tracecheck.writers import parse_formats, report_path
 
 PROGRESS_MIN_BYTES = 2_000_000  # show a progress bar for inputs larger than this, in a terminal
@@ -73,6 +73,10 @@ def _language(lang: str | None, locale: str | None) -> tuple[str, str | None]:
 
 _LANG = click.option("--lang", type=click.Choice(languages()), default=None,
                      help="Language of the messages and reports (default: en, or the --locale's language).")
+_SHEET = click.option("--sheet", default=None, help="Worksheet to read (default: the one whose headers map best to "
+                      "the trace fields); 'all' reads every sheet of that sheet's layout (monthly tabs) as one batch.")
+_HEADER_ROW = click.option("--header-row", "header_row", type=click.IntRange(min=1), default=None, metavar="N",
+                           help="The header is on row N (default: detected; a row of sub-labels under it joins it).")
 _LOCALE = click.option("--locale", default=None, metavar="LOCALE",
                        help="Number formats, e.g. es_MX (default for es) or es_ES; refines --lang.")
 
@@ -130,11 +134,8 @@ def main() -> None:
 @click.option("--rules", "rules", default=None, help="Rule pack YAML (usually `extends: default`).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="error",
               show_default=True, help="Exit 1 when any finding is at or above this severity.")
-@click.option("--sheet", default=None,
-              help="Worksheet to read (default: the one whose headers map best to the trace fields); 'all' checks "
-                   "every sheet of that sheet's layout (monthly tabs) as one batch.")
-@click.option("--header-row", "header_row", type=click.IntRange(min=1), default=None, metavar="N",
-              help="The header is on row N (default: detected; a row of sub-labels under it joins it).")
+@_SHEET
+@_HEADER_ROW
 @click.option("--map", "maps", multiple=True, metavar='FIELD="Header"',
               help='Force a header for a field, e.g. --map serial_number="S/N #". Repeatable.')
 @click.option("--dayfirst/--monthfirst", "dayfirst", default=None,
@@ -174,7 +175,7 @@ def check(inputs, out_dir, formats, lang, locale, rules, fail_on, sheet, header_
     _one_report_each(inputs)
     worst = EXIT_OK
     path = None
-    with _interruptible() as stopped:
+    with interruptible() as stopped:
         for path in inputs:
             code = _check_one(path, pack, out_dir, fmt, language, fail_on, (sheet, header_row), order,
                               as_of.date() if as_of else None, quiet, debug, limits, redact_key if redact else None)
@@ -197,43 +198,11 @@ def _one_report_each(inputs: tuple[str, ...]) -> None:
         seen.setdefault(stem, path)
 
 
-class _interruptible:
-    """Turns Ctrl-C (SIGINT) and SIGTERM into a clean stop: the report being written is discarded by
-    write_atomic (the previous one stays), and the caller exits 128 + the signal number."""
-
-    def __enter__(self) -> list[int]:
-        self.stopped: list[int] = []
-        self.previous = None
-        try:
-            self.previous = signal.signal(signal.SIGTERM, self._on_term)
-        except ValueError:  # not the main thread (an embedding application): leave SIGTERM alone
-            pass
-        return self.stopped
-
-    @staticmethod
-    def _on_term(signum, frame):
-        raise _Terminated()
-
-    def __exit__(self, kind, exc, tb) -> bool:
-        if self.previous is not None:
-            signal.signal(signal.SIGTERM, self.previous)
-        if kind is KeyboardInterrupt:
-            self.stopped.append(signal.SIGINT)
-            return True
-        if kind is _Terminated:
-            self.stopped.append(signal.SIGTERM)
-            return True
-        return False
-
-
-class _Terminated(BaseException):
-    """SIGTERM, raised in the main thread like KeyboardInterrupt so that cleanup handlers run."""
-
-
 def _check_one(path, pack, out_dir, fmt, language, fail_on, where, order, as_of, quiet, debug, limits,
                redact_key) -> int:
     sheet, header_row = where
     from tracecheck.api import check as run_check
+    from tracecheck.read import ALL_SHEETS
     from tracecheck.report.view import ReportView
     from tracecheck.writers import write_report
     from tracecheck.writers.text import summary_text
@@ -254,7 +223,7 @@ def _check_one(path, pack, out_dir, fmt, language, fail_on, where, order, as_of,
                    f"{' '.join(str(exc).split())} (please report this)", err=True)
         return EXIT_INTERNAL
     if not quiet:
-        click.echo(summary_text(ReportView(report), written), err=True)
+        click.echo(summary_text(ReportView(report), written, sheet_all=sheet == ALL_SHEETS), err=True)
     return EXIT_FINDINGS if report.has_findings_at(fail_on) else EXIT_OK
 
 
@@ -303,24 +272,26 @@ def _pack(rules):
 @main.command("map")
 @click.argument("input_path", metavar="INPUT")
 @click.option("--rules", "rules", default=None, help="Rule pack YAML (default: the shipped pack).")
-@click.option("--sheet", default=None, help="Worksheet to read (default: the first that looks like a table).")
+@_SHEET
+@_HEADER_ROW
 @click.option("--map", "maps", multiple=True, metavar='FIELD="Header"', help="Fix a field's header, as for check.")
 @click.option("--out", "out_path", default=None, type=click.Path(dir_okay=False),
               help="Write the map: snippet (a rule pack) to this file instead of standard output.")
-def map_headers(input_path, rules, sheet, maps, out_path):
+def map_headers(input_path, rules, sheet, header_row, maps, out_path):
     """Show how INPUT's headers map to the trace fields, with the evidence (on standard error), and
-    print a pack with a map: that keeps this mapping (on standard output, or --out)."""
+    print a pack with a map: that keeps this mapping (on standard output, or --out). INPUT is read as
+    `check` reads it (the same sheet and header), so `check --rules` accepts the pack on that file."""
+    from tracecheck.api import read_source
     from tracecheck.mapping import map_batch
     from tracecheck.mapping.show import decision_table, map_snippet
     from tracecheck.mapping.table import expected_fields
-    from tracecheck.read import read_batch
     from tracecheck.writers import write_atomic
 
     mapping = _parse_map(maps)
     try:
         pack = _pack(rules)
         pack = pack.with_map(mapping) if mapping else pack
-        raw = read_batch(input_path, sheet=sheet)
+        raw = read_source(input_path, pack, sheet=sheet, header_row=header_row)
         decided = map_batch(raw, pack)
         snippet = map_snippet(decided, Path(input_path).name)
         click.echo(decision_table(decided, raw.column_letters, expected_fields(pack)), err=True)

@@ -6,7 +6,9 @@ the one whose header scores best is read (ties: the first), so an instructions o
 placed first is passed over; without a score, the first visible worksheet that looks like a table.
 The other sheets that look like batches (a table whose header scores at least half the best's) are
 named, so the caller can say they were not checked. ``sheet="all"`` reads every sheet that looks like
-a batch and has the chosen sheet's layout (the same headers in the same columns), as one batch.
+a batch and has the chosen sheet's layout (the same headers in the same columns), as one batch;
+InputError when no sheet does. A forced ``header_row`` applies to each sheet; sheets that end above
+it are passed over (InputError when every sheet does).
 
 Before calamine touches a sheet, the scan hook reads from the sheet's XML (tracecheck.read.xlsx_parts)
 how far its cells really reach, so that a far-away cell is refused before calamine allocates the
@@ -92,14 +94,18 @@ def _read_workbook(data: bytes, shown: str, sheet: str | None, header_row: int |
                 available = ", ".join(repr(name) for name in names) or "none"
                 raise InputError(f"sheet {sheet!r} not found; available: {available}", path=shown)
             scan(sheet)
-            return SheetsRead([(sheet, _shape_sheet(workbook, data, sheet, shown, header_row, score))])
+            table = _shape_sheet(workbook, data, sheet, shown, header_row, score)
+            assert table is not None  # without short_ok, a sheet too short for header_row raises
+            return SheetsRead([(sheet, table)])
         candidates = _visible_worksheets(workbook) or names[:1]
         every = sheet == ALL_SHEETS
         seen: list[_Seen] = []
         tables: dict[str, _Table] = {}
         for name in candidates:
             scan(name)
-            table = _shape_sheet(workbook, data, name, shown, header_row, score)
+            table = _shape_sheet(workbook, data, name, shown, header_row, score, short_ok=True)
+            if table is None:  # too short for the requested header row: not a candidate
+                continue
             if score is None and not every and table.looks_like_table:
                 return SheetsRead([(name, table)])  # without a score: the first table-like sheet
             seen.append(_Seen(name, table.looks_like_table, table.score or 0.0, table.column_letters))
@@ -107,7 +113,14 @@ def _read_workbook(data: bytes, shown: str, sheet: str | None, header_row: int |
             if not every:  # only the best so far stays in memory
                 best = _best(seen).name
                 tables = {best: tables[best]}
-        return _choose(seen, tables, every, scored=score is not None)
+        if not seen and header_row is not None and candidates:
+            raise InputError(f"header row {header_row} is beyond the last row of every sheet", path=shown)
+        read = _choose(seen, tables, every, scored=score is not None)
+        if not read.tables:
+            where, other = (f" on row {header_row}", " or another --header-row") if header_row else ("", "")
+            raise InputError(f"no sheet has a header{where} that names the trace fields; choose the sheet "
+                             f"with --sheet NAME{other}", path=shown)
+        return read
 
 
 @dataclass(frozen=True)
@@ -156,8 +169,11 @@ def _visible_worksheets(workbook: python_calamine.CalamineWorkbook) -> list[str]
 
 
 def _shape_sheet(workbook: python_calamine.CalamineWorkbook, data: bytes, name: str, shown: str,
-                 header_row: int | None, score: Score | None) -> _Table:
+                 header_row: int | None, score: Score | None, *, short_ok: bool = False) -> _Table | None:
+    """The sheet's table; None when ``short_ok`` and the sheet ends above ``header_row``."""
     grid, merges = _sheet_grid(workbook, name, shown)
+    if short_ok and header_row is not None and header_row > len(grid):
+        return None
     layout = SheetLayout(merges=merges, tables=excel_tables(data, name))
     return _shape(_fill_down(grid, merges), header_row, shown, name, layout=layout, score=score)
 

@@ -11,15 +11,16 @@ WORST_ROWS = 5
 TITLE_WIDTH = 36
 
 
-def summary_text(view: ReportView, written: list[Path]) -> str:
-    """The headline, duplicates, findings per rule, the worst rows and the reports written."""
+def summary_text(view: ReportView, written: list[Path], *, sheet_all: bool = False) -> str:
+    """The headline, duplicates, findings per rule, the worst rows and the reports written.
+    ``sheet_all``: the batch was read with --sheet all (the other sheets are those of another layout)."""
     s, w = view.summary, view.words
     sev = s["by_severity"]
     lines = [w.text("terminal", "headline", source=view.batch["source"], rows=w.number(s["rows"]),
                     findings=w.number(s["findings"]), errors=w.number(sev["error"]),
                     warnings=w.number(sev["warning"]), infos=w.number(sev["info"]),
                     traceable=w.number(s["rows_traceable"]), share=w.percent(s["traceable_share"]))]
-    lines += ["  " + line for line in _sheet_lines(view)]
+    lines += ["  " + line for line in _sheet_lines(view, sheet_all)]
     lines.append("  " + w.text("terminal", "leads", usable=w.number(s["rows_usable_serial"]),
                                usable_share=w.percent(s["usable_serial_share"]), strong=w.number(s["strong_leads"]),
                                strong_share=w.percent(s["strong_lead_share"]),
@@ -65,7 +66,7 @@ def _mapping_lines(view: ReportView) -> list[str]:
     return lines
 
 
-def _sheet_lines(view: ReportView) -> list[str]:
+def _sheet_lines(view: ReportView, sheet_all: bool) -> list[str]:
     """The sheet checked (or the sheets checked together), the other sheets that look like batches,
     and the cells beside the data that were not read."""
     b, w = view.batch, view.words
@@ -76,7 +77,8 @@ def _sheet_lines(view: ReportView) -> list[str]:
     elif b.get("sheet"):
         lines.append(w.text("terminal", "sheet", sheet=b["sheet"]))
     if b.get("other_sheets"):
-        lines.append(w.text("terminal", "other_sheets", sheets=w.join(b["other_sheets"])))
+        key = "other_sheets_layout" if sheet_all else "other_sheets"  # --sheet all left them out: their columns differ
+        lines.append(w.text("terminal", key, sheets=w.join(b["other_sheets"])))
     if b.get("side_tables"):
         lines.append(w.text("terminal", "side_tables", ranges=w.join(b["side_tables"])))
     return lines
