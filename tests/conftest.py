@@ -8,8 +8,8 @@ import os
 import shutil
 from pathlib import Path
 
-import openpyxl
 import pytest
+from workbooks import write_xlsx
 
 AS_OF = dt.date(2026, 11, 22)
 CHROMIUM_PATH = Path(shutil.which("chromium") or "/usr/bin/chromium")
@@ -74,17 +74,7 @@ def messy_csv(tmp_path: Path) -> Path:
 def make_xlsx():
     """make_xlsx(path, {"Sheet": [[row values], ...], ...}) writes a workbook and returns its path."""
 
-    def make(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
-        workbook = openpyxl.Workbook()
-        workbook.remove(workbook.active)
-        for name, rows in sheets.items():
-            sheet = workbook.create_sheet(name)
-            for row in rows:
-                sheet.append(row)
-        workbook.save(path)
-        return path
-
-    return make
+    return write_xlsx
 
 
 @pytest.fixture(scope="session")

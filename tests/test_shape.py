@@ -17,10 +17,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import openpyxl
 import pytest
 from click.testing import CliRunner
 from openpyxl.worksheet.table import Table
+from workbooks import write_xlsx
 
 import tracecheck
 from tracecheck.cli import main
@@ -39,19 +39,6 @@ def req(n: int, agency: str = "Laredo PD", serial: str | None = None, maker: str
 def write_csv(path: Path, rows: list[list[object]]) -> Path:
     path.write_text("".join(",".join("" if v is None else str(v) for v in row) + "\n" for row in rows),
                     encoding="utf-8")
-    return path
-
-
-def write_xlsx(path: Path, sheets: dict[str, list[list[object]]], setup=None) -> Path:
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
-    for name, rows in sheets.items():
-        sheet = workbook.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-        if setup:
-            setup(name, sheet)
-    workbook.save(path)
     return path
 
 
