@@ -338,7 +338,7 @@ def test_quiet_suppresses_summary(messy_csv, tmp_path):
 
 
 def test_no_progress_bar_when_not_a_terminal(messy_csv, tmp_path, monkeypatch):
-    monkeypatch.setattr(cli, "PROGRESS_MIN_BYTES", 0)  # every input counts as large
+    monkeypatch.setattr("tracecheck.stages.PROGRESS_MIN_BYTES", 0)  # every input counts as large
     result = run("check", messy_csv, "--out", tmp_path / "out", *AS_OF)
     assert result.exit_code == 1
     assert "checking " not in result.stdout + result.stderr

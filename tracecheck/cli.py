@@ -20,9 +20,9 @@ from tracecheck import __version__
 from tracecheck.catalogue import catalogue, language_of, languages
 from tracecheck.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, TracecheckError
 from tracecheck.interrupt import interruptible
+from tracecheck.stages import Stages
 from tracecheck.writers import parse_formats, report_path
 
-PROGRESS_MIN_BYTES = 2_000_000  # show a progress bar for inputs larger than this, in a terminal
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -208,11 +208,11 @@ def _check_one(path, pack, out_dir, fmt, language, fail_on, where, order, as_of,
     from tracecheck.writers.text import summary_text
 
     try:
-        with _progress(path, len(pack.rules) + 3) as step:
+        with Stages(path, len(pack.rules) + 3 + len(fmt)) as step:
             report = run_check(path, pack, sheet=sheet, header_row=header_row, date_order=order, as_of=as_of,
                                lang=language[0], locale=language[1], limits=limits, redact_key=redact_key,
                                progress=step)
-            written = write_report(report, out_dir, fmt)
+            written = write_report(report, out_dir, fmt, progress=step)
     except TracecheckError as exc:
         click.echo(f"tracecheck: error: {exc}", err=True)
         return exc.exit_code
@@ -225,30 +225,6 @@ def _check_one(path, pack, out_dir, fmt, language, fail_on, where, order, as_of,
     if not quiet:
         click.echo(summary_text(ReportView(report), written, sheet_all=sheet == ALL_SHEETS), err=True)
     return EXIT_FINDINGS if report.has_findings_at(fail_on) else EXIT_OK
-
-
-class _progress:
-    """A stage progress bar on stderr, only for large inputs and only in a terminal."""
-
-    def __init__(self, path: str, stages: int) -> None:
-        try:
-            big = os.path.getsize(path) >= PROGRESS_MIN_BYTES
-        except OSError:
-            big = False
-        self.enabled = big and sys.stderr.isatty()
-        self.bar = click.progressbar(length=stages, label=f"checking {Path(path).name}", file=sys.stderr) \
-            if self.enabled else None
-
-    def __enter__(self):
-        if not self.bar:
-            return None
-        self.bar.__enter__()
-        return lambda stage: self.bar.update(1)
-
-    def __exit__(self, *exc):
-        if self.bar:
-            self.bar.__exit__(*exc)
-        return False
 
 
 def _write_text(text: str, fp: TextIO) -> None:

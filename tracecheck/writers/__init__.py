@@ -69,16 +69,19 @@ def write_atomic(path: Path, write: Callable[[Any], None], *, binary: bool = Fal
     return path
 
 
-def write_report(report: Any, out_dir: str | os.PathLike[str], formats: str | Iterable[str] = "json") -> list[Path]:
+def write_report(report: Any, out_dir: str | os.PathLike[str], formats: str | Iterable[str] = "json", *,
+                 progress: Callable[[str], None] | None = None) -> list[Path]:
     """Write ``report`` in each of ``formats`` ("json", "xlsx", "html", "csv", a comma-separated list
     or "all") into ``out_dir`` as ``<input stem>.report.<ext>``, each atomically, in the report's
     language; returns the paths written. ValueError for an unknown format; ReportWriteError when a
-    file cannot be written."""
+    file cannot be written. ``progress`` is called with "write:<format>" before each format."""
     from tracecheck.report.view import ReportView
 
     view = ReportView(report)
     written = []
     for fmt in parse_formats(formats):
+        if progress:
+            progress(f"write:{fmt}")
         path = report_path(Path(out_dir), report.batch["source"], fmt)
         write, binary = _writer(fmt)
         written.append(write_atomic(path, functools.partial(write, view), binary=binary))
