@@ -8,7 +8,6 @@ could not be written; 70 an internal error (a bug: please report it).
 from __future__ import annotations
 
 import functools
-import os
 import sys
 import traceback
 from pathlib import Path
@@ -22,7 +21,6 @@ from tracecheck.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, TracecheckE
 from tracecheck.interrupt import interruptible
 from tracecheck.stages import Stages
 from tracecheck.writers import parse_formats, report_path
-
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
