@@ -9,7 +9,6 @@ into the report's evidence lists.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,34 +20,40 @@ from tracecheck.templates import render
 FIELDS = ("serial", "maker", "model", "caliber", "recovery")
 
 
-def evidence_lists(pairs: pd.DataFrame, keys: Keys, raw: dict[str, np.ndarray], weights: dict[str, float],
-                   words: Catalogue) -> tuple[dict[int, list[dict[str, Any]]], dict[int, str]]:
-    """For every pair in ``pairs``: pair id → evidence items (field, level, weight, text), and
-    pair id → the texts joined into one explanation, in the language of ``words``."""
+def evidence_columns(pairs: pd.DataFrame, keys: Keys, raw: dict[str, pd.Series], weights: dict[str, float],
+                     words: Catalogue) -> pd.DataFrame:
+    """For every pair in ``pairs`` (columns i, j and a level per field), in the language of ``words``
+    (``raw``: each field's values as submitted, by position):
+    ``w_<field>`` the weight the field's level contributed, ``t_<field>`` its evidence text (missing
+    when nothing is said about the field) and ``explanation``, the texts joined. Indexed like ``pairs``."""
     i, j = pairs["i"].to_numpy(), pairs["j"].to_numpy()
+    needed = np.unique(np.concatenate([i, j]))  # only the rows some pair names are turned into text
     blank = words.text("words", "blank")
-    shown = {f: np.array([blank if v is None else str(v) for v in values], dtype=object) for f, values in raw.items()}
-    same = {f: _upper(v) for f, v in raw.items()}
+    shown, same = {}, {}
+    for f, values in raw.items():
+        text = values.iloc[needed].astype("str")
+        shown[f] = np.full(len(values), None, dtype=object)
+        shown[f][needed] = text.fillna(blank).to_numpy(dtype=object)
+        upper = text.str.strip().str.upper()
+        same[f] = np.full(len(values), None, dtype=object)
+        same[f][needed] = upper.astype(object).where(upper.notna(), None).to_numpy()
     phrase = {f: _phrase_keys(f, pairs, same.get(f, np.empty(0, dtype=object)), i, j, keys) for f in FIELDS}
     texts = {f: _render(phrase[f], _values(f, pairs, keys, shown, i, j, words), words) for f in FIELDS}
-    levels = {f: pairs[f].to_numpy(dtype=object) for f in FIELDS}
-    weight = {f: np.array([float(weights.get(f"{f}_{lvl}", 0)) for lvl in levels[f]]) for f in FIELDS}
     separator = words.text("evidence", "separator")
     sentence = texts["serial"]
     for field in FIELDS[1:]:
         text = texts[field]
         sentence = np.where(text == None, sentence, sentence + separator + np.where(text == None, "", text))  # noqa: E711
-    out: dict[int, list[dict[str, Any]]] = {}
-    columns = [(f, levels[f], weight[f].tolist(), texts[f]) for f in FIELDS]
-    for k, pair_id in enumerate(pairs.index.tolist()):
-        out[pair_id] = [{"field": f, "level": lv[k], "weight": w[k], "text": t[k]}
-                        for f, lv, w, t in columns if t[k] is not None]
-    return out, dict(zip(pairs.index.tolist(), sentence.tolist()))
-
-
-def _upper(values: np.ndarray) -> np.ndarray:
-    upper = pd.Series(values, dtype=object).astype("str").str.strip().str.upper()
-    return upper.astype(object).where(upper.notna(), None).to_numpy()
+    out = {}
+    for f in FIELDS:
+        level = pairs[f].to_numpy(dtype=object)
+        out[f"w_{f}"] = pd.Series(level, dtype=object).map(
+            {lvl: float(weights.get(f"{f}_{lvl}", 0)) for lvl in pd.unique(level)}).to_numpy(dtype=float)
+    for f in FIELDS:
+        out[f"t_{f}"] = pd.Series(texts[f], dtype="str")
+    out["explanation"] = pd.Series(sentence, dtype="str")
+    return pd.DataFrame({k: (v.to_numpy() if isinstance(v, pd.Series) else v) for k, v in out.items()},
+                        index=pairs.index).astype({f"t_{f}": "str" for f in FIELDS} | {"explanation": "str"})
 
 
 def _phrase_keys(field: str, pairs: pd.DataFrame, same: np.ndarray, i: np.ndarray, j: np.ndarray,
