@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -128,23 +129,31 @@ def growth_exponent(n1: int, t1: float, n2: int, t2: float) -> float:
 # ------------------------------------------------------------------ measuring
 
 def ensure_csv(data_dir: Path, rows: int) -> Path:
-    """The dense CSV of ``rows`` rows in data_dir, generated (atomically) unless already there."""
+    """The dense CSV of ``rows`` rows in data_dir, generated (atomically) unless already there.
+
+    Generation runs in a child process: Linux carries a parent's high-water RSS over fork and exec
+    into the child's ``ru_maxrss``, so a parent that held a large frame would inflate every peak
+    measured after it. The parent never imports pandas."""
     path = data_dir / f"dense_{rows}_seed{SEED}.csv"
     if path.exists():
         print(f"reused {path} ({path.stat().st_size / 1e6:.1f} MB)", flush=True)
         return path
+    tmp = path.with_suffix(".csv.partial")
+    code, seconds, peak = wait_child([sys.executable, __file__, "--generate", str(rows), str(tmp)],
+                                     stdout=None, stderr=None)
+    if code != 0:
+        raise RuntimeError(f"generating {rows:,} rows failed with exit code {code}")
+    tmp.replace(path)
+    print(f"generated {path.name}: {rows:,} rows, {path.stat().st_size / 1e6:.1f} MB in {seconds:.1f} s, "
+          f"peak {peak:,.0f} MB (not counted)", flush=True)
+    return path
+
+
+def generate(rows: int, path: str) -> None:
     sys.path.insert(0, str(ROOT))
     from synth.duplicates import TRUTH_COLUMNS, generate_linked_batch
 
-    start = time.perf_counter()
-    frame = generate_linked_batch(rows, seed=SEED, profile="dense").drop(columns=TRUTH_COLUMNS)
-    tmp = path.with_suffix(".csv.partial")
-    frame.to_csv(tmp, index=False)
-    del frame
-    tmp.replace(path)
-    print(f"generated {path.name}: {rows:,} rows, {path.stat().st_size / 1e6:.1f} MB in "
-          f"{time.perf_counter() - start:.1f} s (not counted)", flush=True)
-    return path
+    generate_linked_batch(rows, seed=SEED, profile="dense").drop(columns=TRUTH_COLUMNS).to_csv(path, index=False)
 
 
 def wait_child(cmd: list[str], *, stdout, stderr, env=None, cwd=None) -> tuple[int, float, float]:
@@ -303,13 +312,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", metavar="DIR", help="cache the generated CSVs here (reused when present)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (data, reports, logs)")
     parser.add_argument("--root", default=str(ROOT), help="tracecheck checkout the CLI runs from")
+    parser.add_argument("--generate", nargs=2, metavar=("ROWS", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.generate:
+        return generate(int(args.generate[0]), args.generate[1]) or 0
     sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
     formats = list(dict.fromkeys(f.strip() for f in args.formats.split(",") if f.strip()))
     root = Path(args.root).resolve()
     if not (root / "tracecheck").is_dir():
         parser.error(f"--root {root} has no tracecheck package")
-    commit = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%h %s"], capture_output=True,
+    commit = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%h %<(60,trunc)%s"], capture_output=True,
                             text=True).stdout.strip()
     print(f"CLI from {root} ({commit or 'not a git checkout'}); generator from {ROOT}; seed {SEED}; "
           f"formats {', '.join(formats)}", flush=True)
@@ -339,6 +351,8 @@ def main(argv: list[str] | None = None) -> int:
         if len(results) >= 2:
             print_growth(results)
         print_targets(results)
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"\nthis script's own peak RSS: {own:,.0f} MB (each child's peak includes it as a floor)")
     finally:
         if args.keep:
             print(f"\nkept {workdir}" + (f"; data in {data_dir}" if args.data else ""))
