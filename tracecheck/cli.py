@@ -126,7 +126,8 @@ def main() -> None:
               help="Folder for the reports (<input stem>.report.json).")
 @click.option("--format", "formats", default="json", show_default=True,
               help="Comma-separated report formats: json, xlsx (annotated workbook), html (page with "
-                   "charts), csv (findings table), or all.")
+                   "charts), csv (findings table), parquet (findings, rows, duplicate groups and pairs as four "
+                   "Parquet tables, for data jobs), or all (every format but parquet).")
 @_LANG
 @_LOCALE
 @click.option("--rules", "rules", default=None, help="Rule pack YAML (usually `extends: default`).")

@@ -9,6 +9,7 @@ into the report's evidence lists.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,20 +32,20 @@ def evidence_columns(pairs: pd.DataFrame, keys: Keys, raw: dict[str, pd.Series],
     blank = words.text("words", "blank")
     shown, same = {}, {}
     for f, values in raw.items():
-        text = values.iloc[needed].astype("str")
+        submitted = values.iloc[needed].astype("str")
         shown[f] = np.full(len(values), None, dtype=object)
-        shown[f][needed] = text.fillna(blank).to_numpy(dtype=object)
-        upper = text.str.strip().str.upper()
+        shown[f][needed] = submitted.fillna(blank).to_numpy(dtype=object)
+        upper = submitted.str.strip().str.upper()
         same[f] = np.full(len(values), None, dtype=object)
         same[f][needed] = upper.astype(object).where(upper.notna(), None).to_numpy()
     phrase = {f: _phrase_keys(f, pairs, same.get(f, np.empty(0, dtype=object)), i, j, keys) for f in FIELDS}
     texts = {f: _render(phrase[f], _values(f, pairs, keys, shown, i, j, words), words) for f in FIELDS}
     separator = words.text("evidence", "separator")
-    sentence = texts["serial"]
+    sentence: Any = texts["serial"]
     for field in FIELDS[1:]:
         text = texts[field]
         sentence = np.where(text == None, sentence, sentence + separator + np.where(text == None, "", text))  # noqa: E711
-    out = {}
+    out: dict[str, Any] = {}
     for f in FIELDS:
         level = pairs[f].to_numpy(dtype=object)
         out[f"w_{f}"] = pd.Series(level, dtype=object).map(

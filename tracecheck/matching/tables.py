@@ -82,8 +82,10 @@ class DuplicateTables:
         rows = self.rows_of(wanted)
         chosen = groups.iloc[wanted]
         first, count = chosen["first"].to_numpy(dtype=np.int64), chosen["pairs"].to_numpy(dtype=np.int64)
-        take = np.concatenate([np.arange(f, f + c) for f, c in zip(first, count)]) if len(chosen) else []
-        pairs = [_pair_record(p, texts) for p in self.pairs.iloc[take].to_dict("records")]
+        take = (np.concatenate([np.arange(f, f + c) for f, c in zip(first, count)]) if len(chosen)
+                else np.empty(0, np.int64))
+        pairs = [_pair_record({str(k): v for k, v in p.items()}, texts)
+                 for p in self.pairs.iloc[take].to_dict("records")]
         ends = np.cumsum(count).tolist()
         out = []
         for k, (g, members) in enumerate(zip(chosen.to_dict("records"), rows)):
@@ -125,9 +127,9 @@ def group_tables(found: list[tuple[str, list[Group]]], pairs: pd.DataFrame, rows
 
     pair_group = np.repeat(np.arange(n_groups), [len(g.pair_ids) for _, g in listed])
     pair_id = np.array([p for _, g in listed for p in g.pair_ids], dtype=np.int64)
-    pi = pairs["i"].to_numpy()[pairs.index.get_indexer(pair_id)] if len(pair_id) else np.empty(0, np.int64)
-    pj = pairs["j"].to_numpy()[pairs.index.get_indexer(pair_id)] if len(pair_id) else np.empty(0, np.int64)
-    score = pairs["score"].to_numpy()[pairs.index.get_indexer(pair_id)] if len(pair_id) else np.empty(0)
+    at = pairs.index.get_indexer(pd.Index(pair_id))
+    pi, pj = pairs["i"].to_numpy()[at], pairs["j"].to_numpy()[at]
+    score = pairs["score"].to_numpy(dtype=float)[at]
     keep = _first_of(pair_group, pair_id)  # a pair listed twice in one group counts once
     pair_group, pair_id, pi, pj, score = (a[keep] for a in (pair_group, pair_id, pi, pj, score))
     order = np.lexsort((pj, pi, -score, pair_group))  # within a group: strongest first, then by position
