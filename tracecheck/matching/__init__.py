@@ -54,9 +54,9 @@ def find_duplicates(frame: pd.DataFrame, ref: Reference, words: Catalogue, *, se
     table = pd.DataFrame({"group": groups["group"].to_numpy()[listed["group_pos"].to_numpy()],
                           "a": keys.rows[chosen["i"].to_numpy()], "b": keys.rows[chosen["j"].to_numpy()],
                           "score": chosen["score"].to_numpy(dtype=float),
-                          **{f: chosen[f].to_numpy() for f in FIELDS}})
+                          **{f: chosen[f].array for f in FIELDS}})
     table = pd.concat([table, evidence.reset_index(drop=True)], axis=1)[PAIR_COLUMNS]
-    table = table.astype({"group": "str", **{f: "category" for f in FIELDS}})
+    table = table.astype({"group": "str"})
     return DuplicateResult(tables=DuplicateTables(groups, members, table),
                            candidate_pairs=np.column_stack([keys.rows[i], keys.rows[j]]))
 
