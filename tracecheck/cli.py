@@ -201,6 +201,7 @@ def _check_one(path, pack, out_dir, fmt, language, fail_on, where, order, as_of,
                redact_key) -> int:
     sheet, header_row = where
     from tracecheck.api import check as run_check
+    from tracecheck.api import gc_paused
     from tracecheck.read import ALL_SHEETS
     from tracecheck.report.view import ReportView
     from tracecheck.writers import write_report
@@ -211,7 +212,8 @@ def _check_one(path, pack, out_dir, fmt, language, fail_on, where, order, as_of,
             report = run_check(path, pack, sheet=sheet, header_row=header_row, date_order=order, as_of=as_of,
                                lang=language[0], locale=language[1], limits=limits, redact_key=redact_key,
                                progress=step)
-            written = write_report(report, out_dir, fmt, progress=step)
+            with gc_paused():
+                written = write_report(report, out_dir, fmt, progress=step)
     except TracecheckError as exc:
         click.echo(f"tracecheck: error: {exc}", err=True)
         return exc.exit_code

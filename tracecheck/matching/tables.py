@@ -24,6 +24,7 @@ Shapes (one row each):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -120,13 +121,15 @@ def group_tables(found: list[tuple[str, list[Group]]], pairs: pd.DataFrame, rows
     kinds = np.array([kind for kind, _ in listed], dtype=object)
     sizes = np.array([len(g.members) for _, g in listed], dtype=np.int64)
     member_group = np.repeat(np.arange(n_groups), sizes)
-    member_pos = np.array([m for _, g in listed for m in g.members], dtype=np.int64)
+    member_pos = np.fromiter(chain.from_iterable(g.members for _, g in listed), dtype=np.int64, count=int(sizes.sum()))
     member_row = rows[member_pos] if len(member_pos) else np.empty(0, np.int64)
     order = np.lexsort((member_row, member_group))
     member_group, member_pos, member_row = member_group[order], member_pos[order], member_row[order]
 
-    pair_group = np.repeat(np.arange(n_groups), [len(g.pair_ids) for _, g in listed])
-    pair_id = np.array([p for _, g in listed for p in g.pair_ids], dtype=np.int64)
+    pair_counts = np.fromiter((len(g.pair_ids) for _, g in listed), dtype=np.int64, count=n_groups)
+    pair_group = np.repeat(np.arange(n_groups), pair_counts)
+    pair_id = np.fromiter(chain.from_iterable(g.pair_ids for _, g in listed), dtype=np.int64,
+                          count=int(pair_counts.sum()))
     at = pairs.index.get_indexer(pd.Index(pair_id))
     pi, pj = pairs["i"].to_numpy()[at], pairs["j"].to_numpy()[at]
     score = pairs["score"].to_numpy(dtype=float)[at]
@@ -156,6 +159,24 @@ def group_tables(found: list[tuple[str, list[Group]]], pairs: pd.DataFrame, rows
                        rows[pj] if len(pj) else pj)
     index = pd.DataFrame({"group_pos": pair_group, "pair_id": pair_id})
     return groups, members, index
+
+
+def _related(sizes: np.ndarray, member_group: np.ndarray, member_row: np.ndarray) -> list[tuple[int, ...]]:
+    """Per member (grouped, rows ascending within a group): the group's other rows. Pairs, the
+    most common groups, are answered with arrays; larger groups one by one."""
+    starts = np.r_[0, np.cumsum(sizes)]
+    size = sizes[member_group] if len(member_group) else np.zeros(0, dtype=np.int64)
+    within = np.arange(len(member_row)) - starts[member_group] if len(member_row) else size
+    two = size == 2
+    partner = np.where(within == 0, 1, 0) + starts[member_group] if len(member_row) else size
+    related: list[tuple[int, ...]] = [()] * len(member_row)
+    for k, other in zip(np.flatnonzero(two).tolist(), member_row[partner[two]].tolist()):
+        related[k] = (other,)
+    rows = member_row.tolist()
+    for k in np.flatnonzero(~two).tolist():
+        g = int(member_group[k])
+        related[k] = tuple(r for r in rows[starts[g]:starts[g + 1]] if r != rows[k])
+    return related
 
 
 def _first_of(group: np.ndarray, item: np.ndarray) -> np.ndarray:
@@ -200,23 +221,17 @@ def _take_min(group: np.ndarray, i: np.ndarray, j: np.ndarray, score: np.ndarray
 def _members(groups: pd.DataFrame, member_group: np.ndarray, member_row: np.ndarray, pair_group: np.ndarray,
              pair_a: np.ndarray, pair_b: np.ndarray) -> pd.DataFrame:
     """One row per (group, member), in report order, with the first pair of its group that names it."""
-    sizes = groups["size"].to_numpy(dtype=np.int64)
-    starts = np.r_[0, np.cumsum(sizes)]
-    rows = member_row.tolist()
-    related = [tuple(r for r in rows[starts[k]:starts[k + 1]] if r != row)
-               for k, row in zip(member_group.tolist(), rows)]
+    related = _related(groups["size"].to_numpy(dtype=np.int64), member_group, member_row)
     # the first pair (in report order) naming each (group, row): a stable sort keeps report order
-    ends = np.concatenate([pair_group, pair_group])
-    named = np.concatenate([pair_a, pair_b])
+    width = int(member_row.max()) + 1 if len(member_row) else 1
+    ends = np.concatenate([pair_group, pair_group]).astype(np.int64) * width + np.concatenate([pair_a, pair_b])
     pos = np.concatenate([np.arange(len(pair_a)), np.arange(len(pair_a))])
-    order = np.lexsort((pos, named, ends))
-    ends, named, pos = ends[order], named[order], pos[order]
-    first = np.r_[True, (ends[1:] != ends[:-1]) | (named[1:] != named[:-1])] if len(ends) else np.zeros(0, bool)
-    lookup = pd.Series(pos[first], index=pd.MultiIndex.from_arrays([ends[first], named[first]]))
-    found = lookup.reindex(pd.MultiIndex.from_arrays([member_group, member_row])).to_numpy() if len(lookup) \
-        else np.full(len(member_row), np.nan)
-    has = ~np.isnan(found)
-    at = np.where(has, found, 0).astype(np.int64)
+    order = np.lexsort((pos, ends))
+    ends, pos = ends[order], pos[order]
+    first = np.r_[True, ends[1:] != ends[:-1]] if len(ends) else np.zeros(0, dtype=bool)
+    found = pd.Index(ends[first]).get_indexer(member_group.astype(np.int64) * width + member_row)
+    has = found >= 0
+    at = pos[first][np.where(has, found, 0)] if len(pos) else np.zeros(len(member_row), dtype=np.int64)
     a = pd.array(np.where(has, pair_a[at] if len(pair_a) else 0, 0), dtype="Int64")
     b = pd.array(np.where(has, pair_b[at] if len(pair_b) else 0, 0), dtype="Int64")
     a[~has], b[~has] = pd.NA, pd.NA
