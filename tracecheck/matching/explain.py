@@ -107,7 +107,7 @@ def _values(field: str, pairs: pd.DataFrame, keys: Keys, shown: dict[str, dict[s
         values["changes"] = pa.array(changes, type=pa.string())
         undone = pd.Series(_said_undone(keys, i, j), dtype=object)
         said = undone.map({u: words.text("evidence", f"undone.{u}") for u in undone.dropna().unique()})
-        values["undone"] = pa.array(said.fillna("").to_numpy(dtype=object), type=pa.string())
+        values["undone"] = pa.array(said.astype(object).where(said.notna(), "").to_numpy(), type=pa.string())
     if field == "maker":
         labels = np.append(keys.labels["maker"].astype(object), "")
         values["family"] = pa.array(labels[np.where(keys.maker[i] >= 0, keys.maker[i], -1)], type=pa.string())
