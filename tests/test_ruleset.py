@@ -401,7 +401,7 @@ def test_closed_sets_in_signatures_match_their_sources() -> None:
     from tracecheck.checks.duplicates import DuplicateKind
     from tracecheck.checks.params import DateField, Metric
     from tracecheck.dates import STATUSES
-    from tracecheck.matching import PREFIX
+    from tracecheck.matching.tables import PREFIX
     from tracecheck.metrics import METRIC_SPANS
     from tracecheck.schema import DATE_FIELDS, METRICS
 
