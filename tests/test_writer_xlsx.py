@@ -217,7 +217,7 @@ def test_flagged_cell_has_severity_fill_and_comment(fiscalia, fiscalia_wb):
     ws = fiscalia_wb["Data"]
     cell = _data_cell(ws, fiscalia, 10, "Matrícula")  # 'S/N': TC101 serial-missing (error)
     assert cell.value == "S/N"
-    assert cell.fill.fgColor.rgb.endswith(xlsx_style.FILLS["error"].fgColor.rgb[-6:])
+    assert cell.fill.fgColor.rgb.endswith(xlsx_style.FILLS["error"])
     assert cell.comment.text.startswith("TC101 Serial number missing: ")
     clean = _data_cell(ws, fiscalia, 10, "Folio")
     assert clean.comment is None and clean.fill.fill_type is None
@@ -233,7 +233,7 @@ def test_cell_with_several_findings_gets_one_comment_and_worst_colour(fiscalia, 
     titles = {r["rule"]: r["title"] for r in fiscalia.rule_pack["rules"]}
     assert cell.comment.text.splitlines() == [f"{f.rule} {titles[f.rule]}: {f.message}" for f in on_cell.itertuples()]
     worst = max(on_cell["severity"], key=lambda s: {"info": 1, "warning": 2, "error": 3}[s])
-    assert cell.fill.fgColor.rgb.endswith(xlsx_style.FILLS[worst].fgColor.rgb[-6:])
+    assert cell.fill.fgColor.rgb.endswith(xlsx_style.FILLS[worst])
 
 
 def test_data_sheet_adds_tracecheck_columns(fiscalia, fiscalia_wb):
@@ -335,7 +335,7 @@ def test_spanish_labels(tmp_path):
 
 
 def test_write_only_mode_for_large_batches(fiscalia, fiscalia_wb, tmp_path, monkeypatch):
-    monkeypatch.setattr(xlsx, "WRITE_ONLY_ABOVE", 10)
+    monkeypatch.setattr(xlsx, "CAP_COMMENTS_ABOVE", 10)
     monkeypatch.setattr(xlsx, "MAX_COMMENTS", 5)
     wb = _write(fiscalia, tmp_path / "big.xlsx")
     assert wb.sheetnames == SHEETS_EN

@@ -89,7 +89,7 @@ def write_report(report: Any, out_dir: str | os.PathLike[str], formats: str | It
 
 
 def _writer(fmt: str) -> tuple[Callable[[Any, Any], None], bool]:
-    """The writer function for a format (imported on use: the workbook writer loads openpyxl)."""
+    """The writer function for a format (imported on use: the workbook writer loads XlsxWriter)."""
     if fmt == "json":
         from tracecheck.report.encode import write_json
 
