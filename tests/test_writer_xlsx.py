@@ -399,3 +399,56 @@ def test_summary_lists_the_agencies_and_worst_rows_of_the_json(fiscalia, fiscali
     worst = fiscalia.summary["worst_rows"]
     assert [r[0] for r in rows[start:start + len(worst)]] == [w["row"] for w in worst]
     assert [r[3:5] for r in rows[start:start + len(worst)]] == [(w["errors"], w["warnings"]) for w in worst]
+
+
+# --------------------------------------------------------------------------- XlsxWriter fast path
+
+TRICKY_TEXT = ["plain", "é ñ 漢字", "=1+1", '=HYPERLINK("x")', "http://example.invalid/a?b=1&c=2", "www.example.org",
+               "007", "1e5", "a&b", "<tag>", 'say "hi"', " lead", "trail ", "\ttab", "a\nb", "x\n", "_x0041_",
+               "a_x00e9_b", "\x01ctrl", "\ufffd", "ok\ufffe", "", "TRUE", "#N/A", "x" * 40_000]
+
+
+def _sheet_xml(worksheet_class, rows) -> bytes:
+    """The first sheet's XML of a workbook written through a Sheet of ``worksheet_class``."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    book = xlsx_style.Book(buffer)
+    sheet = xlsx_style.Sheet(book, book.wb.add_worksheet("S", worksheet_class=worksheet_class))
+    sheet.setup((10, 20, 30), freeze="B2")
+    for row in rows:
+        sheet.append(row)
+    book.close()
+    with zipfile.ZipFile(buffer) as archive:
+        return archive.read("xl/worksheets/sheet1.xml")
+
+
+def test_fast_worksheet_writes_what_xlsxwriter_writes():
+    """FastWorksheet's short path for text and numbers writes the very XML XlsxWriter's own path does."""
+    from xlsxwriter.worksheet import Worksheet
+
+    numbers = [0, 1, -2, 2.5, 1e20, 1 / 3, 12345678901234567, -0.0, 3.14159e-10]
+    styled = xlsx_style.cell("flagged", fill=xlsx_style.FILLS["error"], comment="TC101 note")
+    rows = [[text, xlsx_style.cell(text, font=xlsx_style.BOLD), n] for text, n in zip(TRICKY_TEXT, numbers * 3)]
+    rows += [[styled, None, xlsx_style.cell(dt.date(2024, 3, 2))], [], [True, 7, "end"]]
+    fast, plain = _sheet_xml(xlsx_style.FastWorksheet, rows), _sheet_xml(Worksheet, rows)
+    assert b"inlineStr" in fast and fast == plain
+
+
+def test_text_that_looks_like_a_formula_url_or_number_stays_text(tmp_path):
+    path = tmp_path / "text.xlsx"
+    with open(path, "wb") as fp:
+        book = xlsx_style.Book(fp)
+        sheet = book.sheet("S")
+        for text in TRICKY_TEXT:
+            sheet.append([text])
+        book.close()
+    ws = openpyxl.load_workbook(path)["S"]
+    cells = [ws.cell(row=i, column=1) for i in range(1, len(TRICKY_TEXT) + 1)]
+    assert all(c.data_type == "s" and c.hyperlink is None for c in cells)
+    expected = {t: t for t in TRICKY_TEXT} | {"x" * 40_000: "x" * 32_767}  # Excel's limit per cell
+    for text, c in zip(TRICKY_TEXT, cells):
+        if text in ("\x01ctrl", "_x0041_", "a_x00e9_b", "ok\ufffe"):
+            continue  # XlsxWriter writes these as _xHHHH_ escapes, which Excel reads back as written
+        assert c.value == expected[text], repr(text)
