@@ -65,7 +65,7 @@ class Cell:
 _SPECIAL_TEXT = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$")
 
 
-class FastWorksheet(Worksheet):  # type: ignore[misc]  # xlsxwriter has no type information
+class FastWorksheet(Worksheet):
     """XlsxWriter's worksheet with a shorter path for its commonest cells in constant_memory mode:
     plain text and numbers, written as the same XML XlsxWriter writes for them (inline strings,
     ``<v>`` with ``.16G``), without its general escaping (a few regular expressions per cell,
@@ -75,6 +75,12 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]  # xlsxwriter has no type 
     def __init__(self) -> None:
         super().__init__()
         self._letters: list[str] = []  # column names by index
+
+    def write_string(self, row: int, col: int, string: str, cell_format: Format | None = None) -> int:
+        """XlsxWriter's write_string for (row, column) numbers only: without the decorator that
+        also takes "A1" references (about 4% of the writing time in a profile)."""
+        result: int = self._write_string(row, col, string, cell_format)
+        return result
 
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
         kind = cell.__class__.__name__
