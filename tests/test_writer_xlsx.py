@@ -1,5 +1,5 @@
 """The annotated workbook writer: sheets, numbers that match the JSON report, flagged cells,
-duplicates, formula-injection safety, Spanish labels and the write-only (large batch) path."""
+duplicates, formula-injection safety, Spanish labels and large batches (comments capped)."""
 
 from __future__ import annotations
 
@@ -334,9 +334,10 @@ def test_spanish_labels(tmp_path):
     assert "igual al unificar" in pair[2]
 
 
-def test_write_only_mode_for_large_batches(fiscalia, fiscalia_wb, tmp_path, monkeypatch):
+def test_large_batches_cap_comments(fiscalia, fiscalia_wb, tmp_path, monkeypatch):
     monkeypatch.setattr(xlsx, "CAP_COMMENTS_ABOVE", 10)
     monkeypatch.setattr(xlsx, "MAX_COMMENTS", 5)
+    monkeypatch.setattr(xlsx_style, "ROW_BLOCK", 7)  # rows made ready in blocks: the blocks join up
     wb = _write(fiscalia, tmp_path / "big.xlsx")
     assert wb.sheetnames == SHEETS_EN
     data, findings = wb["Data"], wb["Findings"]
@@ -352,6 +353,8 @@ def test_write_only_mode_for_large_batches(fiscalia, fiscalia_wb, tmp_path, monk
     assert any(str(n).startswith("Cell comments omitted after the first 5 flagged cells") for n in notes)
     assert _summary_items(wb["Summary"]) == _summary_items(fiscalia_wb["Summary"])
     assert _notes(wb["Summary"]) == _notes(fiscalia_wb["Summary"])  # no note leaks onto the next cell
+    for name in ("Findings", "Data"):  # the same cells as the one-block workbook
+        assert list(wb[name].iter_rows(values_only=True)) == list(fiscalia_wb[name].iter_rows(values_only=True))
 
 
 def test_batch_level_findings_have_no_row_or_column(tmp_path):
@@ -452,3 +455,23 @@ def test_text_that_looks_like_a_formula_url_or_number_stays_text(tmp_path):
         if text in ("\x01ctrl", "_x0041_", "a_x00e9_b", "ok\ufffe"):
             continue  # XlsxWriter writes these as _xHHHH_ escapes, which Excel reads back as written
         assert c.value == expected[text], repr(text)
+
+
+def test_a_failed_write_leaves_no_temporary_files(small, tmp_path, monkeypatch):
+    """constant_memory mode keeps a temporary file per sheet until the workbook is closed; a write
+    that fails (or is interrupted) part way removes them."""
+    import io
+    import tempfile
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+
+    def broken(*args):
+        assert len(list(temp.iterdir())) == 4  # one per sheet
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(xlsx, "data_sheet", broken)
+    with pytest.raises(RuntimeError, match="disk gone"):
+        write_xlsx(ReportView(small), io.BytesIO())
+    assert list(temp.iterdir()) == []

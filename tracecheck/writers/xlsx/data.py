@@ -10,7 +10,18 @@ import pandas as pd
 
 from tracecheck.findings import SEVERITY_RANK
 from tracecheck.report.view import ReportView
-from tracecheck.writers.xlsx.style import ADDED_FILL, FILLS, Sheet, capped, cell, column_values, header, last_row, plain
+from tracecheck.writers.xlsx.style import (
+    ADDED_FILL,
+    FILLS,
+    Sheet,
+    capped,
+    cell,
+    column_values,
+    header,
+    last_row,
+    plain,
+    row_blocks,
+)
 
 ADDED_COLUMNS = ("status", "request_age_days", "time_to_crime_days", "duplicate_group")
 
@@ -46,32 +57,34 @@ def data_sheet(ws: Sheet, view: ReportView, flagged: dict[tuple[int, int], tuple
     ws.append([*header([w.label("row"), *frame.columns]), *header(added_names, ADDED_FILL)])
     status = {level: cell(w.text("status", level), fill=FILLS.get(level))
               for level in added["status"].dropna().unique()}
-    columns = [column_values(frame.index.to_series()),
-               *(column_values(frame.iloc[:, i]) for i in range(frame.shape[1])),
-               [status.get(level, level) for level in column_values(added["status"])],
-               *(column_values(added[c]) for c in ADDED_COLUMNS[1:])]
     by_row: dict[int, dict[int, tuple[str, str]]] = {}
     for (row, position), mark in flagged.items():
         by_row.setdefault(row, {})[position + 1] = mark  # + 1: column A is the Row cell
-    capped(ws, _data_rows(columns, by_row, comment_budget), len(frame), w.text("workbook", "more_rows"))
+    capped(ws, _data_rows(frame, added, status, by_row, comment_budget), len(frame), w.text("workbook", "more_rows"))
 
 
-def _data_rows(columns: list[list[Any]], by_row: dict[int, dict[int, tuple[str, str]]], comment_budget: int
-               ) -> Iterator[Sequence[Any]]:
+def _data_rows(frame: pd.DataFrame, added: pd.DataFrame, status: dict[str, Any],
+               by_row: dict[int, dict[int, tuple[str, str]]], comment_budget: int) -> Iterator[Sequence[Any]]:
     """Row number, the submitted cells (flagged ones filled, and commented while the budget lasts),
-    then the added columns."""
+    then the added columns; made ready a block of rows at a time (column_values)."""
     left = comment_budget
-    for values in zip(*columns):
-        marks = by_row.get(values[0])
-        if marks is None:
-            yield values
-            continue
-        out = list(values)
-        for i in sorted(marks):
-            severity, text = marks[i]
-            left -= 1
-            out[i] = cell(out[i], fill=FILLS[severity], comment=text if left >= 0 else None)
-        yield out
+    for block in row_blocks(len(frame)):
+        part, extra = frame.iloc[block], added.iloc[block]
+        columns = [column_values(part.index.to_series()),
+                   *(column_values(part.iloc[:, i]) for i in range(part.shape[1])),
+                   [status.get(level, level) for level in column_values(extra["status"])],
+                   *(column_values(extra[c]) for c in ADDED_COLUMNS[1:])]
+        for values in zip(*columns):
+            marks = by_row.get(values[0])
+            if marks is None:
+                yield values
+                continue
+            out = list(values)
+            for i in sorted(marks):
+                severity, text = marks[i]
+                left -= 1
+                out[i] = cell(out[i], fill=FILLS[severity], comment=text if left >= 0 else None)
+            yield out
 
 
 def _widths(frame: pd.DataFrame, sample: int = 200) -> list[float]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
+import pandas as pd
+
 from tracecheck.report.view import ReportView
-from tracecheck.writers.xlsx.style import BOLD, FILLS, Sheet, capped, cell, column_values, header, last_row
+from tracecheck.writers.xlsx.style import BOLD, FILLS, Sheet, capped, cell, column_values, header, last_row, row_blocks
 
 FINDING_COLUMNS = ("row", "column", "header", "field", "value", "code", "name", "rule", "severity", "message", "fix")
 FINDING_WIDTHS = (8, 8, 22, 18, 28, 8, 26, 30, 12, 80, 70)
@@ -23,12 +25,18 @@ def findings_sheet(ws: Sheet, view: ReportView) -> None:
     fixes = {code: view.fix(code) for code in codes}
     fields = {f: w.field(f) for f in findings["field"].dropna().unique()}
     severities = {s: cell(w.severity(s), fill=FILLS.get(s)) for s in findings["severity"].dropna().unique()}
+    rows = (values for block in row_blocks(len(findings))
+            for values in _finding_rows(findings.iloc[block], titles, fixes, fields, severities))
+    capped(ws, rows, len(findings), w.text("workbook", "more_rows"))
+
+
+def _finding_rows(findings: pd.DataFrame, titles: dict[str, str], fixes: dict[str, str], fields: dict[str, str],
+                  severities: dict[str, Any]) -> Iterator[Sequence[Any]]:
     row, letter, head, field, value, rule, name, severity, message = (
         column_values(findings[k]) for k in ("row", "column", "header", "field", "value", "rule", "name", "severity",
                                              "message"))
-    rows = zip(row, letter, head, [fields.get(f) for f in field], value, rule, name, [titles[c] for c in rule],
+    return zip(row, letter, head, [fields.get(f) for f in field], value, rule, name, [titles[c] for c in rule],
                [severities.get(s, s) for s in severity], message, [fixes[c] for c in rule])
-    capped(ws, rows, len(findings), w.text("workbook", "more_rows"))
 
 
 def duplicates_sheet(ws: Sheet, view: ReportView) -> None:

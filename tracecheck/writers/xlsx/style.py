@@ -14,7 +14,7 @@ import datetime as dt
 import math
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -244,6 +244,15 @@ def column_values(series: pd.Series) -> list[Any]:
     for i in np.flatnonzero(needs.to_numpy(dtype=bool, na_value=False)).tolist():
         values[i] = safe_cell_text(values[i])
     return values
+
+
+ROW_BLOCK = 20_000  # rows made ready at a time (column_values): bounds the memory of the Python values
+
+
+def row_blocks(n: int) -> Iterator[slice]:
+    """Slices of ROW_BLOCK positions covering ``n`` rows."""
+    size = ROW_BLOCK
+    return (slice(start, min(start + size, n)) for start in range(0, n, size))
 
 
 def cell(value: Any, *, fill: str | None = None, font: Font | None = None, comment: str | None = None,
