@@ -22,7 +22,6 @@ from conftest import CLEAN_CSV  # noqa: E402  (tests/conftest.py)
 
 import tracecheck
 import tracecheck.report.encode as json_writer
-from tracecheck import cli
 from tracecheck.cli import main
 
 AS_OF = ["--as-of", "2026-11-22"]

@@ -117,4 +117,4 @@ def test_find_duplicates_on_an_empty_batch() -> None:
     pack = tracecheck.load_pack()
     batch = normalise(read_frame(pd.DataFrame({"serial_number": [], "manufacturer": []})), pack, as_of=AS_OF)
     result = find_duplicates(batch.frame, compile_reference(pack.reference), catalogue("en"))
-    assert result.groups == [] and result.members.empty
+    assert len(result.tables) == 0 and result.members.empty and result.tables.pairs.empty

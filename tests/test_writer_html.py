@@ -29,6 +29,7 @@ import tracecheck
 import tracecheck.writers.html as html_writer
 from synth.batches import generate_batch
 from tracecheck.catalogue import catalogue
+from tracecheck.matching.tables import DuplicateTables
 from tracecheck.report.view import ReportView
 from tracecheck.writers import write_atomic
 from tracecheck.writers.html import MAX_GROUPS, MAX_ROWS, write_html
@@ -281,10 +282,12 @@ def test_duplicate_groups_are_capped(big_report):
 
 def test_duplicate_evidence_is_shown(mx_report):
     page = Page(render(mx_report))
-    group = mx_report.duplicate_groups[0]
+    group = mx_report.duplicates.records([0], texts=True)[0]
     assert group["id"] in page.text
+    assert group["pairs"][0]["evidence"]
     for evidence in group["pairs"][0]["evidence"]:
-        assert evidence["text"] in page.text
+        assert evidence["text"] and evidence["text"] in page.text
+        assert evidence["text"] in group["pairs"][0]["explanation"]
 
 
 def test_findings_by_agency_add_up(mx_report, big_report):
@@ -385,12 +388,15 @@ def test_page_renders_in_chromium(lang, browser_dir, chromium_path):
 
 def test_capped_groups_show_every_kind(big_report):
     def group(i, kind, confidence="flag"):
-        return {"id": f"G{i}", "kind": kind, "confidence": confidence}
+        return {"group": f"G{i}", "kind": kind, "confidence": confidence, "score": 1.0, "size": 0, "first": 0,
+                "pairs": 0, "weakest_a": None, "weakest_b": None}
 
     groups = ([group(i, "duplicate-request") for i in range(40)] + [group(40, "duplicate-request", "review")]
               + [group(i, "re-recovery") for i in range(41, 44)]
               + [group(i, "possible-duplicate") for i in range(44, 60)])
-    fake = dataclasses.replace(big_report, duplicate_groups=groups)
+    tables = DuplicateTables(pd.DataFrame(groups).astype({"weakest_a": "Int64", "weakest_b": "Int64"}),
+                             big_report.duplicates.members.iloc[:0], big_report.duplicates.pairs.iloc[:0])
+    fake = dataclasses.replace(big_report, duplicates=tables)
     picked = [g["id"] for g in ReportView(fake).groups(10)]
     assert picked == ["G40", "G0", "G1", "G2", "G41", "G42", "G43", "G44", "G45", "G46"]
     assert len(ReportView(fake).groups(100)) == len(groups)

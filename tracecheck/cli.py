@@ -126,7 +126,8 @@ def main() -> None:
               help="Folder for the reports (<input stem>.report.json).")
 @click.option("--format", "formats", default="json", show_default=True,
               help="Comma-separated report formats: json, xlsx (annotated workbook), html (page with "
-                   "charts), csv (findings table), or all.")
+                   "charts), csv (findings table), parquet (findings, rows, duplicate groups and pairs as four "
+                   "Parquet tables, for data jobs), or all (every format but parquet).")
 @_LANG
 @_LOCALE
 @click.option("--rules", "rules", default=None, help="Rule pack YAML (usually `extends: default`).")
@@ -200,6 +201,7 @@ def _check_one(path, pack, out_dir, fmt, language, fail_on, where, order, as_of,
                redact_key) -> int:
     sheet, header_row = where
     from tracecheck.api import check as run_check
+    from tracecheck.api import gc_paused
     from tracecheck.read import ALL_SHEETS
     from tracecheck.report.view import ReportView
     from tracecheck.writers import write_report
@@ -210,7 +212,8 @@ def _check_one(path, pack, out_dir, fmt, language, fail_on, where, order, as_of,
             report = run_check(path, pack, sheet=sheet, header_row=header_row, date_order=order, as_of=as_of,
                                lang=language[0], locale=language[1], limits=limits, redact_key=redact_key,
                                progress=step)
-            written = write_report(report, out_dir, fmt, progress=step)
+            with gc_paused():
+                written = write_report(report, out_dir, fmt, progress=step)
     except TracecheckError as exc:
         click.echo(f"tracecheck: error: {exc}", err=True)
         return exc.exit_code

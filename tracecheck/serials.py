@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
+from operator import attrgetter
 
 import numpy as np
 import pandas as pd
@@ -88,7 +89,7 @@ def analyse(values: pd.Series, ref: Reference) -> pd.DataFrame:
     suspects = np.flatnonzero(~ordinary)
     if len(suspects):
         codes, uniques = pd.factorize(upper.iloc[suspects])
-        readings = [astuple(_read(u, ref)) for u in uniques]
+        readings = [_AS_ROW(_read(u, ref)) for u in uniques]  # not dataclasses.astuple: it deep-copies
         table = np.array(readings, dtype=object).reshape(len(readings), len(_FIELDS))[codes]
         cleaned[suspects] = table[:, 0]
         for k, name in enumerate(_FIELDS[1:], start=1):
@@ -103,6 +104,7 @@ def analyse(values: pd.Series, ref: Reference) -> pd.DataFrame:
 
 _FIELDS = ("cleaned", "placeholder", "obliterated", "privately_made", "partial", "spoiled", "mended", "characters")
 _FLAGS = {"placeholder", "obliterated", "privately_made", "partial"}
+_AS_ROW = attrgetter(*_FIELDS)
 
 
 def _read(text: str, ref: Reference) -> _Reading:

@@ -19,14 +19,13 @@ def duplicates(ctx: CheckContext) -> DuplicateResult:
     return ctx.cached("duplicates", lambda: find_duplicates(ctx.frame, ctx.reference, ctx.words, serials=serials))
 
 
-@check("duplicate_group", context={"group": str, "related_rows": list[int], "score": float, "explanation": str},
-       reasons=("flag", "review"))
+@check("duplicate_group", context={"group": str, "related_rows": list[int], "score": float}, reasons=("flag", "review"))
 def duplicate_group(ctx: CheckContext, *, kind: DuplicateKind) -> pd.DataFrame:
-    """One finding per member row of each group of ``kind``; reason = the group's confidence."""
+    """One finding per member row of each group of ``kind``; reason = the group's confidence. The
+    evidence is said once per pair, in the report's duplicate groups, not in each finding."""
     if not ctx.present("serial_number"):
         return findings_frame([])
     members = duplicates(ctx).members
     mine = members[members["kind"] == kind]
     return findings_frame(mine["row"], field="serial_number", reason=mine["confidence"], group=mine["group"],
-                          related_rows=mine["related_rows"], score=mine["score"],
-                          explanation=mine["explanation"])
+                          related_rows=mine["related_rows"], score=mine["score"])

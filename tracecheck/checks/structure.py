@@ -82,7 +82,7 @@ def value_repeated(ctx: CheckContext, *, column: FieldName) -> pd.DataFrame:
     """Rows whose value in ``column`` also appears on other rows (case and spacing ignored)."""
     if not ctx.present(column):
         return findings_frame([])
-    keys = ctx.frame[column].str.upper().str.replace(r"\s+", "", regex=True)
+    keys = ctx.frame[column].astype("str").str.upper().str.replace(r"\s+", "", regex=True)  # Arrow-backed: C++ regex
     dup = keys.notna() & keys.duplicated(keep=False)
     if not dup.any():
         return findings_frame([])

@@ -7,7 +7,7 @@ turn its groups into findings and the report carries the groups themselves.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -16,28 +16,22 @@ from tracecheck.catalogue import Catalogue
 from tracecheck.matching.blocking import candidate_pairs
 from tracecheck.matching.cluster import Group, constrained_groups
 from tracecheck.matching.compare import score_pairs
-from tracecheck.matching.explain import evidence_lists
+from tracecheck.matching.explain import evidence_columns
 from tracecheck.matching.keys import Keys, build_keys
+from tracecheck.matching.tables import FIELDS, PAIR_COLUMNS, DuplicateTables, group_tables
 from tracecheck.reference import Reference
 
-PREFIX = {"duplicate-request": "DR", "re-recovery": "RR", "possible-duplicate": "PD"}
 MAX_RERECOVERY_SIZE = 12
-MEMBER_COLUMNS = ["row", "group", "kind", "confidence", "score", "related_rows", "explanation"]
 
 
 @dataclass(frozen=True)
 class DuplicateResult:
-    groups: list[dict]  # report-ready: duplicate-request groups, then re-recovery, then possible-duplicate
-    members: pd.DataFrame  # one row per (group, member row): MEMBER_COLUMNS
+    tables: DuplicateTables  # groups, members and pairs (tracecheck.matching.tables)
     candidate_pairs: np.ndarray  # (n, 2) sheet rows of every scored candidate pair (blocking output)
 
-    def group_of_row(self) -> dict[int, str]:
-        """Each row's primary group: its duplicate-request group, else re-recovery, else possible."""
-        primary: dict[int, str] = {}
-        for group in self.groups:
-            for row in group["rows"]:
-                primary.setdefault(row, group["id"])
-        return primary
+    @property
+    def members(self) -> pd.DataFrame:
+        return self.tables.members
 
 
 def find_duplicates(frame: pd.DataFrame, ref: Reference, words: Catalogue, *, serials: pd.DataFrame | None = None
@@ -48,29 +42,23 @@ def find_duplicates(frame: pd.DataFrame, ref: Reference, words: Catalogue, *, se
     i, j = candidate_pairs(keys, max_block=int(config["max_block_size"]),
                            max_event_block=int(config["max_event_block_size"]))
     pairs = score_pairs(keys, i, j, config)
-    raw = {name: _objects(frame[column]) for name, column in
-           (("serial", "serial_number"), ("maker", "manufacturer"), ("model", "model"), ("caliber", "caliber"))}
     builder = _Builder(keys, pairs, config)
     found = [("duplicate-request", builder.duplicates()), ("re-recovery", builder.re_recoveries()),
              ("possible-duplicate", builder.possibles())]
-    wanted = pairs.loc[sorted({pid for _, kind_groups in found for g in kind_groups for pid in g.pair_ids})]
-    evidence, sentences = evidence_lists(wanted, keys, raw, config["weights"], words)
-    records = dict(zip(wanted.index.tolist(), zip(wanted["i"].tolist(), wanted["j"].tolist(),
-                                                   wanted["score"].tolist())))
-    groups, members = [], []
-    for kind, kind_groups in found:
-        for group in kind_groups:
-            described, texts = _describe(kind, group, records, (evidence, sentences), keys,
-                                         float(config["flag_threshold"]))
-            groups.append(described)
-            members += [(int(keys.rows[m]), described, texts.get(m, "")) for m in group.members]
-    return DuplicateResult(groups=groups, members=_member_table(members),
+    groups, members, listed = group_tables(found, pairs, keys.rows, float(config["flag_threshold"]))
+    wanted = pairs.loc[np.unique(listed["pair_id"].to_numpy())]
+    raw = {name: frame[column] for name, column in
+           (("serial", "serial_number"), ("maker", "manufacturer"), ("model", "model"), ("caliber", "caliber"))}
+    evidence = evidence_columns(wanted, keys, raw, config["weights"], words).reindex(listed["pair_id"].to_numpy())
+    chosen = pairs.loc[listed["pair_id"].to_numpy()]
+    table = pd.DataFrame({"group": groups["group"].to_numpy()[listed["group_pos"].to_numpy()],
+                          "a": keys.rows[chosen["i"].to_numpy()], "b": keys.rows[chosen["j"].to_numpy()],
+                          "score": chosen["score"].to_numpy(dtype=float),
+                          **{f: chosen[f].array for f in FIELDS}})
+    table = pd.concat([table, evidence.reset_index(drop=True)], axis=1)[PAIR_COLUMNS]
+    table = table.astype({"group": "str"})
+    return DuplicateResult(tables=DuplicateTables(groups, members, table),
                            candidate_pairs=np.column_stack([keys.rows[i], keys.rows[j]]))
-
-
-def _objects(values: pd.Series) -> np.ndarray:
-    """A column as an object array, missing values as None."""
-    return values.astype(object).where(values.notna(), None).to_numpy()
 
 
 class _Builder:
@@ -142,8 +130,12 @@ def _with_inner_pairs(groups: list[Group], edges: pd.DataFrame, n: int) -> list[
         label[group.members] = k
     li, lj = label[edges["i"].to_numpy()], label[edges["j"].to_numpy()]
     inside = (li == lj) & (li >= 0)
-    for k, pair_id in zip(li[inside].tolist(), edges.index.to_numpy()[inside].tolist()):
-        groups[k].pair_ids.append(pair_id)
+    owner, ids = li[inside], edges.index.to_numpy()[inside]
+    order = np.argsort(owner, kind="stable")
+    owner, ids = owner[order], ids[order]
+    bounds = np.searchsorted(owner, np.arange(len(groups) + 1)).tolist()
+    for k, group in enumerate(groups):
+        group.pair_ids.extend(ids[bounds[k]:bounds[k + 1]].tolist())
     return groups
 
 
@@ -183,35 +175,3 @@ def _unit_members(unit: np.ndarray) -> dict[int, list[int]]:
     for position in grouped.tolist():
         members.setdefault(int(unit[position]), [int(unit[position])]).append(position)
     return members
-
-
-def _describe(kind: str, group: Group, records: dict, explained: tuple[dict, dict], keys: Keys, flag: float
-              ) -> tuple[dict, dict[int, str]]:
-    """The report's group object, and the first explanation that mentions each member."""
-    evidence, sentences = explained
-    inside = sorted(set(group.pair_ids), key=lambda pid: (-records[pid][2], records[pid][0], records[pid][1]))
-    described: list[dict[str, Any]] = []
-    first_text: dict[int, str] = {}
-    for pid in inside:
-        i, j, score = records[pid]
-        text = sentences[pid]
-        described.append({"rows": [int(keys.rows[i]), int(keys.rows[j])], "score": float(score),
-                          "explanation": text, "evidence": evidence[pid]})
-        first_text.setdefault(i, text)
-        first_text.setdefault(j, text)
-    weakest = group.weakest or (min((records[pid] for pid in inside), key=lambda e: e[2]) if inside else None)
-    score = float(weakest[2]) if weakest else 0.0
-    rows = sorted(int(keys.rows[m]) for m in group.members)
-    confidence = "review" if kind == "duplicate-request" and score < flag else "flag"
-    return ({"id": f"{PREFIX[kind]}-{rows[0]}", "kind": kind, "confidence": confidence, "score": score,
-             "rows": rows,
-             "weakest_link": {"rows": [int(keys.rows[weakest[0]]), int(keys.rows[weakest[1]])],
-                              "score": float(weakest[2])} if weakest else None,
-             "pairs": described}, first_text)
-
-
-def _member_table(members: list[tuple[int, dict, str]]) -> pd.DataFrame:
-    records = [{"row": row, "group": g["id"], "kind": g["kind"], "confidence": g["confidence"], "score": g["score"],
-                "related_rows": tuple(r for r in g["rows"] if r != row), "explanation": text}
-               for row, g, text in members]
-    return pd.DataFrame(records, columns=MEMBER_COLUMNS)

@@ -27,9 +27,14 @@ class Group:
 
 def constrained_groups(edges: pd.DataFrame, agency: np.ndarray, identical: np.ndarray, *, max_size: int
                        ) -> list[Group]:
-    """``edges`` has columns i, j, score (positions); ``identical`` flags edges between exact copies."""
+    """``edges`` has columns i, j, score (positions); ``identical`` flags edges between exact copies.
+    Each group keeps its members, its agencies and its links as it grows (groups are small: at most
+    ``max_size``), so a join costs the size of the two groups, not a scan."""
     parent: dict[int, int] = {}
-    groups: dict[int, Group] = {}
+    members: dict[int, list[int]] = {}
+    agencies: dict[int, set[int]] = {}
+    links: dict[int, list[tuple[int, int, float]]] = {}
+    codes = agency.tolist()
 
     def find(x: int) -> int:
         root = x
@@ -39,6 +44,9 @@ def constrained_groups(edges: pd.DataFrame, agency: np.ndarray, identical: np.nd
             parent[x], x = root, parent[x]
         return root
 
+    def own(x: int) -> set[int]:
+        return {codes[x]} if codes[x] >= 0 else set()
+
     order = np.lexsort((edges["j"].to_numpy(), edges["i"].to_numpy(), -edges["score"].to_numpy()))
     ii, jj, ss = (edges[c].to_numpy()[order] for c in ("i", "j", "score"))
     same = identical[order]
@@ -46,16 +54,16 @@ def constrained_groups(edges: pd.DataFrame, agency: np.ndarray, identical: np.nd
         ri, rj = find(i), find(j)
         if ri == rj:
             continue
-        gi, gj = groups.get(ri, Group([i])), groups.get(rj, Group([j]))
-        if len(gi.members) + len(gj.members) > max_size:
+        mi, mj = members.get(ri, [i]), members.get(rj, [j])
+        if len(mi) + len(mj) > max_size:
             continue
-        if not copy and _agencies(gi, agency) & _agencies(gj, agency):
+        ai, aj = agencies.get(ri) or own(i), agencies.get(rj) or own(j)
+        if not copy and not ai.isdisjoint(aj):
             continue
         parent[rj] = ri
-        groups[ri] = Group(gi.members + gj.members, gi.links + gj.links + [(i, j, score)])
-        groups.pop(rj, None)
-    return sorted(groups.values(), key=lambda g: min(g.members))
-
-
-def _agencies(group: Group, agency: np.ndarray) -> set[int]:
-    return {int(a) for a in agency[group.members] if a >= 0}
+        members[ri], agencies[ri] = mi + mj, ai | aj
+        links[ri] = links.get(ri, []) + links.pop(rj, []) + [(i, j, score)]
+        members.pop(rj, None)
+        agencies.pop(rj, None)
+    groups = [Group(m, links[root]) for root, m in members.items()]
+    return sorted(groups, key=lambda g: min(g.members))

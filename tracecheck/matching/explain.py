@@ -1,106 +1,141 @@
 """Evidence for pairs in words a reviewer understands, with what each field contributed.
 
 Each field's comparison level picks a phrase from the message catalogue (``evidence.*``: "same
-serial {a}", "makers differ ({a} / {b})"), filled with the two values as submitted; phrases are
-rendered for all reported pairs at once, one template per level, then one pass turns the columns
-into the report's evidence lists.
+serial {a}", "makers differ ({a} / {b})"), filled with the two values as submitted. Phrases are
+rendered for all reported pairs at once, one template per level, by Arrow (no Python string per
+pair): the result is a text column per field and the joined explanation.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import string
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from tracecheck.catalogue import Catalogue
 from tracecheck.matching.keys import Keys
-from tracecheck.templates import render
 
 FIELDS = ("serial", "maker", "model", "caliber", "recovery")
 
 
-def evidence_lists(pairs: pd.DataFrame, keys: Keys, raw: dict[str, np.ndarray], weights: dict[str, float],
-                   words: Catalogue) -> tuple[dict[int, list[dict[str, Any]]], dict[int, str]]:
-    """For every pair in ``pairs``: pair id → evidence items (field, level, weight, text), and
-    pair id → the texts joined into one explanation, in the language of ``words``."""
+def evidence_columns(pairs: pd.DataFrame, keys: Keys, raw: dict[str, pd.Series], weights: dict[str, float],
+                     words: Catalogue) -> pd.DataFrame:
+    """For every pair in ``pairs`` (columns i, j and a level per field), in the language of ``words``
+    (``raw``: each field's values as submitted, by position):
+    ``w_<field>`` the weight the field's level contributed, ``t_<field>`` its evidence text (missing
+    when nothing is said about the field) and ``explanation``, the texts joined. Indexed like ``pairs``.
+
+    Text is assembled by Arrow: each phrase's template is cut into literals and placeholders once,
+    and the placeholders are columns taken from the submitted values by the pairs' positions."""
     i, j = pairs["i"].to_numpy(), pairs["j"].to_numpy()
+    at_i, at_j = pa.array(i, type=pa.int64()), pa.array(j, type=pa.int64())
     blank = words.text("words", "blank")
-    shown = {f: np.array([blank if v is None else str(v) for v in values], dtype=object) for f, values in raw.items()}
-    same = {f: _upper(v) for f, v in raw.items()}
-    phrase = {f: _phrase_keys(f, pairs, same.get(f, np.empty(0, dtype=object)), i, j, keys) for f in FIELDS}
+    shown, identical = {}, {}
+    for f, column in raw.items():
+        text = _arrow_text(column)
+        filled = pc.fill_null(text, blank)
+        shown[f] = {"a": pc.take(filled, at_i), "b": pc.take(filled, at_j)}
+        upper = pc.utf8_upper(pc.utf8_trim_whitespace(text))
+        ui, uj = pc.take(upper, at_i), pc.take(upper, at_j)
+        both_missing = pc.and_(pc.is_null(ui), pc.is_null(uj))
+        identical[f] = np.asarray(pc.or_(pc.fill_null(pc.equal(ui, uj), False), both_missing))
+    phrase = {f: _phrase_keys(f, pairs, identical.get(f, np.zeros(len(i), dtype=bool)), i, j, keys) for f in FIELDS}
     texts = {f: _render(phrase[f], _values(f, pairs, keys, shown, i, j, words), words) for f in FIELDS}
-    levels = {f: pairs[f].to_numpy(dtype=object) for f in FIELDS}
-    weight = {f: np.array([float(weights.get(f"{f}_{lvl}", 0)) for lvl in levels[f]]) for f in FIELDS}
-    separator = words.text("evidence", "separator")
-    sentence = texts["serial"]
-    for field in FIELDS[1:]:
-        text = texts[field]
-        sentence = np.where(text == None, sentence, sentence + separator + np.where(text == None, "", text))  # noqa: E711
-    out: dict[int, list[dict[str, Any]]] = {}
-    columns = [(f, levels[f], weight[f].tolist(), texts[f]) for f in FIELDS]
-    for k, pair_id in enumerate(pairs.index.tolist()):
-        out[pair_id] = [{"field": f, "level": lv[k], "weight": w[k], "text": t[k]}
-                        for f, lv, w, t in columns if t[k] is not None]
-    return out, dict(zip(pairs.index.tolist(), sentence.tolist()))
+    explanation = pc.binary_join_element_wise(*(texts[f] for f in FIELDS), words.text("evidence", "separator"),
+                                              null_handling="skip")
+    out: dict[str, Any] = {}
+    for f in FIELDS:
+        weight = np.array([float(weights.get(f"{f}_{lvl}", 0)) for lvl in pairs[f].cat.categories])
+        out[f"w_{f}"] = weight[pairs[f].cat.codes.to_numpy()]
+    for f in FIELDS:
+        out[f"t_{f}"] = pd.array(texts[f], dtype="str")
+    out["explanation"] = pd.array(explanation, dtype="str")
+    return pd.DataFrame(out, index=pairs.index)
 
 
-def _upper(values: np.ndarray) -> np.ndarray:
-    upper = pd.Series(values, dtype=object).astype("str").str.strip().str.upper()
-    return upper.astype(object).where(upper.notna(), None).to_numpy()
+def _level_names(levels: pd.Series) -> np.ndarray:
+    """A categorical level column as an array of its names (one object per category, shared)."""
+    return np.asarray(levels.cat.categories, dtype=object)[levels.cat.codes.to_numpy()]
 
 
-def _phrase_keys(field: str, pairs: pd.DataFrame, same: np.ndarray, i: np.ndarray, j: np.ndarray,
+def _arrow_text(values: pd.Series) -> pa.Array:
+    """A column's values as one Arrow string array (missing → null)."""
+    array = pa.array(values.astype("str").array)
+    array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+    return array if array.type == pa.string() else array.cast(pa.string())
+
+
+def _phrase_keys(field: str, pairs: pd.DataFrame, identical: np.ndarray, i: np.ndarray, j: np.ndarray,
                  serials: Keys) -> np.ndarray:
-    """The catalogue key of each pair's phrase for ``field`` (None: nothing worth saying)."""
-    level = pairs[field].to_numpy(dtype=object)
-    keys = (f"{field}." + level.astype(str)).astype(object)
+    """The catalogue key of each pair's phrase for ``field`` (None: nothing worth saying).
+    ``identical``: the two values are the same text once trimmed and upper-cased."""
+    level = _level_names(pairs[field])
+    keys = np.array([f"{field}.{name}" for name in pairs[field].cat.categories], dtype=object)[
+        pairs[field].cat.codes.to_numpy()]
     if field == "serial":
         undone = _said_undone(serials, i, j)
-        keys = np.where((level == "exact") & (same[i] == same[j]), "serial.same", keys)
+        keys = np.where((level == "exact") & identical, "serial.same", keys)
         return np.where((level == "exact") & (undone != None), "serial.undone", keys)  # noqa: E711
     if field == "recovery":
         return keys
-    identical = same[i] == same[j]
     keys = np.where((level == "same") & ~identical, f"{field}.alias", keys)
     if field != "maker":
         keys[level == "unknown"] = None  # an unknown model or caliber is not mentioned
     return keys
 
 
-def _values(field: str, pairs: pd.DataFrame, keys: Keys, shown: dict[str, np.ndarray], i: np.ndarray,
-            j: np.ndarray, words: Catalogue) -> dict[str, np.ndarray]:
+def _values(field: str, pairs: pd.DataFrame, keys: Keys, shown: dict[str, dict[str, pa.Array]], i: np.ndarray,
+            j: np.ndarray, words: Catalogue) -> dict[str, pa.Array]:
     """The placeholders of the field's phrases, one value per pair."""
     if field == "recovery":
-        days = np.nan_to_num(pairs["days_apart"].to_numpy(), nan=0).astype(np.int64).astype(str).astype(object)
+        days = np.nan_to_num(pairs["days_apart"].to_numpy(), nan=0).astype(np.int64)
         unknown = words.text("words", "unknown_date")
-        return {"a": _days(keys.recovery[i], unknown), "b": _days(keys.recovery[j], unknown), "days": days}
-    a, b = shown[field][i], shown[field][j]
-    values = {"a": a, "b": b}
+        return {"a": pa.array(_days(keys.recovery[i], unknown)), "b": pa.array(_days(keys.recovery[j], unknown)),
+                "days": pc.cast(pa.array(days), pa.string())}
+    values = dict(shown[field])
     if field == "serial":
-        level = pairs["serial"].to_numpy(dtype=object)
-        values["missing"] = np.where(keys.usable[i], b, a)
+        level = _level_names(pairs["serial"])
+        values["missing"] = pc.if_else(pa.array(keys.usable[i]), values["b"], values["a"])
         changes = np.full(len(level), "", dtype=object)
         for k in np.flatnonzero(level == "folded"):
             changes[k] = _folds(keys.serial[i[k]], keys.serial[j[k]]) or words.text("evidence", "serial.folded_any")
-        values["changes"] = changes
-        undone = _said_undone(keys, i, j)
-        values["undone"] = np.array([words.text("evidence", f"undone.{u}") if u is not None else "" for u in undone],
-                                    dtype=object)
+        values["changes"] = pa.array(changes, type=pa.string())
+        undone = pd.Series(_said_undone(keys, i, j), dtype=object)
+        said = undone.map({u: words.text("evidence", f"undone.{u}") for u in undone.dropna().unique()})
+        values["undone"] = pa.array(said.astype(object).where(said.notna(), "").to_numpy(), type=pa.string())
     if field == "maker":
-        values["family"] = np.array([keys.labels["maker"][c] if c >= 0 else "" for c in keys.maker[i]], dtype=object)
+        labels = np.append(keys.labels["maker"].astype(object), "")
+        values["family"] = pa.array(labels[np.where(keys.maker[i] >= 0, keys.maker[i], -1)], type=pa.string())
     return values
 
 
-def _render(phrase_keys: np.ndarray, values: dict[str, np.ndarray], words: Catalogue) -> np.ndarray:
-    out = np.full(len(phrase_keys), None, dtype=object)
-    for key in pd.unique(phrase_keys[phrase_keys != None]):  # noqa: E711
-        sel = phrase_keys == key
-        fields = {name: pd.Series(v[sel], dtype=object) for name, v in values.items()}
-        text = render(words.text("evidence", key), fields, words)
-        out[sel] = text
-    return out
+def _render(phrase_keys: np.ndarray, values: dict[str, pa.Array], words: Catalogue) -> pa.Array:
+    """Each pair's phrase (null where its key is None): per phrase, the template's literals joined
+    with the placeholder columns taken at that phrase's pairs, then all put back in pair order."""
+    codes, uniques = pd.factorize(pd.Series(phrase_keys, dtype=object))
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(-1, len(uniques) + 1))
+    parts = [pa.nulls(int(bounds[1] - bounds[0]), pa.string())]  # code -1: nothing said
+    for code, key in enumerate(uniques):
+        at = pa.array(order[bounds[code + 1]:bounds[code + 2]], type=pa.int64())
+        pieces: list[Any] = []
+        for literal, name, spec, conversion in string.Formatter().parse(words.text("evidence", key)):
+            if literal:
+                pieces.append(literal)
+            if name is not None:
+                if spec or conversion:
+                    raise ValueError(f"evidence phrase {key!r}: placeholders take no format ({name})")
+                pieces.append(pc.take(values[name], at))
+        arrays = [p for p in pieces if not isinstance(p, str)]
+        parts.append(pc.binary_join_element_wise(*pieces, "") if arrays
+                     else pa.array(["".join(pieces)] * len(at), type=pa.string()))
+    texts = pa.concat_arrays(parts)
+    return texts.take(pa.array(np.argsort(order, kind="stable")))
 
 
 def _said_undone(keys: Keys, i: np.ndarray, j: np.ndarray) -> np.ndarray:

@@ -19,6 +19,7 @@ import pandas as pd
 from tracecheck.catalogue import Catalogue
 from tracecheck.findings import SEVERITIES
 from tracecheck.mapping.table import expected_fields, fields_not_found, headers_not_used, mapped_columns
+from tracecheck.matching.tables import KINDS, DuplicateTables
 from tracecheck.metrics import BUCKETS, bucket_counts
 from tracecheck.normalise import Batch
 from tracecheck.report.model import ROW_COLUMNS, Report
@@ -39,9 +40,9 @@ WORST_ROWS_KEPT = 100  # rows with errors or warnings listed in summary.worst_ro
 def build_report(batch: Batch, pack: RulePack, findings: pd.DataFrame, *, checked_at: dt.datetime,
                  words: Catalogue, duplicates: Any = None) -> Report:
     """The Report of ``batch`` checked with ``pack``; texts in the language of ``words``."""
-    groups = duplicates.groups if duplicates is not None else []
+    groups = duplicates.tables if duplicates is not None else DuplicateTables.empty()
     per_row = _per_row(findings)
-    rows = _row_table(batch, per_row, duplicates.group_of_row() if duplicates is not None else {})
+    rows = _row_table(batch, per_row, groups.group_of_row())
     raw = batch.raw
     agencies = _agencies(batch)
     summary = {**_counts(rows, findings), **_leads(rows, findings, groups, batch.present("serial_number")),
@@ -67,10 +68,10 @@ def build_report(batch: Batch, pack: RulePack, findings: pd.DataFrame, *, checke
                               "severity": r.severity.value, "family": r.family, "fix": r.text("fix", words),
                               "why": r.text("why", words)} for r in pack.rules]},
         mapping=mapped_columns(batch.mapping, raw.column_letters),
-        summary=summary, findings=findings, rows=rows, duplicate_groups=groups, source=raw, canonical=batch.frame)
+        summary=summary, findings=findings, rows=rows, duplicates=groups, source=raw, canonical=batch.frame)
 
 
-def _row_table(batch: Batch, per_row: pd.DataFrame, group_of_row: dict[int, str]) -> pd.DataFrame:
+def _row_table(batch: Batch, per_row: pd.DataFrame, group_of_row: pd.Series) -> pd.DataFrame:
     frame = batch.frame
     rows = pd.DataFrame({"row": frame.index.to_numpy(),
                          "index": batch.raw.labels_of(pd.Series(frame.index, dtype="Int64")),
@@ -109,7 +110,8 @@ def _counts(rows: pd.DataFrame, findings: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _leads(rows: pd.DataFrame, findings: pd.DataFrame, groups: list[dict], serial_present: bool) -> dict[str, Any]:
+def _leads(rows: pd.DataFrame, findings: pd.DataFrame, groups: DuplicateTables, serial_present: bool
+           ) -> dict[str, Any]:
     """Usable serials, missing import markings and strong leads: a usable serial, not a later copy in
     a flagged duplicate-request group, and a time-to-crime of 0 to STRONG_LEAD_MAX_DAYS days. Without a
     serial column no row has a usable serial."""
@@ -120,8 +122,9 @@ def _leads(rows: pd.DataFrame, findings: pd.DataFrame, groups: list[dict], seria
     row_numbers = rows["row"].astype("int64")
     usable = ~row_numbers.isin(set(findings.loc[unusable & findings["row"].notna(), "row"].astype("int64"))).to_numpy()
     usable &= serial_present
-    later_copies = {r for g in groups if g["kind"] == "duplicate-request" and g["confidence"] == "flag"
-                    for r in g["rows"][1:]}
+    members = groups.members
+    flagged = members[members["kind"].eq("duplicate-request") & members["confidence"].eq("flag")]
+    later_copies = flagged.loc[flagged["group"].duplicated(), "row"]  # every member but a group's first row
     ttc = rows["time_to_crime_days"].astype("float64")
     short = ((ttc >= 0) & (ttc <= STRONG_LEAD_MAX_DAYS)).to_numpy()
     strong = int((usable & ~row_numbers.isin(later_copies).to_numpy() & short).sum())
@@ -132,15 +135,17 @@ def _leads(rows: pd.DataFrame, findings: pd.DataFrame, groups: list[dict], seria
             "strong_leads": strong, "strong_lead_share": _share(strong, n)}
 
 
-def _duplicate_summary(groups: list[dict], n_rows: int) -> dict[str, Any]:
+def _duplicate_summary(groups: DuplicateTables, n_rows: int) -> dict[str, Any]:
     """Group counts by kind and confidence, and how many requests remain once duplicates go."""
-    flagged = [g for g in groups if g["kind"] == "duplicate-request" and g["confidence"] == "flag"]
-    counts = {kind: sum(1 for g in groups if g["kind"] == kind)
-              for kind in ("duplicate-request", "re-recovery", "possible-duplicate")}
+    table = groups.groups
+    request = table["kind"].eq("duplicate-request")
+    flagged = table[request & table["confidence"].eq("flag")]
+    counts = {kind: int(table["kind"].eq(kind).sum()) for kind in KINDS}
+    size = flagged["size"].to_numpy(dtype="int64")
     return {"groups": counts,
-            "review_groups": sum(1 for g in groups if g["kind"] == "duplicate-request" and g["confidence"] == "review"),
-            "duplicate_rows": sum(len(g["rows"]) for g in flagged),
-            "requests_after_removing_duplicates": n_rows - sum(len(g["rows"]) - 1 for g in flagged)}
+            "review_groups": int((request & table["confidence"].eq("review")).sum()),
+            "duplicate_rows": int(size.sum()),
+            "requests_after_removing_duplicates": n_rows - int((size - 1).sum())}
 
 
 def _agencies(batch: Batch) -> pd.Series:

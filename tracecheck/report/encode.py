@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tracecheck.findings import FINDING_COLUMNS
+from tracecheck.report.groups_json import write_groups
 
 CHUNK = 100_000
 SAMPLE = 2_000  # texts looked at to tell a column of many distinct texts (escaped in bulk) from a repetitive one
@@ -24,7 +25,9 @@ SAMPLE = 2_000  # texts looked at to tell a column of many distinct texts (escap
 # 2.1: mapping confidence, evidence and date order; summary.fields_not_found and summary.headers_not_used;
 # findings carry their sheet; batch.sheets, batch.other_sheets and batch.side_tables.
 # 3.0: age buckets lose "negative" (a figure from dates out of order is unknown); rows_privately_made.
-REPORT_VERSION = "3.0"
+# 4.0: a duplicate finding's context no longer repeats the explanation, nor an evidence item its text:
+# each pair's explanation is said once, in duplicate_groups.
+REPORT_VERSION = "4.0"
 
 
 def write_json(report: Any, fp: TextIO) -> None:
@@ -38,7 +41,8 @@ def write_json(report: Any, fp: TextIO) -> None:
     _write_records(fp, report.rows, list(report.rows.columns))
     fp.write(',\n"findings": ')
     _write_records(fp, report.findings, [c for c in FINDING_COLUMNS if c != "context"], context="context")
-    fp.write(f',\n"duplicate_groups": {_dumps(report.duplicate_groups)}')
+    fp.write(',\n"duplicate_groups": ')
+    write_groups(fp, report.duplicates)
     fp.write("\n}\n")
 
 

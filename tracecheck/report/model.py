@@ -13,6 +13,7 @@ import pandas as pd
 
 from tracecheck.errors import EXIT_FINDINGS, TracecheckError
 from tracecheck.findings import SEVERITY_RANK, Finding, Severity
+from tracecheck.matching.tables import DuplicateTables
 from tracecheck.report.encode import write_json
 
 # The per-row table (Report.rows and the JSON's "rows"), in order.
@@ -38,8 +39,10 @@ class ValidationFailed(TracecheckError):
 class Report:
     """One batch's report. ``findings`` and ``rows`` are DataFrames in the shapes documented in
     ``tracecheck.findings`` (FINDING_COLUMNS) and ``ROW_COLUMNS``; ``batch``, ``rule_pack``,
-    ``mapping``, ``summary`` and ``duplicate_groups`` are the JSON report's objects
-    (docs/report.schema.json). Texts (messages, rule titles, fixes) are in ``lang``."""
+    ``mapping`` and ``summary`` are the JSON report's objects (docs/report.schema.json).
+    ``duplicates`` holds the duplicate groups as three tables (groups, members, pairs: see
+    ``tracecheck.matching.tables``); ``duplicate_groups`` gives them as the JSON's objects.
+    Texts (messages, rule titles, fixes, evidence) are in ``lang``."""
 
     batch: dict[str, Any]
     rule_pack: dict[str, Any]
@@ -47,10 +50,16 @@ class Report:
     summary: dict[str, Any]
     findings: pd.DataFrame
     rows: pd.DataFrame
-    duplicate_groups: list[dict[str, Any]] = field(default_factory=list)
+    duplicates: DuplicateTables = field(default_factory=DuplicateTables.empty)
     # Not part of the JSON: what the workbook and HTML writers need besides the numbers.
     source: Any = field(default=None, repr=False)  # tracecheck.read.RawBatch: the cells as submitted
     canonical: pd.DataFrame | None = field(default=None, repr=False)  # the normalised table (agency, dates...)
+
+    @property
+    def duplicate_groups(self) -> list[dict[str, Any]]:
+        """Every duplicate group as in the JSON report's ``duplicate_groups`` (a list built on each
+        call: for a large batch, read ``duplicates.groups`` / ``.pairs`` instead)."""
+        return self.duplicates.records()
 
     @property
     def lang(self) -> str:

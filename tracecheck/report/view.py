@@ -74,19 +74,21 @@ class ReportView:
 
     def groups(self, cap: int) -> list[dict[str, Any]]:
         """Up to ``cap`` duplicate groups, taken in turn from each kind so every kind shows up (groups
-        to review first within a kind), listed by kind."""
-        groups = self.report.duplicate_groups
-        by_kind: dict[str, list[dict]] = {}
-        for group in sorted(groups, key=lambda g: (KIND_ORDER.get(g["kind"], 9), g["confidence"] != "review")):
-            by_kind.setdefault(group["kind"], []).append(group)
-        picked: list[dict] = []
-        queues = list(by_kind.values())
+        to review first within a kind), listed by kind; as the JSON's group objects, with each evidence
+        item's text (only these groups' text is looked at)."""
+        duplicates = self.report.duplicates
+        table = duplicates.groups
+        kind = table["kind"].map(KIND_ORDER).fillna(9).to_numpy(dtype=int)
+        later = table["confidence"].ne("review").to_numpy(dtype=int)
+        order = np.lexsort((np.arange(len(table)), later, kind))
+        queues = [order[kind[order] == k].tolist() for k in sorted(set(kind.tolist()))]
+        picked: list[int] = []
         while len(picked) < cap and any(queues):
             for queue in queues:
                 if queue and len(picked) < cap:
                     picked.append(queue.pop(0))
-        order = {id(g): i for i, g in enumerate(groups)}
-        return sorted(picked, key=lambda g: (KIND_ORDER.get(g["kind"], 9), g["confidence"] != "review", order[id(g)]))
+        picked.sort(key=lambda p: (kind[p], later[p], p))
+        return duplicates.records(picked, texts=True)
 
     def dropped(self) -> str:
         """The rows not checked as requests, counted by reason in words ("" when none)."""

@@ -17,8 +17,10 @@ from typing import IO, Any
 
 from tracecheck.errors import ReportWriteError
 
-FORMATS = ("json", "xlsx", "html", "csv")
-SUFFIXES = {"json": ".report.json", "xlsx": ".report.xlsx", "html": ".report.html", "csv": ".findings.csv"}
+FORMATS = ("json", "xlsx", "html", "csv", "parquet")
+ALL = ("json", "xlsx", "html", "csv")  # "all": the reports a person opens; parquet is asked for by name
+SUFFIXES = {"json": ".report.json", "xlsx": ".report.xlsx", "html": ".report.html", "csv": ".findings.csv",
+            "parquet": ".report.json"}  # parquet: four files named after the JSON's stem (writers.parquet)
 
 
 def parse_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
@@ -27,11 +29,11 @@ def parse_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
     names = [formats] if isinstance(formats, str) else list(formats)
     parts = tuple(dict.fromkeys(p.strip().lower() for name in names for p in str(name).split(",") if p.strip()))
     if "all" in parts:
-        return FORMATS
+        return tuple(dict.fromkeys([*ALL, *(p for p in parts if p != "all")]))
     unknown = [p for p in parts if p not in FORMATS]
     if unknown or not parts:
         raise ValueError(f"unknown format {unknown[0] if unknown else formats!r}; choose from {', '.join(FORMATS)} "
-                         f"or all")
+                         f"or all ({', '.join(ALL)})")
     return parts
 
 
@@ -71,8 +73,10 @@ def write_atomic(path: Path, write: Callable[[Any], None], *, binary: bool = Fal
 
 def write_report(report: Any, out_dir: str | os.PathLike[str], formats: str | Iterable[str] = "json", *,
                  progress: Callable[[str], None] | None = None) -> list[Path]:
-    """Write ``report`` in each of ``formats`` ("json", "xlsx", "html", "csv", a comma-separated list
-    or "all") into ``out_dir`` as ``<input stem>.report.<ext>``, each atomically, in the report's
+    """Write ``report`` in each of ``formats`` ("json", "xlsx", "html", "csv", "parquet", a
+    comma-separated list or "all": every format but parquet) into ``out_dir`` as
+    ``<input stem>.report.<ext>`` (parquet: four ``<input stem>.report.<table>.parquet`` files, see
+    tracecheck.writers.parquet), each atomically, in the report's
     language; returns the paths written. ValueError for an unknown format; ReportWriteError when a
     file cannot be written. ``progress`` is called with "write:<format>" before each format."""
     from tracecheck.report.view import ReportView
@@ -83,9 +87,20 @@ def write_report(report: Any, out_dir: str | os.PathLike[str], formats: str | It
         if progress:
             progress(f"write:{fmt}")
         path = report_path(Path(out_dir), report.batch["source"], fmt)
+        if fmt == "parquet":
+            written += _write_parquet(report, path)
+            continue
         write, binary = _writer(fmt)
         written.append(write_atomic(path, functools.partial(write, view), binary=binary))
     return written
+
+
+def _write_parquet(report: Any, json_path: Path) -> list[Path]:
+    from tracecheck.writers.parquet import table_paths, tables, write_table
+
+    paths = table_paths(json_path)
+    return [write_atomic(paths[name], functools.partial(write_table, table), binary=True)
+            for name, table in tables(report).items()]
 
 
 def _writer(fmt: str) -> tuple[Callable[[Any, Any], None], bool]:

@@ -203,14 +203,14 @@ def _by_agency(view: ReportView) -> str:
 
 
 def _duplicates(view: ReportView) -> str:
-    groups, w = view.report.duplicate_groups, view.words
+    total, w = len(view.report.duplicates), view.words
     title = f'<h2>{_t(w, "duplicates")}</h2>'
-    if not groups:
+    if not total:
         return f'<section id="duplicates">{title}<p>{_t(w, "duplicates_none")}</p></section>'
     shown = view.groups(MAX_GROUPS)
     ids = view.requests({r for g in shown for r in g["rows"]})
     cards = "".join(_group_card(w, g, ids) for g in shown)
-    rest = len(groups) - len(shown)
+    rest = total - len(shown)
     more = (f'<p class="more" data-more-groups="{rest}">{_t(w, "more_groups", n=w.number(rest))}</p>' if rest else "")
     return f'<section id="duplicates">{title}<div class="groups">{cards}</div>{more}</section>'
 
