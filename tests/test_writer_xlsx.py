@@ -1,5 +1,5 @@
 """The annotated workbook writer: sheets, numbers that match the JSON report, flagged cells,
-duplicates, formula-injection safety, Spanish labels and the write-only (large batch) path."""
+duplicates, formula-injection safety, Spanish labels and large batches (comments capped)."""
 
 from __future__ import annotations
 
@@ -217,7 +217,7 @@ def test_flagged_cell_has_severity_fill_and_comment(fiscalia, fiscalia_wb):
     ws = fiscalia_wb["Data"]
     cell = _data_cell(ws, fiscalia, 10, "Matrícula")  # 'S/N': TC101 serial-missing (error)
     assert cell.value == "S/N"
-    assert cell.fill.fgColor.rgb.endswith(xlsx_style.FILLS["error"].fgColor.rgb[-6:])
+    assert cell.fill.fgColor.rgb.endswith(xlsx_style.FILLS["error"])
     assert cell.comment.text.startswith("TC101 Serial number missing: ")
     clean = _data_cell(ws, fiscalia, 10, "Folio")
     assert clean.comment is None and clean.fill.fill_type is None
@@ -233,7 +233,7 @@ def test_cell_with_several_findings_gets_one_comment_and_worst_colour(fiscalia, 
     titles = {r["rule"]: r["title"] for r in fiscalia.rule_pack["rules"]}
     assert cell.comment.text.splitlines() == [f"{f.rule} {titles[f.rule]}: {f.message}" for f in on_cell.itertuples()]
     worst = max(on_cell["severity"], key=lambda s: {"info": 1, "warning": 2, "error": 3}[s])
-    assert cell.fill.fgColor.rgb.endswith(xlsx_style.FILLS[worst].fgColor.rgb[-6:])
+    assert cell.fill.fgColor.rgb.endswith(xlsx_style.FILLS[worst])
 
 
 def test_data_sheet_adds_tracecheck_columns(fiscalia, fiscalia_wb):
@@ -334,9 +334,10 @@ def test_spanish_labels(tmp_path):
     assert "igual al unificar" in pair[2]
 
 
-def test_write_only_mode_for_large_batches(fiscalia, fiscalia_wb, tmp_path, monkeypatch):
-    monkeypatch.setattr(xlsx, "WRITE_ONLY_ABOVE", 10)
+def test_large_batches_cap_comments(fiscalia, fiscalia_wb, tmp_path, monkeypatch):
+    monkeypatch.setattr(xlsx, "CAP_COMMENTS_ABOVE", 10)
     monkeypatch.setattr(xlsx, "MAX_COMMENTS", 5)
+    monkeypatch.setattr(xlsx_style, "ROW_BLOCK", 7)  # rows made ready in blocks: the blocks join up
     wb = _write(fiscalia, tmp_path / "big.xlsx")
     assert wb.sheetnames == SHEETS_EN
     data, findings = wb["Data"], wb["Findings"]
@@ -352,6 +353,8 @@ def test_write_only_mode_for_large_batches(fiscalia, fiscalia_wb, tmp_path, monk
     assert any(str(n).startswith("Cell comments omitted after the first 5 flagged cells") for n in notes)
     assert _summary_items(wb["Summary"]) == _summary_items(fiscalia_wb["Summary"])
     assert _notes(wb["Summary"]) == _notes(fiscalia_wb["Summary"])  # no note leaks onto the next cell
+    for name in ("Findings", "Data"):  # the same cells as the one-block workbook
+        assert list(wb[name].iter_rows(values_only=True)) == list(fiscalia_wb[name].iter_rows(values_only=True))
 
 
 def test_batch_level_findings_have_no_row_or_column(tmp_path):
@@ -399,3 +402,76 @@ def test_summary_lists_the_agencies_and_worst_rows_of_the_json(fiscalia, fiscali
     worst = fiscalia.summary["worst_rows"]
     assert [r[0] for r in rows[start:start + len(worst)]] == [w["row"] for w in worst]
     assert [r[3:5] for r in rows[start:start + len(worst)]] == [(w["errors"], w["warnings"]) for w in worst]
+
+
+# --------------------------------------------------------------------------- XlsxWriter fast path
+
+TRICKY_TEXT = ["plain", "é ñ 漢字", "=1+1", '=HYPERLINK("x")', "http://example.invalid/a?b=1&c=2", "www.example.org",
+               "007", "1e5", "a&b", "<tag>", 'say "hi"', " lead", "trail ", "\ttab", "a\nb", "x\n", "_x0041_",
+               "a_x00e9_b", "\x01ctrl", "\ufffd", "ok\ufffe", "", "TRUE", "#N/A", "x" * 40_000]
+
+
+def _sheet_xml(worksheet_class, rows) -> bytes:
+    """The first sheet's XML of a workbook written through a Sheet of ``worksheet_class``."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    book = xlsx_style.Book(buffer)
+    sheet = xlsx_style.Sheet(book, book.wb.add_worksheet("S", worksheet_class=worksheet_class))
+    sheet.setup((10, 20, 30), freeze="B2")
+    for row in rows:
+        sheet.append(row)
+    book.close()
+    with zipfile.ZipFile(buffer) as archive:
+        return archive.read("xl/worksheets/sheet1.xml")
+
+
+def test_fast_worksheet_writes_what_xlsxwriter_writes():
+    """FastWorksheet's short path for text and numbers writes the very XML XlsxWriter's own path does."""
+    from xlsxwriter.worksheet import Worksheet
+
+    numbers = [0, 1, -2, 2.5, 1e20, 1 / 3, 12345678901234567, -0.0, 3.14159e-10]
+    styled = xlsx_style.cell("flagged", fill=xlsx_style.FILLS["error"], comment="TC101 note")
+    rows = [[text, xlsx_style.cell(text, font=xlsx_style.BOLD), n] for text, n in zip(TRICKY_TEXT, numbers * 3)]
+    rows += [[styled, None, xlsx_style.cell(dt.date(2024, 3, 2))], [], [True, 7, "end"]]
+    fast, plain = _sheet_xml(xlsx_style.FastWorksheet, rows), _sheet_xml(Worksheet, rows)
+    assert b"inlineStr" in fast and fast == plain
+
+
+def test_text_that_looks_like_a_formula_url_or_number_stays_text(tmp_path):
+    path = tmp_path / "text.xlsx"
+    with open(path, "wb") as fp:
+        book = xlsx_style.Book(fp)
+        sheet = book.sheet("S")
+        for text in TRICKY_TEXT:
+            sheet.append([text])
+        book.close()
+    ws = openpyxl.load_workbook(path)["S"]
+    cells = [ws.cell(row=i, column=1) for i in range(1, len(TRICKY_TEXT) + 1)]
+    assert all(c.data_type == "s" and c.hyperlink is None for c in cells)
+    expected = {t: t for t in TRICKY_TEXT} | {"x" * 40_000: "x" * 32_767}  # Excel's limit per cell
+    for text, c in zip(TRICKY_TEXT, cells):
+        if text in ("\x01ctrl", "_x0041_", "a_x00e9_b", "ok\ufffe"):
+            continue  # XlsxWriter writes these as _xHHHH_ escapes, which Excel reads back as written
+        assert c.value == expected[text], repr(text)
+
+
+def test_a_failed_write_leaves_no_temporary_files(small, tmp_path, monkeypatch):
+    """constant_memory mode keeps a temporary file per sheet until the workbook is closed; a write
+    that fails (or is interrupted) part way removes them."""
+    import io
+    import tempfile
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+
+    def broken(*args):
+        assert len(list(temp.iterdir())) == 4  # one per sheet
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(xlsx, "data_sheet", broken)
+    with pytest.raises(RuntimeError, match="disk gone"):
+        write_xlsx(ReportView(small), io.BytesIO())
+    assert list(temp.iterdir()) == []

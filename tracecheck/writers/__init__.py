@@ -104,7 +104,7 @@ def _write_parquet(report: Any, json_path: Path) -> list[Path]:
 
 
 def _writer(fmt: str) -> tuple[Callable[[Any, Any], None], bool]:
-    """The writer function for a format (imported on use: the workbook writer loads openpyxl)."""
+    """The writer function for a format (imported on use: the workbook writer loads XlsxWriter)."""
     if fmt == "json":
         from tracecheck.report.encode import write_json
 

@@ -11,20 +11,21 @@
 * **Data** - the cells as submitted, each flagged cell filled by its worst severity and
   carrying a comment with its findings, plus tracecheck's per-row columns at the right.
 
-Batches over ``WRITE_ONLY_ABOVE`` rows are streamed with openpyxl's write-only mode. Fills,
-comments, column widths, freeze panes and autofilters all work there too; what changes is
-that cell comments stop after ``MAX_COMMENTS`` flagged cells (each comment costs memory and
-a VML shape that slows Excel down), which the Summary sheet says.
+The workbook is written with XlsxWriter in constant_memory mode: rows go out in order, each
+finished row is flushed to a temporary file, so memory stays flat however long the batch. Cell
+comments are kept in memory until the workbook is closed and each one costs a VML shape (which
+also slows Excel down), so batches over ``CAP_COMMENTS_ABOVE`` rows get comments on their first
+``MAX_COMMENTS`` flagged cells only; every flagged cell keeps its fill, and the Summary sheet
+says what was left out.
 
-Text is always written as text: a submitted value such as ``=HYPERLINK(...)`` is stored as a
-string cell, never as a formula (see tracecheck.writers.cells).
+Text is always written as text: a submitted value such as ``=HYPERLINK(...)``, ``http://...``
+or ``007`` is stored as a string cell, never as a formula, link or number (tracecheck.writers.cells,
+style.Sheet).
 """
 
 from __future__ import annotations
 
 from typing import BinaryIO
-
-from openpyxl import Workbook
 
 from tracecheck.report.view import ReportView
 from tracecheck.writers.xlsx import style
@@ -32,8 +33,8 @@ from tracecheck.writers.xlsx.data import data_sheet, flagged_cells
 from tracecheck.writers.xlsx.sheets import duplicates_sheet, findings_sheet
 from tracecheck.writers.xlsx.summary import summary_sheet
 
-WRITE_ONLY_ABOVE = 50_000  # rows; larger batches are streamed (openpyxl write-only mode)
-MAX_COMMENTS = 20_000  # cell comments kept in write-only mode; the rest of the flagged cells only get fills
+CAP_COMMENTS_ABOVE = 50_000  # rows; larger batches get at most MAX_COMMENTS cell comments
+MAX_COMMENTS = 20_000  # cell comments kept in large batches; the rest of the flagged cells only get fills
 
 
 def write_xlsx(view: ReportView, fp: BinaryIO) -> None:
@@ -42,25 +43,28 @@ def write_xlsx(view: ReportView, fp: BinaryIO) -> None:
     report, w = view.report, view.words
     if report.source is None:
         raise ValueError("write_xlsx needs report.source, the cells as submitted (tracecheck.check sets it)")
-    streaming = report.batch["row_count"] > WRITE_ONLY_ABOVE
-    wb = Workbook(write_only=streaming)
-    if not streaming and wb.active is not None:
-        wb.remove(wb.active)  # the default sheet
     flagged = flagged_cells(view)
-    comment_budget = MAX_COMMENTS if streaming else len(flagged)
-    summary_sheet(wb.create_sheet(w.text("workbook", "sheet_summary")), view,
-                  _omissions(view, len(flagged) - comment_budget))
-    findings_sheet(wb.create_sheet(w.text("workbook", "sheet_findings")), view)
-    duplicates_sheet(wb.create_sheet(w.text("workbook", "sheet_duplicates")), view)
-    data_sheet(wb.create_sheet(w.text("workbook", "sheet_data")), view, flagged, comment_budget)
-    wb.save(fp)
+    capped = report.batch["row_count"] > CAP_COMMENTS_ABOVE
+    comment_budget = min(MAX_COMMENTS, len(flagged)) if capped else len(flagged)
+    book = style.Book(fp)
+    try:
+        summary_sheet(book.sheet(w.text("workbook", "sheet_summary")), view,
+                      _omissions(view, len(flagged) - comment_budget))
+        findings_sheet(book.sheet(w.text("workbook", "sheet_findings")), view)
+        duplicates_sheet(book.sheet(w.text("workbook", "sheet_duplicates")), view)
+        data_sheet(book.sheet(w.text("workbook", "sheet_data")), view, flagged, comment_budget)
+        book.close()
+    except BaseException:
+        book.discard()
+        raise
 
 
 def _omissions(view: ReportView, comments_dropped: int) -> list[str]:
     """What the workbook leaves out, said on the Summary sheet."""
     w, notes = view.words, []
     if comments_dropped > 0:
-        notes.append(w.text("workbook", "comments_omitted", n=w.number(MAX_COMMENTS), rows=w.number(WRITE_ONLY_ABOVE)))
+        notes.append(w.text("workbook", "comments_omitted", n=w.number(MAX_COMMENTS),
+                            rows=w.number(CAP_COMMENTS_ABOVE)))
     sheets = ((w.text("workbook", "sheet_findings"), len(view.report.findings)),
               (w.text("workbook", "sheet_data"), len(view.report.source.frame)))
     for sheet, n in sheets:

@@ -3,14 +3,25 @@ tracecheck's per-row columns at the right."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from tracecheck.findings import SEVERITY_RANK
 from tracecheck.report.view import ReportView
-from tracecheck.writers.xlsx.style import ADDED_FILL, FILLS, capped, cell, header, last_row, plain, setup
+from tracecheck.writers.xlsx.style import (
+    ADDED_FILL,
+    FILLS,
+    Sheet,
+    capped,
+    cell,
+    column_values,
+    header,
+    last_row,
+    plain,
+    row_blocks,
+)
 
 ADDED_COLUMNS = ("status", "request_age_days", "time_to_crime_days", "duplicate_group")
 
@@ -35,37 +46,45 @@ def flagged_cells(view: ReportView) -> dict[tuple[int, int], tuple[str, str]]:
     return cells
 
 
-def data_sheet(ws: Any, view: ReportView, flagged: dict[tuple[int, int], tuple[str, str]], comment_budget: int
+def data_sheet(ws: Sheet, view: ReportView, flagged: dict[tuple[int, int], tuple[str, str]], comment_budget: int
                ) -> None:
     w = view.words
     frame = view.report.source.frame
     added = view.report.rows.set_index("row").reindex(frame.index)[list(ADDED_COLUMNS)]
-    setup(ws, (7, *_widths(frame), 14, 14, 14, 16), freeze="B2")
-    last = get_column_letter(len(frame.columns) + len(ADDED_COLUMNS) + 1)
-    ws.auto_filter.ref = f"A1:{last}{last_row(len(frame))}"
+    ws.setup((7, *_widths(frame), 14, 14, 14, 16), freeze="B2")
+    ws.autofilter(len(frame.columns) + len(ADDED_COLUMNS) + 1, last_row(len(frame)))
     added_names = [w.text("workbook", f"added_{c}") for c in ADDED_COLUMNS]
-    ws.append([*header(ws, [w.label("row"), *frame.columns]), *header(ws, added_names, ADDED_FILL)])
-    status = {s: w.text("status", s) for s in added["status"].dropna().unique()}
-    budget = [comment_budget]  # comments left to write (write-only mode caps them)
-    rows = (_data_row(ws, values, extra, flagged, budget, status)
-            for values, extra in zip(frame.itertuples(name=None), added.itertuples(index=False, name=None)))
-    capped(ws, rows, len(frame), w.text("workbook", "more_rows"))
+    ws.append([*header([w.label("row"), *frame.columns]), *header(added_names, ADDED_FILL)])
+    status = {level: cell(w.text("status", level), fill=FILLS.get(level))
+              for level in added["status"].dropna().unique()}
+    by_row: dict[int, dict[int, tuple[str, str]]] = {}
+    for (row, position), mark in flagged.items():
+        by_row.setdefault(row, {})[position + 1] = mark  # + 1: column A is the Row cell
+    capped(ws, _data_rows(frame, added, status, by_row, comment_budget), len(frame), w.text("workbook", "more_rows"))
 
 
-def _data_row(ws: Any, values: tuple[Any, ...], extra: tuple[Any, ...], flagged: dict[tuple[int, int], tuple[str, str]],
-              budget: list[int], status: dict[str, str]) -> list[Any]:
-    """Row number, the submitted cells (flagged ones filled and commented), then the added columns."""
-    row = values[0]
-    out = []
-    for i, value in enumerate(values, -1):  # -1: the Row cell
-        mark = flagged.get((row, i))
-        if mark is None:
-            out.append(cell(ws, value))
-            continue
-        budget[0] -= 1
-        out.append(cell(ws, value, fill=FILLS[mark[0]], comment=mark[1] if budget[0] >= 0 else None))
-    level = extra[0]
-    return [*out, cell(ws, status.get(level, level), fill=FILLS.get(level)), *(cell(ws, v) for v in extra[1:])]
+def _data_rows(frame: pd.DataFrame, added: pd.DataFrame, status: dict[str, Any],
+               by_row: dict[int, dict[int, tuple[str, str]]], comment_budget: int) -> Iterator[Sequence[Any]]:
+    """Row number, the submitted cells (flagged ones filled, and commented while the budget lasts),
+    then the added columns; made ready a block of rows at a time (column_values)."""
+    left = comment_budget
+    for block in row_blocks(len(frame)):
+        part, extra = frame.iloc[block], added.iloc[block]
+        columns = [column_values(part.index.to_series()),
+                   *(column_values(part.iloc[:, i]) for i in range(part.shape[1])),
+                   [status.get(level, level) for level in column_values(extra["status"])],
+                   *(column_values(extra[c]) for c in ADDED_COLUMNS[1:])]
+        for values in zip(*columns):
+            marks = by_row.get(values[0])
+            if marks is None:
+                yield values
+                continue
+            out = list(values)
+            for i in sorted(marks):
+                severity, text = marks[i]
+                left -= 1
+                out[i] = cell(out[i], fill=FILLS[severity], comment=text if left >= 0 else None)
+            yield out
 
 
 def _widths(frame: pd.DataFrame, sample: int = 200) -> list[float]:

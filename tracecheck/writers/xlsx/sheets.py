@@ -2,58 +2,64 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from openpyxl.utils import get_column_letter
+import pandas as pd
 
 from tracecheck.report.view import ReportView
-from tracecheck.writers.xlsx.style import BOLD, FILLS, capped, cell, header, last_row, setup
+from tracecheck.writers.xlsx.style import BOLD, FILLS, Sheet, capped, cell, column_values, header, last_row, row_blocks
 
 FINDING_COLUMNS = ("row", "column", "header", "field", "value", "code", "name", "rule", "severity", "message", "fix")
 FINDING_WIDTHS = (8, 8, 22, 18, 28, 8, 26, 30, 12, 80, 70)
 DUPLICATE_FIELDS = ("request_id", "agency", "serial_number", "manufacturer", "model", "caliber", "recovery_date")
 
 
-def findings_sheet(ws: Any, view: ReportView) -> None:
+def findings_sheet(ws: Sheet, view: ReportView) -> None:
     findings, w = view.report.findings, view.words
-    setup(ws, FINDING_WIDTHS)
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(FINDING_COLUMNS))}{last_row(len(findings))}"
-    ws.append(header(ws, [w.label(k) for k in FINDING_COLUMNS]))
+    ws.setup(FINDING_WIDTHS)
+    ws.autofilter(len(FINDING_COLUMNS), last_row(len(findings)))
+    ws.append(header([w.label(k) for k in FINDING_COLUMNS]))
     codes = findings["rule"].unique().tolist()
     titles = {code: view.title(code) for code in codes}
     fixes = {code: view.fix(code) for code in codes}
     fields = {f: w.field(f) for f in findings["field"].dropna().unique()}
-    columns = [findings[k].astype(object).to_numpy() for k in
-               ("row", "column", "header", "field", "value", "rule", "name", "severity", "message")]
-    rows = ([cell(ws, row), cell(ws, letter), cell(ws, head), cell(ws, fields.get(field)), cell(ws, value),
-             cell(ws, code), cell(ws, name), cell(ws, titles[code]),
-             cell(ws, w.severity(severity), fill=FILLS.get(severity)), cell(ws, message), cell(ws, fixes[code])]
-            for row, letter, head, field, value, code, name, severity, message in zip(*columns))
+    severities = {s: cell(w.severity(s), fill=FILLS.get(s)) for s in findings["severity"].dropna().unique()}
+    rows = (values for block in row_blocks(len(findings))
+            for values in _finding_rows(findings.iloc[block], titles, fixes, fields, severities))
     capped(ws, rows, len(findings), w.text("workbook", "more_rows"))
 
 
-def duplicates_sheet(ws: Any, view: ReportView) -> None:
+def _finding_rows(findings: pd.DataFrame, titles: dict[str, str], fixes: dict[str, str], fields: dict[str, str],
+                  severities: dict[str, Any]) -> Iterator[Sequence[Any]]:
+    row, letter, head, field, value, rule, name, severity, message = (
+        column_values(findings[k]) for k in ("row", "column", "header", "field", "value", "rule", "name", "severity",
+                                             "message"))
+    return zip(row, letter, head, [fields.get(f) for f in field], value, rule, name, [titles[c] for c in rule],
+               [severities.get(s, s) for s in severity], message, [fixes[c] for c in rule])
+
+
+def duplicates_sheet(ws: Sheet, view: ReportView) -> None:
     groups = view.report.duplicate_groups
     widths = max((len(g["rows"]) for g in groups), default=2)
-    setup(ws, (22, *[24] * widths, 100), freeze=None)
+    ws.setup((22, *[24] * widths, 100), freeze=None)
     if not groups:
         ws.append([view.words.text("workbook", "no_groups")])
     for group in groups:
-        for row in _group_block(ws, group, view):
+        for row in _group_block(group, view):
             ws.append(row)
         ws.append([])
 
 
-def _group_block(ws: Any, group: dict[str, Any], view: ReportView) -> Iterator[list[Any]]:
+def _group_block(group: dict[str, Any], view: ReportView) -> Iterator[list[Any]]:
     """Header line, the members side by side (one column each), then each pair's explanation."""
     w = view.words
     fill = FILLS["warning"] if group["confidence"] == "flag" else FILLS["info"]
-    yield [cell(ws, group["id"], font=BOLD, fill=fill), cell(ws, w.text("kind", group["kind"]), fill=fill),
-           cell(ws, w.text("confidence", group["confidence"]), fill=fill), cell(ws, group["score"], fill=fill)]
-    yield [cell(ws, w.label("row"), font=BOLD), *[cell(ws, r, font=BOLD) for r in group["rows"]]]
+    yield [cell(group["id"], font=BOLD, fill=fill), cell(w.text("kind", group["kind"]), fill=fill),
+           cell(w.text("confidence", group["confidence"]), fill=fill), cell(group["score"], fill=fill)]
+    yield [cell(w.label("row"), font=BOLD), *[cell(r, font=BOLD) for r in group["rows"]]]
     for name in DUPLICATE_FIELDS:
-        yield [cell(ws, w.field(name), font=BOLD), *[cell(ws, view.member_value(row, name)) for row in group["rows"]]]
+        yield [cell(w.field(name), font=BOLD), *[cell(view.member_value(row, name)) for row in group["rows"]]]
     for pair in group["pairs"]:
         a, b = pair["rows"]
-        yield [cell(ws, f"{w.label('pair')} {a}-{b}"), pair["score"], cell(ws, pair["explanation"])]
+        yield [cell(f"{w.label('pair')} {a}-{b}"), pair["score"], cell(pair["explanation"])]

@@ -10,23 +10,23 @@ from typing import Any
 
 from tracecheck.report.build import STRONG_LEAD_MAX_DAYS, UNUSABLE_SERIAL_RULES
 from tracecheck.report.view import ReportView
-from tracecheck.writers.xlsx.style import BOLD, FILLS, GREY, TITLE, cell, header, setup
+from tracecheck.writers.xlsx.style import BOLD, FILLS, GREY, TITLE, Sheet, cell, header
 
 Item = tuple[str, Any, str, str | None]  # label, value, JSON field, cell note
 
 
-def summary_sheet(ws: Any, view: ReportView, notes: list[str]) -> None:
+def summary_sheet(ws: Sheet, view: ReportView, notes: list[str]) -> None:
     w = view.words
-    setup(ws, (44, 30, 44, 12, 12, 90), freeze=None)
-    ws.append([cell(ws, w.text("workbook", "title"), font=TITLE)])
+    ws.setup((44, 30, 44, 12, 12, 90), freeze=None)
+    ws.append([cell(w.text("workbook", "title"), font=TITLE)])
     sections = ((w.label("batch"), _batch_items), (w.text("workbook", "headline"), _headline_items),
                 (w.text("workbook", "duplicates"), _duplicate_items), (w.text("workbook", "ages"), _age_items))
     for title, items in sections:
         ws.append([])
-        ws.append([cell(ws, title, font=BOLD), None, cell(ws, w.text("workbook", "json"), font=GREY)])
+        ws.append([cell(title, font=BOLD), None, cell(w.text("workbook", "json"), font=GREY)])
         for label, value, key, note in items(view):
             fmt = "0.0%" if key.endswith("share") else None
-            ws.append([cell(ws, label, comment=note), cell(ws, value, number_format=fmt), cell(ws, key, font=GREY)])
+            ws.append([cell(label, comment=note), cell(value, number_format=fmt), cell(key, font=GREY)])
     ws.append([])
     _by_rule_table(ws, view)
     ws.append([])
@@ -37,9 +37,9 @@ def summary_sheet(ws: Any, view: ReportView, notes: list[str]) -> None:
     _mapping_table(ws, view)
     if notes:
         ws.append([])
-        ws.append([cell(ws, w.text("workbook", "notes"), font=BOLD)])
+        ws.append([cell(w.text("workbook", "notes"), font=BOLD)])
         for note in notes:
-            ws.append([cell(ws, note, fill=FILLS["warning"])])
+            ws.append([cell(note, fill=FILLS["warning"])])
 
 
 def _batch_items(view: ReportView) -> list[Item]:
@@ -93,54 +93,54 @@ def _age_items(view: ReportView) -> list[Item]:
 TABLE_ROWS = 100  # agencies and worst rows listed on the Summary sheet (all of them are in the JSON)
 
 
-def _by_agency_table(ws: Any, view: ReportView) -> None:
+def _by_agency_table(ws: Sheet, view: ReportView) -> None:
     """Agencies with the most errors, then warnings (summary.by_agency)."""
     w = view.words
-    ws.append([cell(ws, w.text("page", "by_agency"), font=BOLD), None, cell(ws, "summary.by_agency", font=GREY)])
-    ws.append(header(ws, [w.label(k) for k in ("agency", "requests", "errors", "warnings", "infos")]))
+    ws.append([cell(w.text("page", "by_agency"), font=BOLD), None, cell("summary.by_agency", font=GREY)])
+    ws.append(header([w.label(k) for k in ("agency", "requests", "errors", "warnings", "infos")]))
     for entry in view.summary["by_agency"][:TABLE_ROWS]:
-        ws.append([cell(ws, entry["agency"] or w.label("no_agency")), entry["requests"], entry["errors"],
+        ws.append([cell(entry["agency"] or w.label("no_agency")), entry["requests"], entry["errors"],
                    entry["warnings"], entry["infos"]])
 
 
-def _worst_rows_table(ws: Any, view: ReportView) -> None:
+def _worst_rows_table(ws: Sheet, view: ReportView) -> None:
     """The rows with the most errors, then warnings (summary.worst_rows), with their rules' titles."""
     w = view.words
-    ws.append([cell(ws, w.text("page", "worst_rows"), font=BOLD), None, cell(ws, "summary.worst_rows", font=GREY)])
-    ws.append(header(ws, [w.label(k) for k in ("row", "request_id", "agency", "errors", "warnings", "findings")]))
+    ws.append([cell(w.text("page", "worst_rows"), font=BOLD), None, cell("summary.worst_rows", font=GREY)])
+    ws.append(header([w.label(k) for k in ("row", "request_id", "agency", "errors", "warnings", "findings")]))
     for entry in view.worst_rows(TABLE_ROWS):
-        ws.append([entry["row"], cell(ws, entry["request_id"]), cell(ws, entry["agency"]), entry["errors"],
-                   entry["warnings"], cell(ws, w.join(view.title(code) for code in entry["rules"]))])
+        ws.append([entry["row"], cell(entry["request_id"]), cell(entry["agency"]), entry["errors"],
+                   entry["warnings"], cell(w.join(view.title(code) for code in entry["rules"]))])
 
 
-def _by_rule_table(ws: Any, view: ReportView) -> None:
+def _by_rule_table(ws: Sheet, view: ReportView) -> None:
     w = view.words
-    ws.append([cell(ws, w.text("workbook", "by_rule"), font=BOLD)])
-    ws.append(header(ws, [w.label(k) for k in ("code", "rule", "name", "severity", "count", "why")]))
+    ws.append([cell(w.text("workbook", "by_rule"), font=BOLD)])
+    ws.append(header([w.label(k) for k in ("code", "rule", "name", "severity", "count", "why")]))
     for item in view.summary["by_rule"]:
-        ws.append([item["rule"], cell(ws, view.title(item["rule"])), item["name"],
-                   cell(ws, w.severity(item["severity"]), fill=FILLS.get(item["severity"])), item["count"],
-                   cell(ws, view.why(item["rule"]))])
+        ws.append([item["rule"], cell(view.title(item["rule"])), item["name"],
+                   cell(w.severity(item["severity"]), fill=FILLS.get(item["severity"])), item["count"],
+                   cell(view.why(item["rule"]))])
 
 
-def _mapping_table(ws: Any, view: ReportView) -> None:
+def _mapping_table(ws: Sheet, view: ReportView) -> None:
     """Which header feeds each field (report mapping), then the fields not found with their best
     candidate and ``--map`` option, and the headers no field uses."""
     w = view.words
-    ws.append([cell(ws, w.label("mapping"), font=BOLD), None, cell(ws, "mapping", font=GREY)])
-    ws.append(header(ws, [w.label(k) for k in ("field", "header", "column", "method", "confidence")]))
+    ws.append([cell(w.label("mapping"), font=BOLD), None, cell("mapping", font=GREY)])
+    ws.append(header([w.label(k) for k in ("field", "header", "column", "method", "confidence")]))
     for m in view.report.mapping:
-        ws.append([cell(ws, m["field"]), cell(ws, m["header"]), m["column"], w.text("mapping_method", m["method"]),
-                   cell(ws, m["confidence"], number_format="0%")])
+        ws.append([cell(m["field"]), cell(m["header"]), m["column"], w.text("mapping_method", m["method"]),
+                   cell(m["confidence"], number_format="0%")])
     if view.summary["fields_not_found"]:
-        ws.append([cell(ws, w.label("not_found"), font=BOLD), None, cell(ws, "summary.fields_not_found", font=GREY)])
-        ws.append(header(ws, [w.label(k) for k in ("field", "best_candidate", "column", "map_option")]))
+        ws.append([cell(w.label("not_found"), font=BOLD), None, cell("summary.fields_not_found", font=GREY)])
+        ws.append(header([w.label(k) for k in ("field", "best_candidate", "column", "map_option")]))
         for f in view.summary["fields_not_found"]:
-            ws.append([cell(ws, f["field"]), cell(ws, f["candidate"] or w.label("no_candidate")), f["column"],
-                       cell(ws, f["map"])])
+            ws.append([cell(f["field"]), cell(f["candidate"] or w.label("no_candidate")), f["column"],
+                       cell(f["map"])])
     if view.summary["headers_not_used"]:
-        ws.append([cell(ws, w.label("not_used"), font=BOLD), None, cell(ws, "summary.headers_not_used", font=GREY)])
-        ws.append(header(ws, [w.label(k) for k in ("header", "column", "status", "field")]))
+        ws.append([cell(w.label("not_used"), font=BOLD), None, cell("summary.headers_not_used", font=GREY)])
+        ws.append(header([w.label(k) for k in ("header", "column", "status", "field")]))
         for h in view.summary["headers_not_used"]:
-            ws.append([cell(ws, h["header"]), h["column"], w.text("header_status", h["status"]),
-                       cell(ws, ", ".join(h["fields"]) or h["candidate"])])
+            ws.append([cell(h["header"]), h["column"], w.text("header_status", h["status"]),
+                       cell(", ".join(h["fields"]) or h["candidate"])])
