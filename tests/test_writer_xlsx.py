@@ -269,6 +269,50 @@ def test_duplicates_sheet_lists_the_group_side_by_side(small, tmp_path):
     assert pair[0] == "Rows 2-3" and "same after folding" in pair[2]
 
 
+def test_duplicates_sheet_lays_out_at_most_max_groups_and_says_so(tmp_path, monkeypatch):
+    """A dense batch: the sheet lays out MAX_GROUPS groups from every kind, the Summary says how
+    many more there are, and the Data sheet still names every member's group."""
+    from synth.duplicates import generate_linked_batch
+    from tracecheck.writers.xlsx import sheets as xlsx_sheets
+
+    batch = generate_linked_batch(300, seed=7, profile="dense").filter(regex="^[^_]")
+    report = tracecheck.check(batch, as_of="2026-11-01")
+    kinds = set(report.duplicates.groups["kind"])
+    assert len(report.duplicates) > 6 and len(kinds) == 3
+    monkeypatch.setattr(xlsx_sheets, "MAX_GROUPS", 6)
+    monkeypatch.setattr(xlsx, "MAX_GROUPS", 6)
+    wb = _write(report, tmp_path / "dense.xlsx")
+    heads = [r[0] for r in wb["Duplicates"].iter_rows(values_only=True) if r and isinstance(r[0], str)
+             and re.fullmatch(r"(DR|RR|PD)-\d+", r[0])]
+    assert len(heads) == 6 and {h[:2] for h in heads} == {"DR", "RR", "PD"}
+    by_id = {g["id"]: g for g in report.duplicate_groups}
+    for block in _blocks(wb["Duplicates"]):  # each laid-out block shows its group's rows and values
+        group = by_id[block[0][0]]
+        assert list(block[1][1:1 + len(group["rows"])]) == group["rows"]
+        agencies = next(r for r in block if r[0] == "Agency")[1:1 + len(group["rows"])]
+        assert list(agencies) == [batch["Requesting Agency"].iloc[r - 2] for r in group["rows"]]
+    summary = [c for r in wb["Summary"].iter_rows(values_only=True) for c in r if isinstance(c, str)]
+    more = len(report.duplicates) - 6
+    assert any("6 duplicate groups laid out" in c and f"({more} more)" in c for c in summary)
+    data = list(wb["Data"].iter_rows(values_only=True))
+    column = data[0].index("Duplicate group")
+    named = {v for r in data[1:] for v in [r[column]] if v}
+    assert named == set(report.duplicates.group_of_row().tolist())
+
+
+def _blocks(ws) -> list[list[tuple]]:
+    """The Duplicates sheet's blocks (rows between blank lines)."""
+    blocks, current = [], []
+    for r in ws.iter_rows(values_only=True):
+        if not any(v is not None for v in r):
+            if current:
+                blocks.append(current)
+            current = []
+        else:
+            current.append(r)
+    return blocks + ([current] if current else [])
+
+
 def test_duplicates_sheet_without_groups(tmp_path):
     report = tracecheck.check(_batch().iloc[[2]], as_of=AS_OF)
     ws = _write(report, tmp_path / "none.xlsx")["Duplicates"]

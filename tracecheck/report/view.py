@@ -8,6 +8,7 @@ and decide nothing, so they cannot disagree with each other or with the JSON.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -106,15 +107,23 @@ class ReportView:
 
     def member_value(self, row: int, field: str) -> Any:
         """A request's canonical value of ``field`` (a date as parsed, else as submitted); None if absent."""
+        return self.member_values([row], [field])[field][0]
+
+    def member_values(self, rows: list[int], fields: Iterable[str]) -> dict[str, list[Any]]:
+        """Field -> the canonical value of each of ``rows`` (sheet rows), as ``member_value`` gives
+        it, looked up for all rows at once."""
         canonical = self.report.canonical
-        if canonical is None or field not in canonical.columns or row not in canonical.index:
-            return None
-        value = canonical.at[row, field]
-        if _missing(value) and f"{field}__raw" in canonical.columns:
-            value = canonical.at[row, f"{field}__raw"]
-        if isinstance(value, pd.Timestamp):
-            return value.date() if value == value.normalize() else value.to_pydatetime()
-        return None if _missing(value) else value
+        out: dict[str, list[Any]] = {}
+        for field in fields:
+            if canonical is None or field not in canonical.columns:
+                out[field] = [None] * len(rows)
+                continue
+            values = canonical[field].reindex(rows)
+            raw = f"{field}__raw"
+            if raw in canonical.columns:
+                values = values.astype(object).where(values.notna(), canonical[raw].reindex(rows))
+            out[field] = [_member(v) for v in values.tolist()]
+        return out
 
     def batch_findings(self, n: int) -> pd.DataFrame:
         """The first ``n`` findings about the batch as a whole (no row)."""
@@ -143,6 +152,12 @@ class ReportView:
             found.append(position)
             marks[key] = (worst, found)
         return marks
+
+
+def _member(value: Any) -> Any:
+    if isinstance(value, pd.Timestamp):
+        return value.date() if value == value.normalize() else value.to_pydatetime()
+    return None if _missing(value) else value
 
 
 def _missing(value: Any) -> bool:

@@ -30,7 +30,7 @@ from typing import BinaryIO
 from tracecheck.report.view import ReportView
 from tracecheck.writers.xlsx import style
 from tracecheck.writers.xlsx.data import data_sheet, flagged_cells
-from tracecheck.writers.xlsx.sheets import duplicates_sheet, findings_sheet
+from tracecheck.writers.xlsx.sheets import MAX_GROUPS, duplicates_sheet, findings_sheet
 from tracecheck.writers.xlsx.summary import summary_sheet
 
 CAP_COMMENTS_ABOVE = 50_000  # rows; larger batches get at most MAX_COMMENTS cell comments
@@ -65,6 +65,10 @@ def _omissions(view: ReportView, comments_dropped: int) -> list[str]:
     if comments_dropped > 0:
         notes.append(w.text("workbook", "comments_omitted", n=w.number(MAX_COMMENTS),
                             rows=w.number(CAP_COMMENTS_ABOVE)))
+    shown = min(len(view.report.duplicates), MAX_GROUPS)
+    if shown < len(view.report.duplicates):
+        notes.append(w.text("workbook", "groups_omitted", sheet=w.text("workbook", "sheet_duplicates"),
+                            n=w.number(shown), more=w.number(len(view.report.duplicates) - shown)))
     sheets = ((w.text("workbook", "sheet_findings"), len(view.report.findings)),
               (w.text("workbook", "sheet_data"), len(view.report.source.frame)))
     for sheet, n in sheets:

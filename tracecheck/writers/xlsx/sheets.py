@@ -39,19 +39,29 @@ def _finding_rows(findings: pd.DataFrame, titles: dict[str, str], fixes: dict[st
                [severities.get(s, s) for s in severity], message, [fixes[c] for c in rule])
 
 
+MAX_GROUPS = 5_000  # groups laid out on the Duplicates sheet (about a dozen sheet rows each)
+
+
 def duplicates_sheet(ws: Sheet, view: ReportView) -> None:
-    groups = view.report.duplicate_groups
+    """One block per group: the members side by side, then each pair's explanation. At most
+    ``MAX_GROUPS`` groups (taken from every kind, ReportView.groups); the Summary sheet says how
+    many more there are, and the Data sheet's duplicate-group column names every member's group."""
+    groups = view.groups(MAX_GROUPS)
     widths = max((len(g["rows"]) for g in groups), default=2)
     ws.setup((22, *[24] * widths, 100), freeze=None)
     if not groups:
         ws.append([view.words.text("workbook", "no_groups")])
+    members = sorted({r for g in groups for r in g["rows"]})
+    values = view.member_values(members, DUPLICATE_FIELDS)
+    at = {r: k for k, r in enumerate(members)}
     for group in groups:
-        for row in _group_block(group, view):
+        for row in _group_block(group, view, values, at):
             ws.append(row)
         ws.append([])
 
 
-def _group_block(group: dict[str, Any], view: ReportView) -> Iterator[list[Any]]:
+def _group_block(group: dict[str, Any], view: ReportView, values: dict[str, list[Any]], at: dict[int, int]
+                 ) -> Iterator[list[Any]]:
     """Header line, the members side by side (one column each), then each pair's explanation."""
     w = view.words
     fill = FILLS["warning"] if group["confidence"] == "flag" else FILLS["info"]
@@ -59,7 +69,8 @@ def _group_block(group: dict[str, Any], view: ReportView) -> Iterator[list[Any]]
            cell(w.text("confidence", group["confidence"]), fill=fill), cell(group["score"], fill=fill)]
     yield [cell(w.label("row"), font=BOLD), *[cell(r, font=BOLD) for r in group["rows"]]]
     for name in DUPLICATE_FIELDS:
-        yield [cell(w.field(name), font=BOLD), *[cell(view.member_value(row, name)) for row in group["rows"]]]
+        column = values[name]
+        yield [cell(w.field(name), font=BOLD), *[cell(column[at[row]]) for row in group["rows"]]]
     for pair in group["pairs"]:
         a, b = pair["rows"]
         yield [cell(f"{w.label('pair')} {a}-{b}"), pair["score"], cell(pair["explanation"])]
