@@ -75,6 +75,16 @@ def test_every_default_rule_is_translated(lang):
             assert template_problem(text, samples) is None, (rule.code, text)
 
 
+@pytest.mark.parametrize("lang", languages())
+def test_rule_level_texts_have_no_placeholders(lang):
+    """Title, fix and why are said of the rule, not of one finding: nothing fills a {placeholder}
+    in them, so none may be left there (the report and the workbook show them as written)."""
+    for rule in load_pack().all_rules:
+        for key in ("title", "fix", "why"):
+            text = rule.text(key, catalogue(lang))
+            assert not re.search(r"\{\w+\}", text), (lang, rule.code, key, text)
+
+
 def test_numbers_and_percentages_follow_the_locale():
     assert (catalogue("en").number(1234567), catalogue("en").percent(0.1234)) == ("1,234,567", "12.3%")
     assert (catalogue("es").number(1234567), catalogue("es").percent(0.1234)) == ("1,234,567", "12.3%")  # es_MX

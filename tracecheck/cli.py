@@ -155,7 +155,8 @@ def main() -> None:
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks for internal errors.")
 def check(inputs, out_dir, formats, lang, locale, rules, fail_on, sheet, header_row, maps, dayfirst, select, ignore,
           as_of, limit_pairs, redact, redact_key, quiet, debug):
-    """Check each INPUT (.xlsx or .csv) and write a report per input into --out."""
+    """Check each INPUT (a workbook: .xlsx, .xlsm, .xls, .xlsb, .ods; or text: .csv, .tsv, .txt) and
+    write a report per input into --out."""
     from tracecheck.ruleset import load_pack
 
     fmt = _parse_formats(formats)

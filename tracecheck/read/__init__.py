@@ -1,4 +1,4 @@
-"""Read a trace-request spreadsheet (.xlsx or .csv) into a :class:`RawBatch`.
+"""Read a trace-request spreadsheet (a workbook or a delimited text file; see sniff) into a :class:`RawBatch`.
 
 The reader turns a messy, human-made sheet into one rectangular table without
 judging its contents: it finds the header, drops blank rows and columns and a
