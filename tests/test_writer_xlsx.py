@@ -455,32 +455,112 @@ TRICKY_TEXT = ["plain", "é ñ 漢字", "=1+1", '=HYPERLINK("x")', "http://examp
                "a_x00e9_b", "\x01ctrl", "\ufffd", "ok\ufffe", "", "TRUE", "#N/A", "x" * 40_000]
 
 
-def _sheet_xml(worksheet_class, rows) -> bytes:
-    """The first sheet's XML of a workbook written through a Sheet of ``worksheet_class``."""
+def _sheet_xml(rows, reference: bool = False) -> bytes:
+    """The first sheet's XML of a workbook written through a Sheet (put_rows), or with
+    ``reference`` cell by cell through XlsxWriter's own public methods."""
     import io
     import zipfile
 
     buffer = io.BytesIO()
     book = xlsx_style.Book(buffer)
-    sheet = xlsx_style.Sheet(book, book.wb.add_worksheet("S", worksheet_class=worksheet_class))
+    sheet = book.sheet("S")
     sheet.setup((10, 20, 30), freeze="B2")
-    for row in rows:
-        sheet.append(row)
+    for r, row in enumerate(rows):
+        if not reference:
+            sheet.append(row)
+            continue
+        for c, value in enumerate(row):
+            fmt, commented = None, None
+            if isinstance(value, xlsx_style.Cell):
+                fmt = book.format(value.style) if value.style != (None, None, None) else None
+                commented, value = (value if value.comment else None), value.value
+            if isinstance(value, dt.date):
+                sheet.ws.write_datetime(r, c, value, fmt or book.format((None, None, xlsx_style._date_format(value))))
+            elif isinstance(value, bool):
+                sheet.ws.write_boolean(r, c, value, fmt)
+            elif isinstance(value, (int, float)):
+                sheet.ws.write_number(r, c, value, fmt)
+            elif value == "":  # an empty cell, not an empty string (xmlrows)
+                sheet.ws.write_blank(r, c, None, fmt)
+            elif isinstance(value, str):
+                sheet.ws.write_string(r, c, value, fmt)
+            if commented is not None:
+                sheet._comment(r, c, commented)
     book.close()
     with zipfile.ZipFile(buffer) as archive:
         return archive.read("xl/worksheets/sheet1.xml")
 
 
-def test_fast_worksheet_writes_what_xlsxwriter_writes():
-    """FastWorksheet's short path for text and numbers writes the very XML XlsxWriter's own path does."""
-    from xlsxwriter.worksheet import Worksheet
-
+def test_rows_are_written_as_xlsxwriter_writes_them():
+    """put_rows writes the very XML XlsxWriter's own cell-by-cell path does, for every kind of
+    cell: tricky text, numbers, styles, comments, dates, booleans, empty rows."""
     numbers = [0, 1, -2, 2.5, 1e20, 1 / 3, 12345678901234567, -0.0, 3.14159e-10]
     styled = xlsx_style.cell("flagged", fill=xlsx_style.FILLS["error"], comment="TC101 note")
     rows = [[text, xlsx_style.cell(text, font=xlsx_style.BOLD), n] for text, n in zip(TRICKY_TEXT, numbers * 3)]
-    rows += [[styled, None, xlsx_style.cell(dt.date(2024, 3, 2))], [], [True, 7, "end"]]
-    fast, plain = _sheet_xml(xlsx_style.FastWorksheet, rows), _sheet_xml(Worksheet, rows)
-    assert b"inlineStr" in fast and fast == plain
+    rows += [[styled, None, xlsx_style.cell(dt.date(2024, 3, 2))], [], [True, 7, "end"],
+             [dt.datetime(2024, 3, 2, 10, 30), xlsx_style.cell(12, fill=xlsx_style.FILLS["info"])]]
+    fast, plain = _sheet_xml(rows), _sheet_xml(rows, reference=True)
+    assert b"inlineStr" in fast and b"<legacyDrawing" in fast and fast == plain
+
+
+def test_blocks_are_written_as_rows_are():
+    """Sheet.write_block (by column, text through Arrow) writes the same sheet as appending the
+    same cells row by row, styles and comments included."""
+    import numpy as np
+
+    texts = [t for t in TRICKY_TEXT if t] * 2
+    n = len(texts)
+    numbers = [i * 1.5 if i % 3 else None for i in range(n)]
+    mixed = [dt.date(2024, 1, 1 + i % 20) if i % 2 else f"r{i}" for i in range(n)]
+    fills = [("FFC7CE", None, None) if i % 4 == 0 else None for i in range(n)]
+    notes = {(i + 1, 0): f"note {i}" for i in range(0, n, 5)}
+    rows = [[xlsx_style.Cell(t, fills[i] or (None, None, None), notes.get((i + 1, 0))), numbers[i], None, mixed[i]]
+            for i, t in enumerate(texts)]
+
+    def write(by_block: bool) -> bytes:
+        import io
+        import zipfile
+
+        buffer = io.BytesIO()
+        book = xlsx_style.Book(buffer)
+        sheet = book.sheet("S")
+        sheet.append(["head"])
+        if by_block:
+            sheet.write_block(np.arange(1, n + 1), {0: pd.Series(texts, dtype=object), 1: numbers, 3: mixed},
+                              styles={0: fills}, comments=notes)
+        else:
+            for row in rows:
+                sheet.append(row)
+        sheet.append(["after"])
+        book.close()
+        with zipfile.ZipFile(buffer) as archive:
+            return archive.read("xl/worksheets/sheet1.xml")
+
+    block, appended = write(True), write(False)
+    assert b"_x005F_x0041_" in block and block == appended
+
+
+def test_text_shaped_like_xml_stays_text(tmp_path):
+    """XlsxWriter writes text that starts with <r> and ends with </r> into the sheet unescaped
+    (its rich-string form); put_rows escapes it, so the cell reads back as submitted."""
+    path = tmp_path / "rich.xlsx"
+    with open(path, "wb") as fp:
+        book = xlsx_style.Book(fp)
+        book.sheet("S").append(["<r>oops</r>", "<r><t>x</t></r>"])
+        book.close()
+    ws = openpyxl.load_workbook(path)["S"]
+    assert (ws["A1"].value, ws["B1"].value) == ("<r>oops</r>", "<r><t>x</t></r>")
+
+
+def test_links_go_to_their_cell(tmp_path):
+    path = tmp_path / "link.xlsx"
+    with open(path, "wb") as fp:
+        book = xlsx_style.Book(fp)
+        book.sheet("S").append([xlsx_style.Link("Data sheet's", "H7", "H7"), "after"])
+        book.close()
+    ws = openpyxl.load_workbook(path)["S"]
+    assert ws["A1"].value == '=HYPERLINK("#\'Data sheet\'\'s\'!H7","H7")' and ws["B1"].value == "after"
+    assert ws["A1"].font.underline == "single"
 
 
 def test_text_that_looks_like_a_formula_url_or_number_stays_text(tmp_path):
@@ -493,8 +573,9 @@ def test_text_that_looks_like_a_formula_url_or_number_stays_text(tmp_path):
         book.close()
     ws = openpyxl.load_workbook(path)["S"]
     cells = [ws.cell(row=i, column=1) for i in range(1, len(TRICKY_TEXT) + 1)]
-    assert all(c.data_type == "s" and c.hyperlink is None for c in cells)
-    expected = {t: t for t in TRICKY_TEXT} | {"x" * 40_000: "x" * 32_767}  # Excel's limit per cell
+    assert all(c.data_type == "s" and c.hyperlink is None for c, text in zip(cells, TRICKY_TEXT) if text)
+    assert cells[TRICKY_TEXT.index("")].value is None
+    expected = {t: t for t in TRICKY_TEXT} | {"x" * 40_000: "x" * 32_767, "": None}  # Excel's limit per cell
     for text, c in zip(TRICKY_TEXT, cells):
         if text in ("\x01ctrl", "_x0041_", "a_x00e9_b", "ok\ufffe"):
             continue  # XlsxWriter writes these as _xHHHH_ escapes, which Excel reads back as written

@@ -1,10 +1,10 @@
 """Cells, styles and sheets for the workbook writer (XlsxWriter in constant_memory mode).
 
-A ``Sheet`` appends rows in order, as XlsxWriter's constant_memory mode needs (each finished row
-is written out to a temporary file and forgotten). A row holds plain values, written by their
-type, or ``Cell`` objects made by ``cell()`` for a value with a fill, a font, a number format or a
-comment. Text is always written as a string cell (``write_string``): never a formula, a URL or a
-number, however it looks.
+A ``Sheet`` writes rows in order, as XlsxWriter's constant_memory mode needs (each finished row
+is written out to a temporary file and forgotten), rendered in blocks by xmlrows.FastWorksheet. A
+row holds plain values, written by their type, ``Cell`` objects made by ``cell()`` for a value
+with a fill, a font, a number format or a comment, or a ``Link`` to a cell. Text is always written
+as a string cell: never a formula, a URL or a number, however it looks.
 """
 
 from __future__ import annotations
@@ -13,19 +13,18 @@ import contextlib
 import datetime as dt
 import math
 import os
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from xlsxwriter import Workbook
 from xlsxwriter.format import Format
-from xlsxwriter.utility import xl_col_to_name
-from xlsxwriter.worksheet import Worksheet
 
 from tracecheck.writers.cells import ILLEGAL_CHARACTERS, MAX_CELL_TEXT, safe_cell_text
+from tracecheck.writers.xlsx.xmlrows import Cell, FastWorksheet, Link
 
 MAX_SHEET_ROWS = 1_048_576  # Excel's limit per sheet, header row included
 
@@ -39,6 +38,7 @@ class Font:
     italic: bool = False
     size: float | None = None
     color: str | None = None  # RGB hex, e.g. "808080"
+    underline: bool = False
 
 
 FILLS = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}  # solid fills (RGB hex) per severity
@@ -48,57 +48,7 @@ BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 GREY = Font(color="808080", size=9)
 NOTE_FONT = Font(italic=True)  # a label that carries a note (a cell comment)
-
-
-class Cell:
-    """A value with its style (fill, font, number format) and an optional comment."""
-
-    __slots__ = ("value", "style", "comment")
-
-    def __init__(self, value: Any, style: tuple[str | None, Font | None, str | None], comment: str | None) -> None:
-        self.value, self.style, self.comment = value, style, comment
-
-
-# Text XlsxWriter would change on the way into the sheet XML: XML's & < >, control characters
-# and non-characters it escapes as _xHHHH_, literal _xHHHH_ it escapes in turn, and leading or
-# trailing white space (xml:space="preserve"). Cells holding such text take XlsxWriter's own path.
-_SPECIAL_TEXT = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$")
-
-
-class FastWorksheet(Worksheet):
-    """XlsxWriter's worksheet with a shorter path for its commonest cells in constant_memory mode:
-    plain text and numbers, written as the same XML XlsxWriter writes for them (inline strings,
-    ``<v>`` with ``.16G``), without its general escaping (a few regular expressions per cell,
-    ~40% of the writing time). Anything else goes through ``Worksheet._write_cell``;
-    tests/test_writer_xlsx.py checks that both paths write the same sheet."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._letters: list[str] = []  # column names by index
-
-    def write_string(self, row: int, col: int, string: str, cell_format: Format | None = None) -> int:
-        """XlsxWriter's write_string for (row, column) numbers only: without the decorator that
-        also takes "A1" references (about 4% of the writing time in a profile)."""
-        result: int = self._write_string(row, col, string, cell_format)
-        return result
-
-    def _write_cell(self, row: int, col: int, cell: Any) -> None:
-        kind = cell.__class__.__name__
-        fmt = cell.format
-        if (kind != "String" and kind != "Number") or (fmt is None and (row in self.row_info or col in self.col_info
-                                                                         and self.col_info[col].column_format)):
-            return super()._write_cell(row, col, cell)
-        letters = self._letters
-        while len(letters) <= col:
-            letters.append(xl_col_to_name(len(letters)))
-        style = f' s="{fmt._get_xf_index()}"' if fmt else ""
-        if kind == "Number":
-            self.fh.write(f'<c r="{letters[col]}{row + 1}"{style}><v>{cell.number:.16G}</v></c>')
-        elif not self.constant_memory or _SPECIAL_TEXT.search(cell.string):
-            super()._write_cell(row, col, cell)
-        else:
-            self.fh.write(f'<c r="{letters[col]}{row + 1}"{style} t="inlineStr"><is><t>{cell.string}</t></is></c>')
-        return None
+LINK = Font(color="0563C1", underline=True)  # a link to a cell (xmlrows.Link)
 
 
 class Book:
@@ -136,7 +86,8 @@ class Book:
             if fill is not None:
                 props.update(pattern=1, bg_color=f"#{fill}")  # solid: XlsxWriter stores bg_color as fgColor
             if font is not None:
-                props.update({k: v for k, v in (("bold", font.bold), ("italic", font.italic)) if v})
+                props.update({k: v for k, v in (("bold", font.bold), ("italic", font.italic),
+                                                ("underline", font.underline)) if v})
                 if font.size is not None:
                     props["font_size"] = font.size
                 if font.color is not None:
@@ -148,53 +99,61 @@ class Book:
 
 
 class Sheet:
-    """A worksheet filled row by row, top to bottom (``append``)."""
+    """A worksheet filled row by row, top to bottom (``append``, or ``write_rows`` for many rows
+    at given sheet rows), through FastWorksheet.put_rows."""
 
-    def __init__(self, book: Book, ws: Any) -> None:
+    def __init__(self, book: Book, ws: FastWorksheet) -> None:
         self.book, self.ws, self.row = book, ws, 0
 
     def append(self, values: Iterable[Any]) -> None:
-        """Write one row: plain values by type, ``Cell`` objects with their style and comment."""
-        row, write, write_string = self.row, self._write, self.ws.write_string
-        for col, value in enumerate(values):
-            kind = value.__class__
-            if kind is str:  # most cells: the fast path
-                write_string(row, col, value)
-            elif value is None:
-                continue
-            elif kind is Cell:
-                style = value.style
-                fmt = self.book.format(style) if style != (None, None, None) else None
-                write(row, col, value.value, fmt)
-                if value.comment:
-                    self._comment(row, col, value.comment)
-            else:
-                write(row, col, value, None)
-        self.row = row + 1
+        """Write one row below the last: plain values by type, ``Cell`` objects with their style and comment."""
+        self.write_rows([(self.row, list(values))])
 
-    def _write(self, row: int, col: int, value: Any, fmt: Format | None) -> None:
-        ws, kind = self.ws, value.__class__
-        if kind is str:
-            ws.write_string(row, col, value, fmt)
-        elif kind is int or kind is float:
-            if kind is float and not math.isfinite(value):
-                ws.write_string(row, col, str(value), fmt)  # Excel has no NaN or infinity
-            else:
-                ws.write_number(row, col, value, fmt)
-        elif value is None:
-            if fmt is not None:
-                ws.write_blank(row, col, None, fmt)
-        elif kind is bool:
-            ws.write_boolean(row, col, value, fmt)
-        elif isinstance(value, (dt.date, dt.time, dt.timedelta)):
-            ws.write_datetime(row, col, value, fmt or self.book.format((None, None, _date_format(value))))
-        else:  # numpy and pandas scalars, subclasses of str, int or float, anything else as its text
-            cleaned = plain(value)
-            if cleaned is value:
-                cleaned = float(value) if isinstance(value, (int, float)) else str(value)
-            self._write(row, col, cleaned, fmt)
+    def write_rows(self, rows: Iterable[tuple[int, Sequence[Any]]]) -> None:
+        """Write ``(sheet row from 0, cells)`` pairs, rows rising and below those written before;
+        cells by column from A (None for an empty one)."""
+        end = self.ws.put_rows(rows, self._style, self._comment)
+        self.row = max(self.row, end)
 
-    def _comment(self, row: int, col: int, text: str) -> None:
+    def write_block(self, rows: np.ndarray, columns: dict[int, Any], styles: dict[int, Sequence[Any]] | None = None,
+                    comments: dict[tuple[int, int], str] | None = None) -> None:
+        """Write a block of rows at once, by column: ``rows`` (0-based sheet rows, rising) and
+        column index -> its values (a Series or list, one per row); ``styles`` gives a column's
+        style tuple per row (None for none; see Book.format), ``comments`` (row, column) -> text.
+        Text columns are rendered with Arrow, others one cell at a time (xmlrows)."""
+        styles = styles or {}
+        for (row, col), note in sorted((comments or {}).items()):
+            self._comment(row, col, note)
+        cells = {}
+        for col, values in columns.items():
+            given, text = styles.get(col), _as_text(values)
+            if text is not None:
+                memo: dict[Any, str] = {}
+                attrs = (pa.array([memo[st] if st in memo else memo.setdefault(st, self._style(st, None))
+                                   for st in given], pa.string()) if given is not None else "")
+                cells[col] = self.ws.text_cells(col, rows, text, attrs)
+            else:
+                listed = values.tolist() if hasattr(values, "tolist") else list(values)
+                cells[col] = self.ws.python_cells(col, rows, listed, [
+                    self._style(st, v) for st, v in zip(given if given is not None else [None] * len(listed), listed)])
+        self.row = max(self.row, self.ws.put_columns(np.asarray(rows, dtype=np.int64), cells))
+
+    def _style(self, style: tuple[str | None, Font | None, str | None] | None, value: Any) -> str:
+        if style is not None and style[2] is None and _date_format(value):
+            style = (style[0], style[1], _date_format(value))
+        if value.__class__ is Link:
+            style = (style[0] if style else None, LINK, None)
+        elif style is None:
+            number_format = _date_format(value)
+            if number_format is None:
+                return ""
+            style = (None, None, number_format)
+        if style == (None, None, None):
+            return ""
+        return f' s="{self.book.format(style)._get_xf_index()}"'
+
+    def _comment(self, row: int, col: int, cell: Cell | str) -> None:
+        text = cell if isinstance(cell, str) else str(cell.comment)
         lines = text.splitlines() or [""]
         width = min(480, max(200, 6 * max(map(len, lines))))  # pixels
         height = min(400, 22 + 16 * sum(1 + len(line) // 80 for line in lines))
@@ -212,6 +171,16 @@ class Sheet:
     def autofilter(self, columns: int, last: int) -> None:
         """An autofilter over ``columns`` columns from the header row down to sheet row ``last``."""
         self.ws.autofilter(0, 0, last - 1, columns - 1)
+
+
+def _as_text(values: Any) -> pa.Array | None:
+    """``values`` as an Arrow string array when they are all text or missing, else None."""
+    if isinstance(values, pd.Series) and not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+        return None
+    try:
+        return pa.array(values, pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
 
 
 def plain(value: Any) -> Any:
