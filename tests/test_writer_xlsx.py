@@ -18,6 +18,7 @@ from tracecheck.report.view import ReportView
 from tracecheck.writers import write_atomic, xlsx
 from tracecheck.writers.cells import csv_safe, is_formula_like, safe_cell_text
 from tracecheck.writers.xlsx import data as xlsx_data
+from tracecheck.writers.xlsx import layout as xlsx_layout
 from tracecheck.writers.xlsx import style as xlsx_style
 from tracecheck.writers.xlsx import write_xlsx
 
@@ -86,9 +87,8 @@ def _notes(ws) -> dict[str, str]:
 
 
 def _data_cell(ws, report, row: int, header: str):
-    """The Data-sheet cell for a sheet row and submitted header (column A is Row)."""
-    headers = [c.value for c in ws[1]]
-    return ws.cell(row=2 + list(report.source.frame.index).index(row), column=headers.index(header) + 1)
+    """The Data-sheet cell for a sheet row and submitted header: the same cell as in the file."""
+    return ws[f"{report.source.column_letters[header]}{row}"]
 
 
 # --------------------------------------------------------------------------- sheets and summary
@@ -182,8 +182,8 @@ def test_share_cells_are_formatted_as_percent(fiscalia_wb):
 
 def test_findings_sheet_has_one_row_per_finding(fiscalia, fiscalia_wb):
     ws = fiscalia_wb["Findings"]
-    assert [c.value for c in ws[1]] == ["Row", "Column", "Header", "Field", "Value", "Code", "Name", "Rule",
-                                        "Severity", "Message", "Fix"]
+    assert [c.value for c in ws[1]] == ["Cell", "Row", "Column", "Header", "Field", "Value", "Severity", "Code",
+                                        "Rule", "Message", "Fix"]
     assert ws.max_row - 1 == len(fiscalia.findings)
     assert ws.auto_filter.ref == f"A1:K{len(fiscalia.findings) + 1}"
     assert ws.freeze_panes == "A2"
@@ -191,26 +191,58 @@ def test_findings_sheet_has_one_row_per_finding(fiscalia, fiscalia_wb):
     first = fiscalia.findings.iloc[0]
     row = [c.value for c in ws[2]]
     rules = {r["rule"]: r for r in fiscalia.rule_pack["rules"]}
-    assert row == [int(first["row"]), first["column"], first["header"], catalogue("en").field(first["field"]),
-                   first["value"], first["rule"], first["name"], rules[first["rule"]]["title"], first["severity"],
-                   first["message"], rules[first["rule"]]["fix"]]
+    ref = f"{first['column']}{int(first['row'])}"
+    assert row == [f'=HYPERLINK("#\'Data\'!{ref}","{ref}")', int(first["row"]), first["column"], first["header"],
+                   catalogue("en").field(first["field"]), first["value"], first["severity"], first["rule"],
+                   rules[first["rule"]]["title"], first["message"], rules[first["rule"]]["fix"]]
+
+
+def test_every_finding_names_and_links_the_cell_that_holds_its_value(fiscalia, fiscalia_wb):
+    """The row and column a finding gives are that cell of the Data sheet (the file's own letters
+    and row numbers), its link goes there, and the cell holds what the finding quotes."""
+    findings, data = fiscalia_wb["Findings"], fiscalia_wb["Data"]
+    checked = 0
+    for cell, row, letter, header, _, value, *_ in findings.iter_rows(min_row=2, values_only=True):
+        if row is None:
+            continue
+        ref = f"{letter}{row}" if letter else None
+        if ref is None:
+            assert cell == f'=HYPERLINK("#\'Data\'!{STATUS_LETTER}{row}","{STATUS_LETTER}{row}")'
+            continue
+        assert cell == f'=HYPERLINK("#\'Data\'!{ref}","{ref}")'
+        submitted, shown = fiscalia.source.frame.at[row, header], data[ref].value
+        if isinstance(submitted, dt.date) and not isinstance(submitted, dt.datetime):
+            shown = shown.date()  # a date cell reads back as a datetime
+        assert shown == submitted or (pd.isna(submitted) and shown is None)
+        if isinstance(data[ref].value, str):
+            assert data[ref].value == value
+        assert data.cell(row=fiscalia.source.header_row, column=data[ref].column).value == header
+        checked += 1
+    assert checked > 50
 
 
 # --------------------------------------------------------------------------- data
 
+STATUS_LETTER = "P"  # fiscalia_titled.xlsx: 15 submitted columns A-O, tracecheck's from P
 
-def test_data_sheet_copies_the_submitted_cells(fiscalia, fiscalia_wb):
+
+def test_data_sheet_keeps_the_submitted_letters_and_rows(fiscalia, fiscalia_wb):
     ws = fiscalia_wb["Data"]
-    frame = fiscalia.source.frame
-    assert [c.value for c in ws[1]][:len(frame.columns) + 1] == ["Row", *frame.columns]
-    assert ws.max_row - 1 == len(frame)
-    assert [ws.cell(row=i + 2, column=1).value for i in range(len(frame))] == list(frame.index)
+    frame, source = fiscalia.source.frame, fiscalia.source
+    head = source.header_row
+    assert head == 4  # title rows above the header in the example
+    assert [ws.cell(row=head, column=i + 1).value for i in range(len(frame.columns))] == list(frame.columns)
+    assert all(ws.cell(row=r, column=1).value is None for r in range(1, head))
+    assert ws.max_row == frame.index[-1]
     for row, header in [(5, "Folio"), (8, "Fecha de compra"), (12, "Matrícula"), (40, "Marca"),
                         (frame.index[-1], "Modelo")]:
         expected = frame.at[row, header]
         assert _data_cell(ws, fiscalia, row, header).value == (None if pd.isna(expected) else expected)
-    assert ws.freeze_panes == "B2"
-    assert ws.auto_filter.ref.startswith("A1:")
+    assert ws.freeze_panes == f"A{head + 1}"
+    assert ws.auto_filter.ref == f"A{head}:S{frame.index[-1]}"
+    assert ws.print_title_rows == f"${head}:${head}" and ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0  # 1 page wide, any number tall
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
 
 
 def test_flagged_cell_has_severity_fill_and_comment(fiscalia, fiscalia_wb):
@@ -236,41 +268,52 @@ def test_cell_with_several_findings_gets_one_comment_and_worst_colour(fiscalia, 
     assert cell.fill.fgColor.rgb.endswith(xlsx_style.FILLS[worst])
 
 
-def test_data_sheet_adds_tracecheck_columns(fiscalia, fiscalia_wb):
+def test_data_sheet_adds_tracecheck_columns_at_the_right(fiscalia, fiscalia_wb):
     ws = fiscalia_wb["Data"]
-    headers = [c.value for c in ws[1]]
-    assert headers[-4:] == ["Status (tracecheck)", "Request age (days)", "Time to crime (days)", "Duplicate group"]
+    head = fiscalia.source.header_row
+    headers = [c.value for c in ws[head]]
+    assert headers[15:] == ["Status (tracecheck)", "Request age (days)", "Time to crime (days)", "Duplicate group"]
     rows = fiscalia.rows.set_index("row")
-    for i, row in enumerate(fiscalia.source.frame.index[:20], start=2):
-        values = [c.value for c in ws[i]][-4:]
+    words = catalogue("en")
+    for row in fiscalia.source.frame.index[:20]:
+        values = [c.value for c in ws[row]][15:]
         expected = [None if pd.isna(v) else v for v in rows.loc[row, ["status", "request_age_days",
                                                                       "time_to_crime_days", "duplicate_group"]]]
-        assert values == expected
-    groups = {row[0]: row[-1] for row in ws.iter_rows(min_row=2, values_only=True)}
-    assert groups[12] == groups[76] == "DR-12"
+        assert values == [words.text("status", expected[0]), *expected[1:]]
+    assert ws["S12"].value == ws["S76"].value == "DR-12"
 
 
 # --------------------------------------------------------------------------- duplicates
 
+DUPLICATE_HEAD = ["Duplicate group", "Kind", "Confidence", "Score", "Cell", "Row", "Agency", "Request ID",
+                  "Serial number", "Manufacturer", "Model", "Caliber", "Recovery date", "Evidence"]
 
-def test_duplicates_sheet_lists_the_group_side_by_side(small, tmp_path):
+
+def test_duplicates_sheet_is_one_table_of_requests(small, tmp_path):
     assert [g["id"] for g in small.duplicate_groups] == ["DR-2"]
     ws = _write(small, tmp_path / "small.xlsx")["Duplicates"]
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][:4] == ("DR-2", "duplicate request", "flag", small.duplicate_groups[0]["score"])
-    by_field = {r[0]: r[1:3] for r in rows[1:10]}
-    assert by_field["Row"] == (2, 3)
-    assert by_field["Agency"] == ("SEDENA", "FGR")
-    assert by_field["Serial number"] == ("1983OR7017", "1983-0R7017")
-    assert by_field["Manufacturer"] == ("ROMARM", "CUGIR")
-    assert by_field["Model"] == ("WASR-10", "WASR-10")
-    assert by_field["Recovery date"][0] == by_field["Recovery date"][1] == dt.datetime(2024, 3, 2)
-    pair = next(r for r in rows if isinstance(r[0], str) and r[0].startswith("Rows "))
-    assert pair[0] == "Rows 2-3" and "same after folding" in pair[2]
+    assert list(rows[0]) == DUPLICATE_HEAD and ws.auto_filter.ref == "A1:N3" and ws.freeze_panes == "A2"
+    score = small.duplicate_groups[0]["score"]
+    status = xlsx_layout_status(small)
+    link = '=HYPERLINK("#\'Data\'!{0}","{0}")'.format
+    assert rows[1][:8] == ("DR-2", "duplicate request", "same gun", score, link(f"{status}2"), 2, "SEDENA", "MX-1")
+    assert rows[2][:8] == ("DR-2", "duplicate request", "same gun", score, link(f"{status}3"), 3, "FGR", "MX-2")
+    assert [r[8:12] for r in rows[1:]] == [("1983OR7017", "ROMARM", "WASR-10", "7.62X39"),
+                                          ("1983-0R7017", "CUGIR", "WASR-10", "7.62X39")]
+    assert rows[1][12] == rows[2][12] == dt.datetime(2024, 3, 2)
+    assert rows[1][13] is None and rows[2][13].startswith("Rows 2-3: ") and "same after folding" in rows[2][13]
 
 
-def test_duplicates_sheet_lays_out_at_most_max_groups_and_says_so(tmp_path, monkeypatch):
-    """A dense batch: the sheet lays out MAX_GROUPS groups from every kind, the Summary says how
+def xlsx_layout_status(report) -> str:
+    """The letter of the status column: right of the last submitted column."""
+    from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
+
+    return xl_col_to_name(max(xl_cell_to_rowcol(f"{c}1")[1] for c in report.source.column_letters.values()) + 1)
+
+
+def test_duplicates_sheet_lists_at_most_max_groups_and_says_so(tmp_path, monkeypatch):
+    """A dense batch: the sheet lists MAX_GROUPS groups from every kind, the Summary says how
     many more there are, and the Data sheet still names every member's group."""
     from synth.duplicates import generate_linked_batch
     from tracecheck.writers.xlsx import sheets as xlsx_sheets
@@ -282,35 +325,23 @@ def test_duplicates_sheet_lays_out_at_most_max_groups_and_says_so(tmp_path, monk
     monkeypatch.setattr(xlsx_sheets, "MAX_GROUPS", 6)
     monkeypatch.setattr(xlsx, "MAX_GROUPS", 6)
     wb = _write(report, tmp_path / "dense.xlsx")
-    heads = [r[0] for r in wb["Duplicates"].iter_rows(values_only=True) if r and isinstance(r[0], str)
-             and re.fullmatch(r"(DR|RR|PD)-\d+", r[0])]
-    assert len(heads) == 6 and {h[:2] for h in heads} == {"DR", "RR", "PD"}
+    table = list(wb["Duplicates"].iter_rows(min_row=2, values_only=True))
+    ids = list(dict.fromkeys(r[0] for r in table))
+    assert len(ids) == 6 and {i[:2] for i in ids} == {"DR", "RR", "PD"}
     by_id = {g["id"]: g for g in report.duplicate_groups}
-    for block in _blocks(wb["Duplicates"]):  # each laid-out block shows its group's rows and values
-        group = by_id[block[0][0]]
-        assert list(block[1][1:1 + len(group["rows"])]) == group["rows"]
-        agencies = next(r for r in block if r[0] == "Agency")[1:1 + len(group["rows"])]
-        assert list(agencies) == [batch["Requesting Agency"].iloc[r - 2] for r in group["rows"]]
+    for gid in ids:  # each listed group shows its rows and their agencies
+        mine = [r for r in table if r[0] == gid]
+        assert [r[5] for r in mine] == by_id[gid]["rows"]
+        assert [r[6] for r in mine] == [batch["Requesting Agency"].iloc[r - 2] for r in by_id[gid]["rows"]]
+        paired = {r for p in by_id[gid]["pairs"] for r in p["rows"]}
+        assert all(r[13] for r in mine[1:] if r[5] in paired)  # a later member with a scored pair says what ties it
     summary = [c for r in wb["Summary"].iter_rows(values_only=True) for c in r if isinstance(c, str)]
     more = len(report.duplicates) - 6
-    assert any("6 duplicate groups laid out" in c and f"({more} more)" in c for c in summary)
+    assert any("6 duplicate groups listed" in c and f"({more} more)" in c for c in summary)
     data = list(wb["Data"].iter_rows(values_only=True))
     column = data[0].index("Duplicate group")
     named = {v for r in data[1:] for v in [r[column]] if v}
     assert named == set(report.duplicates.group_of_row().tolist())
-
-
-def _blocks(ws) -> list[list[tuple]]:
-    """The Duplicates sheet's blocks (rows between blank lines)."""
-    blocks, current = [], []
-    for r in ws.iter_rows(values_only=True):
-        if not any(v is not None for v in r):
-            if current:
-                blocks.append(current)
-            current = []
-        else:
-            current.append(r)
-    return blocks + ([current] if current else [])
 
 
 def test_duplicates_sheet_without_groups(tmp_path):
@@ -332,15 +363,16 @@ def test_formula_like_text_round_trips_as_text(tmp_path):
     wb = _write(report, tmp_path / "inject.xlsx")
     data = wb["Data"]
     for i, text in enumerate(INJECTIONS, start=2):
-        for column in ("C", "H"):  # Agency, Serial Number (column A is Row)
+        for column in ("B", "G"):  # Agency, Serial Number
             cell = data[f"{column}{i}"]
             assert cell.value == text and cell.data_type == "s"
-    cr = data["J2"]
+    cr = data["I2"]
     assert cr.data_type == "s" and cr.value.endswith("CR first")  # XML turns a bare CR into LF; still text
     findings = wb["Findings"]
-    values = [c for c in findings["E"][1:] if c.value in INJECTIONS]
+    values = [c for c in findings["F"][1:] if c.value in INJECTIONS]
     assert values and all(c.data_type == "s" for c in values)
-    assert not any(c.data_type == "f" for ws in wb for row in ws.iter_rows() for c in row)
+    formulas = [c.value for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas and all(f.startswith('=HYPERLINK("#\'Data\'!') for f in formulas)  # only tracecheck's links
 
 
 def test_safe_text_helpers():
@@ -357,7 +389,7 @@ def test_safe_text_helpers():
 def test_control_characters_do_not_break_the_workbook(tmp_path):
     report = tracecheck.check(_batch(Model=["WASR\x0010", "WASR-10", "19"]), as_of=AS_OF)
     ws = _write(report, tmp_path / "ctrl.xlsx")["Data"]
-    assert ws["E2"].value == "WASR\ufffd10"
+    assert ws["D2"].value == "WASR\ufffd10"
 
 
 # --------------------------------------------------------------------------- language and modes
@@ -367,30 +399,33 @@ def test_spanish_labels(tmp_path):
     small_es = tracecheck.check(_batch(), as_of=AS_OF, lang="es")
     wb = _write(small_es, tmp_path / "es.xlsx")
     assert wb.sheetnames == SHEETS_ES
-    assert wb["Hallazgos"]["A1"].value == "Fila" and wb["Hallazgos"]["K1"].value == "Corrección"
-    assert wb["Datos"]["A1"].value == "Fila"
+    assert wb["Hallazgos"]["A1"].value == "Celda" and wb["Hallazgos"]["K1"].value == "Corrección"
+    assert wb["Hallazgos"]["A2"].value.startswith('=HYPERLINK("#\'Datos\'!')
+    assert wb["Datos"]["A1"].value == "Request ID" and wb["Datos"]["M1"].value == "Estado (tracecheck)"
     assert _summary_value(wb["Resumen"], "Solicitudes") == 3
     assert _summary_items(wb["Resumen"])["summary.rows"] == 3
     rows = list(wb["Duplicados"].iter_rows(values_only=True))
-    assert rows[0][1:3] == ("solicitud duplicada", "marcado")
-    assert any(r[0] == "Matrícula" for r in rows)
-    pair = next(r for r in rows if isinstance(r[0], str) and r[0].startswith("Filas "))
-    assert "igual al unificar" in pair[2]
+    assert rows[0][:3] == ("Grupo de duplicados", "Tipo", "Confianza") and rows[0][8] == "Matrícula"
+    assert rows[1][1:3] == ("solicitud duplicada", "misma arma")
+    assert "igual al unificar" in rows[2][13]
 
 
 def test_large_batches_cap_comments(fiscalia, fiscalia_wb, tmp_path, monkeypatch):
     monkeypatch.setattr(xlsx, "CAP_COMMENTS_ABOVE", 10)
     monkeypatch.setattr(xlsx, "MAX_COMMENTS", 5)
-    monkeypatch.setattr(xlsx_style, "ROW_BLOCK", 7)  # rows made ready in blocks: the blocks join up
+    monkeypatch.setattr(xlsx_style, "ROW_BLOCK", 7)  # rows written in blocks: the blocks join up
     wb = _write(fiscalia, tmp_path / "big.xlsx")
     assert wb.sheetnames == SHEETS_EN
     data, findings = wb["Data"], wb["Findings"]
-    assert data.max_row - 1 == len(fiscalia.source.frame) and findings.max_row - 1 == len(fiscalia.findings)
+    assert data.max_row == fiscalia.source.frame.index[-1] and findings.max_row - 1 == len(fiscalia.findings)
     assert findings.freeze_panes == "A2" and findings.auto_filter.ref == f"A1:K{len(fiscalia.findings) + 1}"
-    cells = [c for row in data.iter_rows(min_row=2) for c in row[:-4]]
-    filled = [c for c in cells if c.fill.fill_type == "solid"]
-    commented = [c for c in cells if c.comment is not None]
-    assert len(filled) == len(xlsx_data.flagged_cells(ReportView(fiscalia))) and len(commented) == 5
+    cells = [c for row in data.iter_rows(min_row=fiscalia.source.header_row + 1) for c in row]
+    filled = [c for c in cells if c.fill.fill_type == "solid" and c.column_letter <= STATUS_LETTER]
+    flagged = xlsx_data.flagged_cells(ReportView(fiscalia), xlsx_layout.DataLayout.of(ReportView(fiscalia), set()))
+    status_only = sum(1 for c in data[STATUS_LETTER][fiscalia.source.header_row:] if c.fill.fill_type == "solid"
+                      and (c.row, 15) not in flagged)  # status cells are filled by status too
+    assert len(filled) - status_only == len(flagged)
+    assert len([c for c in cells if c.comment is not None]) == 5
     cell = _data_cell(data, fiscalia, 10, "Matrícula")
     assert cell.value == "S/N" and cell.fill.fgColor.rgb.endswith("FFC7CE")
     notes = [row[0] for row in wb["Summary"].iter_rows(values_only=True) if row[0]]
@@ -404,29 +439,31 @@ def test_large_batches_cap_comments(fiscalia, fiscalia_wb, tmp_path, monkeypatch
 def test_batch_level_findings_have_no_row_or_column(tmp_path):
     report = tracecheck.check(_batch().drop(columns=["Serial Number"]), as_of=AS_OF)
     wb = _write(report, tmp_path / "noserial.xlsx")
-    tc001 = next(row for row in wb["Findings"].iter_rows(min_row=2, values_only=True) if row[5] == "TC001")
-    assert tc001[:4] == (None, None, None, "Serial number") and tc001[8] == "error"
+    tc001 = next(row for row in wb["Findings"].iter_rows(min_row=2, values_only=True) if row[7] == "TC001")
+    assert tc001[:5] == (None, None, None, None, "Serial number") and tc001[6] == "error"
     assert _summary_items(wb["Summary"])["summary.batch_errors"] == report.summary["batch_errors"] >= 1
 
 
-def test_row_finding_without_a_cell_is_noted_on_the_row_number(small, tmp_path):
+def test_row_finding_without_a_cell_is_noted_on_the_status_cell(small, tmp_path):
     findings = small.findings.copy()
     findings.loc[findings.index[0], "column"] = pd.NA  # a row-level finding on no submitted column
     report = dataclasses.replace(small, findings=findings)
-    ws = _write(report, tmp_path / "rowlevel.xlsx")["Data"]
-    row = int(findings.iloc[0]["row"])
-    cell = ws.cell(row=2 + list(small.source.frame.index).index(row), column=1)
-    assert cell.value == row and cell.comment.text.startswith(findings.iloc[0]["rule"])
+    wb = _write(report, tmp_path / "rowlevel.xlsx")
+    row, status = int(findings.iloc[0]["row"]), xlsx_layout_status(small)
+    cell = wb["Data"][f"{status}{row}"]
+    assert cell.value in {"error", "warning", "info", "ok"} or cell.value
+    assert cell.comment.text.startswith(findings.iloc[0]["rule"])
+    assert wb["Findings"]["A2"].value == f'=HYPERLINK("#\'Data\'!{status}{row}","{status}{row}")'
 
 
 def test_sheets_stop_at_the_excel_row_limit(fiscalia, tmp_path, monkeypatch):
-    monkeypatch.setattr(xlsx_style, "MAX_SHEET_ROWS", 31)  # header + 29 rows + the "more rows" line
+    monkeypatch.setattr(xlsx_style, "MAX_SHEET_ROWS", 31)
     wb = _write(fiscalia, tmp_path / "limit.xlsx")
-    for name, n in (("Findings", len(fiscalia.findings)), ("Data", len(fiscalia.source.frame))):
-        ws = wb[name]
-        assert ws.max_row == 31 and ws.cell(row=31, column=1).value.startswith(f"{n - 29:,} more rows")
+    assert wb["Findings"].max_row == 30 and wb["Data"].max_row == 31  # Data rows keep their numbers
+    hidden = int((fiscalia.source.frame.index > 31).sum())
     notes = [row[0] for row in wb["Summary"].iter_rows(values_only=True) if isinstance(row[0], str)]
-    assert f"Data: {len(fiscalia.source.frame) - 29:,} rows not shown (Excel sheet limit)" in notes
+    assert f"Data: {hidden:,} rows not shown (Excel sheet limit)" in notes
+    assert f"Findings: {len(fiscalia.findings) - 29:,} rows not shown (Excel sheet limit)" in notes
 
 
 def test_dataframe_sources_have_no_sheet(small, tmp_path):
@@ -482,8 +519,8 @@ def _sheet_xml(rows, reference: bool = False) -> bytes:
                 sheet.ws.write_number(r, c, value, fmt)
             elif value == "":  # an empty cell, not an empty string (xmlrows)
                 sheet.ws.write_blank(r, c, None, fmt)
-            elif isinstance(value, str):
-                sheet.ws.write_string(r, c, value, fmt)
+            elif isinstance(value, str):  # control characters XML cannot hold become U+FFFD (safe_cell_text)
+                sheet.ws.write_string(r, c, safe_cell_text(value), fmt)
             if commented is not None:
                 sheet._comment(r, c, commented)
     book.close()
@@ -507,6 +544,7 @@ def test_blocks_are_written_as_rows_are():
     """Sheet.write_block (by column, text through Arrow) writes the same sheet as appending the
     same cells row by row, styles and comments included."""
     import numpy as np
+    import pyarrow as pa
 
     texts = [t for t in TRICKY_TEXT if t] * 2
     n = len(texts)
@@ -514,8 +552,10 @@ def test_blocks_are_written_as_rows_are():
     mixed = [dt.date(2024, 1, 1 + i % 20) if i % 2 else f"r{i}" for i in range(n)]
     fills = [("FFC7CE", None, None) if i % 4 == 0 else None for i in range(n)]
     notes = {(i + 1, 0): f"note {i}" for i in range(0, n, 5)}
-    rows = [[xlsx_style.Cell(t, fills[i] or (None, None, None), notes.get((i + 1, 0))), numbers[i], None, mixed[i]]
-            for i, t in enumerate(texts)]
+    links = [xlsx_style.Link("Data & more", f"C{i}", f"C{i}") if i % 3 else None for i in range(n)]
+    whole = [i * 1000 - 7 if i % 4 else None for i in range(n)]
+    rows = [[xlsx_style.Cell(t, fills[i] or (None, None, None), notes.get((i + 1, 0))), numbers[i], whole[i], mixed[i],
+             links[i]] for i, t in enumerate(texts)]
 
     def write(by_block: bool) -> bytes:
         import io
@@ -526,8 +566,10 @@ def test_blocks_are_written_as_rows_are():
         sheet = book.sheet("S")
         sheet.append(["head"])
         if by_block:
-            sheet.write_block(np.arange(1, n + 1), {0: pd.Series(texts, dtype=object), 1: numbers, 3: mixed},
-                              styles={0: fills}, comments=notes)
+            column = xlsx_style.Links(pa.array([x and x.sheet for x in links]), pa.array([x and x.ref for x in links]),
+                                      False)
+            sheet.write_block(np.arange(1, n + 1), {0: pd.Series(texts, dtype=object), 1: numbers, 2: whole, 3: mixed,
+                                                     4: column}, styles={0: fills}, comments=notes)
         else:
             for row in rows:
                 sheet.append(row)
@@ -537,7 +579,7 @@ def test_blocks_are_written_as_rows_are():
             return archive.read("xl/worksheets/sheet1.xml")
 
     block, appended = write(True), write(False)
-    assert b"_x005F_x0041_" in block and block == appended
+    assert b"_x005F_x0041_" in block and "\ufffdctrl".encode() in block and block == appended
 
 
 def test_text_shaped_like_xml_stays_text(tmp_path):
@@ -593,10 +635,10 @@ def test_a_failed_write_leaves_no_temporary_files(small, tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
 
     def broken(*args):
-        assert len(list(temp.iterdir())) == 4  # one per sheet
+        assert len(list(temp.iterdir())) == 3  # one per sheet made so far
         raise RuntimeError("disk gone")
 
-    monkeypatch.setattr(xlsx, "data_sheet", broken)
+    monkeypatch.setattr(xlsx, "data_sheets", broken)
     with pytest.raises(RuntimeError, match="disk gone"):
         write_xlsx(ReportView(small), io.BytesIO())
     assert list(temp.iterdir()) == []

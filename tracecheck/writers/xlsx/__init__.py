@@ -29,12 +29,14 @@ from typing import BinaryIO
 
 from tracecheck.report.view import ReportView
 from tracecheck.writers.xlsx import style
-from tracecheck.writers.xlsx.data import data_sheet, flagged_cells
+from tracecheck.writers.xlsx.data import data_sheets, flagged_cells
+from tracecheck.writers.xlsx.layout import DataLayout
 from tracecheck.writers.xlsx.sheets import MAX_GROUPS, duplicates_sheet, findings_sheet
 from tracecheck.writers.xlsx.summary import summary_sheet
 
 CAP_COMMENTS_ABOVE = 50_000  # rows; larger batches get at most MAX_COMMENTS cell comments
-MAX_COMMENTS = 20_000  # cell comments kept in large batches; the rest of the flagged cells only get fills
+# Cell comments kept in large batches: each is a VML shape, slow to write and to open in Excel; the rest get fills.
+MAX_COMMENTS = 5_000
 
 
 def write_xlsx(view: ReportView, fp: BinaryIO) -> None:
@@ -43,23 +45,24 @@ def write_xlsx(view: ReportView, fp: BinaryIO) -> None:
     report, w = view.report, view.words
     if report.source is None:
         raise ValueError("write_xlsx needs report.source, the cells as submitted (tracecheck.check sets it)")
-    flagged = flagged_cells(view)
+    names = [w.text("workbook", f"sheet_{k}") for k in ("summary", "findings", "duplicates")]
+    layout = DataLayout.of(view, set(names))
+    flagged = flagged_cells(view, layout)
     capped = report.batch["row_count"] > CAP_COMMENTS_ABOVE
     comment_budget = min(MAX_COMMENTS, len(flagged)) if capped else len(flagged)
     book = style.Book(fp)
     try:
-        summary_sheet(book.sheet(w.text("workbook", "sheet_summary")), view,
-                      _omissions(view, len(flagged) - comment_budget))
-        findings_sheet(book.sheet(w.text("workbook", "sheet_findings")), view)
-        duplicates_sheet(book.sheet(w.text("workbook", "sheet_duplicates")), view)
-        data_sheet(book.sheet(w.text("workbook", "sheet_data")), view, flagged, comment_budget)
+        summary_sheet(book.sheet(names[0]), view, _omissions(view, len(flagged) - comment_budget, layout))
+        findings_sheet(book.sheet(names[1]), view, layout)
+        duplicates_sheet(book.sheet(names[2]), view, layout)
+        data_sheets(book, view, layout, flagged, comment_budget)
         book.close()
     except BaseException:
         book.discard()
         raise
 
 
-def _omissions(view: ReportView, comments_dropped: int) -> list[str]:
+def _omissions(view: ReportView, comments_dropped: int, layout: DataLayout) -> list[str]:
     """What the workbook leaves out, said on the Summary sheet."""
     w, notes = view.words, []
     if comments_dropped > 0:
@@ -69,9 +72,11 @@ def _omissions(view: ReportView, comments_dropped: int) -> list[str]:
     if shown < len(view.report.duplicates):
         notes.append(w.text("workbook", "groups_omitted", sheet=w.text("workbook", "sheet_duplicates"),
                             n=w.number(shown), more=w.number(len(view.report.duplicates) - shown)))
-    sheets = ((w.text("workbook", "sheet_findings"), len(view.report.findings)),
-              (w.text("workbook", "sheet_data"), len(view.report.source.frame)))
-    for sheet, n in sheets:
-        if n > style.MAX_SHEET_ROWS - 1:
-            notes.append(w.text("workbook", "truncated", sheet=sheet, n=w.number(n - (style.MAX_SHEET_ROWS - 2))))
+    findings = len(view.report.findings)
+    _, within = layout.place(view.report.source.frame.index.to_series())
+    hidden = ((w.text("workbook", "sheet_findings"), findings - (style.last_row(findings) - 1)),
+              (w.text("workbook", "sheet_data"), int((within == 0).sum())))
+    for sheet, n in hidden:
+        if n > 0:
+            notes.append(w.text("workbook", "truncated", sheet=sheet, n=w.number(n)))
     return notes

@@ -1,90 +1,112 @@
-"""The workbook's Data sheet: the cells as submitted, flagged cells filled and commented, and
-tracecheck's per-row columns at the right."""
+"""The workbook's Data sheet(s): the cells as submitted, at their own letters and row numbers
+(layout.DataLayout), flagged cells filled and commented, and tracecheck's per-row columns at the
+right. A finding on no submitted column marks the row's status cell."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tracecheck.findings import SEVERITY_RANK
 from tracecheck.report.view import ReportView
+from tracecheck.writers.xlsx.layout import ADDED_COLUMNS, DataLayout
 from tracecheck.writers.xlsx.style import (
     ADDED_FILL,
+    BOLD,
     FILLS,
+    HEADER_FILL,
+    Book,
     Sheet,
-    capped,
     cell,
-    column_values,
-    header,
-    last_row,
     plain,
     row_blocks,
 )
 
-ADDED_COLUMNS = ("status", "request_age_days", "time_to_crime_days", "duplicate_group")
+Flagged = dict[tuple[int, int], tuple[str, list[int]]]  # (report row, column index) -> (worst severity, findings)
 
 
-def flagged_cells(view: ReportView) -> dict[tuple[int, int], tuple[str, str]]:
-    """(sheet row, position of the column in the submitted frame) -> (worst severity, comment text).
-    A finding on no submitted column goes on the Row cell (position -1)."""
-    findings, source = view.report.findings, view.report.source
-    position = {source.column_letters[h]: i for i, h in enumerate(source.frame.columns) if h in source.column_letters}
-    titles = {code: view.title(code) for code in findings["rule"].unique()}
-    lines = (findings["rule"] + " " + findings["rule"].map(titles) + ": " + findings["message"]).to_numpy(dtype=object)
-    cells: dict[tuple[int, int], tuple[str, str]] = {}
+def flagged_cells(view: ReportView, layout: DataLayout) -> Flagged:
+    """(report row, column index in the Data sheet) -> (worst severity, positions of its findings
+    in report.findings)."""
+    cells: Flagged = {}
     for (row, letter), (severity, found) in view.cell_marks().items():
-        key = (row, position.get(letter, -1) if letter is not None else -1)
+        key = (row, layout.column(letter))
         old = cells.get(key)
-        text = "\n".join(lines[p] for p in found)
-        if old is not None:  # a letter no header has lands on the Row cell with the column-less ones
+        if old is not None:  # a letter no header has lands on the status cell with the column-less ones
             worse = severity if SEVERITY_RANK[severity] > SEVERITY_RANK[old[0]] else old[0]
-            cells[key] = (worse, old[1] + "\n" + text)
+            cells[key] = (worse, old[1] + found)
         else:
-            cells[key] = (severity, text)
+            cells[key] = (severity, found)
     return cells
 
 
-def data_sheet(ws: Sheet, view: ReportView, flagged: dict[tuple[int, int], tuple[str, str]], comment_budget: int
-               ) -> None:
-    w = view.words
+def _comment(view: ReportView, found: list[int]) -> str:
+    """The comment of a flagged cell: one line per finding (code, title, message)."""
+    findings = view.report.findings
+    return "\n".join(f"{code} {view.title(code)}: {message}"
+                     for code, message in zip(findings["rule"].iloc[found], findings["message"].iloc[found]))
+
+
+def data_sheets(book: Book, view: ReportView, layout: DataLayout, flagged: Flagged, comment_budget: int) -> None:
+    """One Data sheet per sheet read, in order."""
     frame = view.report.source.frame
     added = view.report.rows.set_index("row").reindex(frame.index)[list(ADDED_COLUMNS)]
-    ws.setup((7, *_widths(frame), 14, 14, 14, 16), freeze="B2")
-    ws.autofilter(len(frame.columns) + len(ADDED_COLUMNS) + 1, last_row(len(frame)))
-    added_names = [w.text("workbook", f"added_{c}") for c in ADDED_COLUMNS]
-    ws.append([*header([w.label("row"), *frame.columns]), *header(added_names, ADDED_FILL)])
-    status = {level: cell(w.text("status", level), fill=FILLS.get(level))
-              for level in added["status"].dropna().unique()}
-    by_row: dict[int, dict[int, tuple[str, str]]] = {}
-    for (row, position), mark in flagged.items():
-        by_row.setdefault(row, {})[position + 1] = mark  # + 1: column A is the Row cell
-    capped(ws, _data_rows(frame, added, status, by_row, comment_budget), len(frame), w.text("workbook", "more_rows"))
-
-
-def _data_rows(frame: pd.DataFrame, added: pd.DataFrame, status: dict[str, Any],
-               by_row: dict[int, dict[int, tuple[str, str]]], comment_budget: int) -> Iterator[Sequence[Any]]:
-    """Row number, the submitted cells (flagged ones filled, and commented while the budget lasts),
-    then the added columns; made ready a block of rows at a time (column_values)."""
+    sheet_of, within = layout.place(frame.index.to_series())
+    by_row: dict[int, list[tuple[int, str, list[int]]]] = {}
+    for (row, col), (severity, found) in sorted(flagged.items()):
+        by_row.setdefault(row, []).append((col, severity, found))
     left = comment_budget
-    for block in row_blocks(len(frame)):
-        part, extra = frame.iloc[block], added.iloc[block]
-        columns = [column_values(part.index.to_series()),
-                   *(column_values(part.iloc[:, i]) for i in range(part.shape[1])),
-                   [status.get(level, level) for level in column_values(extra["status"])],
-                   *(column_values(extra[c]) for c in ADDED_COLUMNS[1:])]
-        for values in zip(*columns):
-            marks = by_row.get(values[0])
-            if marks is None:
-                yield values
-                continue
-            out = list(values)
-            for i in sorted(marks):
-                severity, text = marks[i]
-                left -= 1
-                out[i] = cell(out[i], fill=FILLS[severity], comment=text if left >= 0 else None)
-            yield out
+    for k, name in enumerate(layout.sheets):
+        mine = np.flatnonzero((sheet_of == k) & (within > 0))
+        ws = book.sheet(name)
+        _head(ws, view, layout, frame, int(within[mine].max()) if len(mine) else layout.header_row)
+        for block in row_blocks(len(mine)):
+            at = mine[block]
+            left = _rows(ws, view, layout, frame.iloc[at], added.iloc[at], within[at] - 1, by_row, left)
+
+
+def _head(ws: Sheet, view: ReportView, layout: DataLayout, frame: pd.DataFrame, last_row: int) -> None:
+    w, source = view.words, view.report.source
+    widths = dict(zip((layout.positions[source.column_letters[h]] for h in frame.columns), _widths(frame)))
+    widths.update({layout.status + i: width for i, width in enumerate((22, 14, 14, 16))})
+    last = layout.status + len(ADDED_COLUMNS) - 1
+    ws.setup([widths.get(i, 8) for i in range(last + 1)], freeze=None)
+    ws.ws.freeze_panes(layout.header_row, 0)
+    ws.ws.autofilter(layout.header_row - 1, 0, max(layout.header_row, last_row) - 1, last)
+    ws.print_setup(layout.header_row)
+    head: list[Any] = [None] * (last + 1)
+    submitted = source.header_by_letter()
+    for header, letter in source.column_letters.items():
+        head[layout.positions[letter]] = cell(submitted.get(letter) or header, fill=HEADER_FILL, font=BOLD)
+    for i, name in enumerate(ADDED_COLUMNS):
+        head[layout.status + i] = cell(w.text("workbook", f"added_{name}"), fill=ADDED_FILL, font=BOLD)
+    ws.write_rows([(layout.header_row - 1, head)])
+
+
+def _rows(ws: Sheet, view: ReportView, layout: DataLayout, part: pd.DataFrame, extra: pd.DataFrame,
+          rows: np.ndarray, by_row: dict[int, list[tuple[int, str, list[int]]]], left: int) -> int:
+    """Write one block of rows (``rows``: their 0-based sheet rows); returns the comments still allowed."""
+    w, letters = view.words, view.report.source.column_letters
+    columns: dict[int, Any] = {layout.positions[letters[h]]: part[h] for h in part.columns}
+    status = extra["status"].astype(object)
+    columns[layout.status] = status.map(lambda level: w.text("status", level) if isinstance(level, str) else None)
+    for i, name in enumerate(ADDED_COLUMNS[1:], start=1):
+        columns[layout.status + i] = [plain(v) for v in extra[name].tolist()]
+    styles: dict[int, list[Any]] = {layout.status: [(FILLS.get(s), None, None) if isinstance(s, str) else None
+                                                    for s in status.tolist()]}
+    comments: dict[tuple[int, int], str] = {}
+    for i, row in enumerate(part.index.tolist()):
+        for col, severity, found in by_row.get(int(row), ()):
+            if col not in styles:
+                styles[col] = [None] * len(part)
+            styles[col][i] = (FILLS[severity], None, None)
+            left -= 1
+            if left >= 0:
+                comments[(int(rows[i]), col)] = _comment(view, found)
+    ws.write_block(rows, columns, styles, comments)
+    return left
 
 
 def _widths(frame: pd.DataFrame, sample: int = 200) -> list[float]:

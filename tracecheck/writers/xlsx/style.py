@@ -13,19 +13,21 @@ import contextlib
 import datetime as dt
 import math
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from xlsxwriter import Workbook
 from xlsxwriter.format import Format
 
 from tracecheck.writers.cells import ILLEGAL_CHARACTERS, MAX_CELL_TEXT, safe_cell_text
-from tracecheck.writers.xlsx.xmlrows import Cell, FastWorksheet, Link
+from tracecheck.writers.xlsx.xmlrows import Cell, FastWorksheet, Link, Links
 
+_ILLEGAL_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"  # cells.ILLEGAL_CHARACTERS in Arrow's RE2 syntax
 MAX_SHEET_ROWS = 1_048_576  # Excel's limit per sheet, header row included
 
 WORKBOOK_OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
@@ -104,6 +106,7 @@ class Sheet:
 
     def __init__(self, book: Book, ws: FastWorksheet) -> None:
         self.book, self.ws, self.row = book, ws, 0
+        ws.link_attr = self._style(None, Link("", "", ""))
 
     def append(self, values: Iterable[Any]) -> None:
         """Write one row below the last: plain values by type, ``Cell`` objects with their style and comment."""
@@ -115,7 +118,7 @@ class Sheet:
         end = self.ws.put_rows(rows, self._style, self._comment)
         self.row = max(self.row, end)
 
-    def write_block(self, rows: np.ndarray, columns: dict[int, Any], styles: dict[int, Sequence[Any]] | None = None,
+    def write_block(self, rows: np.ndarray, columns: dict[int, Any], styles: Mapping[int, Sequence[Any]] | None = None,
                     comments: dict[tuple[int, int], str] | None = None) -> None:
         """Write a block of rows at once, by column: ``rows`` (0-based sheet rows, rising) and
         column index -> its values (a Series or list, one per row); ``styles`` gives a column's
@@ -125,18 +128,24 @@ class Sheet:
         for (row, col), note in sorted((comments or {}).items()):
             self._comment(row, col, note)
         cells = {}
+        rows = np.asarray(rows, dtype=np.int64)
         for col, values in columns.items():
-            given, text = styles.get(col), _as_text(values)
-            if text is not None:
-                memo: dict[Any, str] = {}
-                attrs = (pa.array([memo[st] if st in memo else memo.setdefault(st, self._style(st, None))
-                                   for st in given], pa.string()) if given is not None else "")
+            given = styles.get(col)
+            memo: dict[Any, str] = {}
+            attrs = (pa.array([memo[st] if st in memo else memo.setdefault(st, self._style(st, None))
+                               for st in given], pa.string()) if given is not None else "")
+            if isinstance(values, Links):
+                cells[col] = self.ws.link_cells(col, rows, values)
+            elif (text := _as_text(values)) is not None:
                 cells[col] = self.ws.text_cells(col, rows, text, attrs)
+            elif (whole := _as_whole(values)) is not None:
+                cells[col] = self.ws.number_cells(col, rows, whole, attrs)
             else:
-                listed = values.tolist() if hasattr(values, "tolist") else list(values)
+                listed = [safe_cell_text(v) if v.__class__ is str else plain(v)
+                          for v in (values.tolist() if hasattr(values, "tolist") else values)]
                 cells[col] = self.ws.python_cells(col, rows, listed, [
                     self._style(st, v) for st, v in zip(given if given is not None else [None] * len(listed), listed)])
-        self.row = max(self.row, self.ws.put_columns(np.asarray(rows, dtype=np.int64), cells))
+        self.row = max(self.row, self.ws.put_columns(rows, cells))
 
     def _style(self, style: tuple[str | None, Font | None, str | None] | None, value: Any) -> str:
         if style is not None and style[2] is None and _date_format(value):
@@ -168,9 +177,32 @@ class Sheet:
             col = ord(freeze[0]) - ord("A")
             self.ws.freeze_panes(int(freeze[1:]) - 1, col)
 
+    def print_setup(self, header_row: int | None = 1, *, one_page: bool = False) -> None:
+        """Landscape, fitted to the page width (and height with ``one_page``), the header row
+        (1-based) repeated on every printed page."""
+        self.ws.set_landscape()
+        self.ws.fit_to_pages(1, 1 if one_page else 0)
+        if header_row:
+            self.ws.repeat_rows(header_row - 1)
+
     def autofilter(self, columns: int, last: int) -> None:
         """An autofilter over ``columns`` columns from the header row down to sheet row ``last``."""
         self.ws.autofilter(0, 0, last - 1, columns - 1)
+
+
+def _as_whole(values: Any) -> np.ndarray | None:
+    """``values`` as float64 (NaN for missing) when they are all whole numbers below 1e15 in size
+    (or missing), else None."""
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    if not (pd.api.types.is_integer_dtype(series.dtype) or pd.api.types.is_float_dtype(series.dtype)):
+        return None
+    numbers = series.to_numpy(dtype="float64", na_value=np.nan)
+    known = numbers[~np.isnan(numbers)]
+    if not np.all(np.isfinite(known)) or np.any(np.abs(known) >= 1e15) or np.any(known != np.round(known)):
+        return None
+    if np.any((known == 0) & np.signbit(known)):
+        return None  # -0.0 is written as "-0"
+    return numbers
 
 
 def _as_text(values: Any) -> pa.Array | None:
@@ -178,9 +210,10 @@ def _as_text(values: Any) -> pa.Array | None:
     if isinstance(values, pd.Series) and not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
         return None
     try:
-        return pa.array(values, pa.string(), from_pandas=True)
+        text = pa.array(values, pa.string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
+    return pc.replace_substring_regex(text, _ILLEGAL_RE2, "\ufffd")  # as safe_cell_text does
 
 
 def plain(value: Any) -> Any:

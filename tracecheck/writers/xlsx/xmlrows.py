@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 from xlsxwriter.utility import _utf16_truncate, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from tracecheck.writers.cells import MAX_CELL_TEXT
+from tracecheck.writers.cells import ILLEGAL_CHARACTERS, MAX_CELL_TEXT
 
 # Text that needs more than writing as is: XML's & < >, control characters, literal _xHHHH_
 # (which Excel would read as an escape) and leading or trailing white space.
@@ -41,6 +41,7 @@ _LITERAL_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
 _EDGE_SPACE = re.compile(r"^\s|\s$")
 
+SHARED_FROM = 256  # rows in a block from which a column with few distinct texts uses shared strings
 Style = Callable[[Any, Any], str]  # (style of the cell or None, value) -> ' s="n"' or ""
 
 
@@ -67,10 +68,21 @@ class Link:
         return f'HYPERLINK("#\'{sheet}\'!{self.ref}","{self.text.replace(chr(34), chr(34) * 2)}")'
 
 
+class Links:
+    """A column of links: per row the Data sheet's name (null: no link) and the cell reference;
+    with ``several`` the shown text names the sheet too ("Mayo!H7")."""
+
+    __slots__ = ("sheets", "refs", "several")
+
+    def __init__(self, sheets: pa.Array, refs: pa.Array, several: bool) -> None:
+        self.sheets, self.refs, self.several = sheets, refs, several
+
+
 def escaped_text(text: str) -> tuple[str, bool]:
     """``text`` as it goes between ``<t>`` tags, and whether it needs xml:space="preserve"."""
     if not _SPECIAL.search(text):
         return text, False
+    text = ILLEGAL_CHARACTERS.sub("\ufffd", text)  # as cells.safe_cell_text: XML cannot hold them
     text = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", _LITERAL_ESCAPE.sub(r"_x005F\1", text))
     text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
     preserve = _EDGE_SPACE.search(text) is not None
@@ -84,6 +96,7 @@ class FastWorksheet(Worksheet):
         super().__init__()
         self._letters: list[str] = []  # column names by index
         self.previous_row: int = 0  # XlsxWriter's: the row its constant_memory mode has pending
+        self.link_attr = ""  # the style attribute of link cells (set by the writer's Sheet)
 
     def letter(self, col: int) -> str:
         letters = self._letters
@@ -117,11 +130,14 @@ class FastWorksheet(Worksheet):
         """Cell XML for text ``values`` (a string array; null or "" is no cell unless it has a
         style) in column ``col`` at ``rows`` (0-based), each with its style attribute."""
         letter, numbers = self.letter(col), pc.cast(pa.array(rows + 1), pa.string())
-        out = pc.binary_join_element_wise('<c r="', letter, numbers, '"', attrs, ' t="inlineStr"><is><t>', values,
-                                          "</t></is></c>", "")
         empty = pc.fill_null(pc.equal(values, ""), True)
         blank = pc.binary_join_element_wise('<c r="', letter, numbers, '"', attrs, "/>", "")
         blank = pc.if_else(pc.equal(attrs, "") if isinstance(attrs, pa.Array) else attrs == "", "", blank)
+        encoded = pc.dictionary_encode(values)
+        if len(values) >= SHARED_FROM and len(encoded.dictionary) * 4 <= len(values):
+            return pc.if_else(empty, blank, self._shared_cells(letter, numbers, encoded, attrs))
+        out = pc.binary_join_element_wise('<c r="', letter, numbers, '"', attrs, ' t="inlineStr"><is><t>', values,
+                                          "</t></is></c>", "")
         out = pc.if_else(empty, blank, out)
         special = pc.or_(pc.fill_null(pc.match_substring_regex(values, _SPECIAL_RE2), False),
                          pc.greater(pc.fill_null(pc.utf8_length(values), 0), MAX_CELL_TEXT // 2))
@@ -131,6 +147,44 @@ class FastWorksheet(Worksheet):
             exact = [self._cell_xml(f"{letter}{int(rows[i]) + 1}", t, str, a) for i, t, a in zip(at, texts, styles)]
             out = pc.replace_with_mask(out, _mask(len(out), at), pa.array(exact, pa.string()))
         return out
+
+    def _shared_cells(self, letter: str, numbers: pa.Array, encoded: pa.DictionaryArray, attrs: pa.Array | str
+                      ) -> pa.Array:
+        """Cells of a column with few distinct texts, as references into the workbook's shared
+        string table (XlsxWriter writes the table and escapes its strings)."""
+        table = self.str_table
+        index = [table._get_shared_string_index(_utf16_truncate(t, MAX_CELL_TEXT) if len(t) > MAX_CELL_TEXT // 2
+                                                else t) for t in encoded.dictionary.to_pylist()]
+        table.count += max(0, len(encoded) - encoded.null_count - len(index))
+        shared = pc.take(pa.array([str(i) for i in index], pa.string()), encoded.indices)
+        return pc.binary_join_element_wise('<c r="', letter, numbers, '"', attrs, ' t="s"><v>', shared, "</v></c>", "")
+
+    def number_cells(self, col: int, rows: np.ndarray, values: np.ndarray, attrs: pa.Array | str = "") -> pa.Array:
+        """Cell XML for whole numbers (float64, NaN for no cell, all below 1e15 in size: written
+        as XlsxWriter's ``.16G`` writes them)."""
+        letter, numbers = self.letter(col), pc.cast(pa.array(rows + 1), pa.string())
+        known = ~np.isnan(values)
+        digits = pc.cast(pa.array(np.where(known, values, 0).astype(np.int64)), pa.string())
+        out = pc.binary_join_element_wise('<c r="', letter, numbers, '"', attrs, "><v>", digits, "</v></c>", "")
+        return pc.if_else(pa.array(known), out, "")
+
+    def link_cells(self, col: int, rows: np.ndarray, links: Links) -> pa.Array:
+        """Cell XML for a column of links (no cell where a link's sheet is null), each written as
+        ``Link`` writes one."""
+        encoded = pc.dictionary_encode(links.sheets)
+        names = encoded.dictionary.to_pylist()
+
+        def per_sheet(make: Callable[[str], str]) -> pa.Array:
+            return pc.take(pa.array([escaped_text(make(n))[0] for n in names], pa.string()), encoded.indices)
+
+        formula = per_sheet(lambda n: "HYPERLINK(\"#'" + n.replace("'", "''") + "'!")
+        quoted = per_sheet(lambda n: (n + "!").replace('"', '""') if links.several else "")
+        shown = per_sheet(lambda n: n + "!" if links.several else "")
+        letter, numbers = self.letter(col), pc.cast(pa.array(rows + 1), pa.string())
+        out = pc.binary_join_element_wise('<c r="', letter, numbers, '"', self.link_attr, ' t="str"><f>', formula,
+                                          links.refs, '","', quoted, links.refs, '")</f><v>', shown, links.refs,
+                                          "</v></c>", "")
+        return pc.fill_null(out, "")
 
     def python_cells(self, col: int, rows: np.ndarray, values: list[Any], attrs: list[str] | str = "") -> pa.Array:
         """Cell XML for values of any kind (numbers, dates, booleans, Links, text; None is no
