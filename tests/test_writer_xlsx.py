@@ -24,8 +24,8 @@ from tracecheck.writers.xlsx import write_xlsx
 
 AS_OF = dt.date(2026, 11, 22)
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-SHEETS_EN = ["Summary", "Findings", "Duplicates", "Data"]
-SHEETS_ES = ["Resumen", "Hallazgos", "Duplicados", "Datos"]
+SHEETS_EN = ["Summary", "Findings", "Duplicates", "Data", "Technical"]
+SHEETS_ES = ["Resumen", "Hallazgos", "Duplicados", "Datos", "Técnico"]
 JSON_KEY = re.compile(r"^(batch|rule_pack|summary)\.")
 INJECTIONS = ['=HYPERLINK("http://example.invalid/x","click")', "+1", "-2", "@SUM(A1)", "\tTAB", "=1+1"]
 
@@ -100,7 +100,7 @@ def test_sheet_names(fiscalia_wb):
 
 def test_summary_numbers_equal_the_json_summary(fiscalia, fiscalia_wb):
     data = fiscalia.to_dict()
-    items = _summary_items(fiscalia_wb["Summary"])
+    items = _summary_items(fiscalia_wb["Technical"])
     for key, value in items.items():
         assert value == _json_value(data, key), key
     flat = [f"summary.{k}" for k in ("rows", "findings", "batch_errors", "rows_with_errors", "rows_with_warnings",
@@ -119,7 +119,7 @@ def test_summary_numbers_equal_the_json_summary(fiscalia, fiscalia_wb):
 
 
 def test_summary_findings_by_rule_match_the_json(fiscalia, fiscalia_wb):
-    rows = list(fiscalia_wb["Summary"].iter_rows(values_only=True))
+    rows = list(fiscalia_wb["Technical"].iter_rows(values_only=True))
     start = rows.index(("Code", "Rule", "Name", "Severity", "Count", "Why it matters")) + 1
     table = [r for r in rows[start:start + len(fiscalia.summary["by_rule"])]]
     expected = fiscalia.to_dict()["summary"]["by_rule"]
@@ -148,7 +148,7 @@ rules:
       good: [{serial_number: ABC1234, manufacturer: Glock, agency: FGR}]
 """, encoding="utf-8")
     report = tracecheck.check(_batch(Agency=["SEDENA", None, "FGR"]), tracecheck.load_pack(pack), as_of=AS_OF)
-    rows = list(_write(report, tmp_path / "pack.xlsx")["Summary"].iter_rows(values_only=True))
+    rows = list(_write(report, tmp_path / "pack.xlsx")["Technical"].iter_rows(values_only=True))
     tc901 = next(r for r in rows if r[0] == "TC901")
     assert tc901[1] == "Agency missing" and tc901[5] == "The agency authorises the request."
 
@@ -166,15 +166,41 @@ def test_summary_derived_numbers_follow_their_definitions(fiscalia, fiscalia_wb)
     assert _summary_value(ws, "Rows with a usable serial") == len(data["rows"]) - len(unusable)
     assert _summary_value(ws, "Rows missing import marking") == sum(f["rule"] == "TC110" for f in data["findings"])
     assert _summary_value(ws, "Strong leads") == len(strong) > 0
-    assert _summary_value(ws, "Share of strong leads") == round(len(strong) / len(data["rows"]), 4)
+    share = next(r[2] for r in ws.iter_rows(max_col=3, values_only=True) if r[0] == "Strong leads")
+    assert share == round(len(strong) / len(data["rows"]), 4)
     label = next(c for c in ws["A"] if c.value == "Strong leads")
     assert "usable serial" in label.comment.text and "1095" in label.comment.text
 
 
 def test_share_cells_are_formatted_as_percent(fiscalia_wb):
-    ws = fiscalia_wb["Summary"]
+    ws = fiscalia_wb["Technical"]
     cell = next(r[1] for r in ws.iter_rows(max_col=3) if r[2].value == "summary.traceable_share")
     assert cell.number_format == "0.0%"
+    share = next(r[2] for r in fiscalia_wb["Summary"].iter_rows(max_col=3) if r[0].value == "Rows that look traceable")
+    assert share.number_format == "0.0%"
+
+
+def test_summary_speaks_plain_words_on_one_page(fiscalia, fiscalia_wb):
+    """No JSON field names on the Summary (they are on the Technical sheet); the fix list apart from
+    the batch facts, with the JSON's counts; rules to fix listed before the batch facts, each with
+    what to do; one printed page."""
+    ws = fiscalia_wb["Summary"]
+    texts = [v for r in ws.iter_rows(values_only=True) for v in r if isinstance(v, str)]
+    assert not any(JSON_KEY.match(t) or "_" in t.split(" ")[0] for t in texts)
+    s = fiscalia.summary
+    assert _summary_value(ws, "Problems to fix (errors and warnings)") == s["fix_list"]["findings"] == 52
+    assert _summary_value(ws, "Rows with a problem to fix") == s["fix_list"]["rows"]
+    assert s["batch_facts"]["findings"] == 104 and s["fix_list"]["findings"] < s["batch_facts"]["findings"]
+    rows = list(ws.iter_rows(values_only=True))
+    start = rows.index(("Rule", "Severity", "Count", "What to do", None)) + 1
+    facts_at = next(i for i in range(start, len(rows)) if str(rows[i][0]).startswith("Batch facts"))
+    listed = [r[0].split(" ")[0] for r in rows[start:facts_at]]
+    assert "TC101" in listed and not {"TC310", "TC311", "TC312"} & set(listed)
+    facts = {r[0].split(" ")[0]: r[3] for r in rows[facts_at + 1:facts_at + 4]}
+    assert set(facts) == {"TC310", "TC311", "TC312"}
+    assert facts["TC312"].startswith("Nothing to correct in the sheet: send this request first")
+    assert ws.page_setup.fitToHeight in (None, 1) and ws.page_setup.fitToWidth in (None, 1)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
 
 
 # --------------------------------------------------------------------------- findings
@@ -182,19 +208,22 @@ def test_share_cells_are_formatted_as_percent(fiscalia_wb):
 
 def test_findings_sheet_has_one_row_per_finding(fiscalia, fiscalia_wb):
     ws = fiscalia_wb["Findings"]
-    assert [c.value for c in ws[1]] == ["Cell", "Row", "Column", "Header", "Field", "Value", "Severity", "Code",
-                                        "Rule", "Message", "Fix"]
+    assert [c.value for c in ws[1]] == ["Cell", "Row", "Column", "Header", "Field", "Value", "Severity", "Type",
+                                        "Code", "Rule", "Message", "Fix"]
     assert ws.max_row - 1 == len(fiscalia.findings)
-    assert ws.auto_filter.ref == f"A1:K{len(fiscalia.findings) + 1}"
+    assert ws.auto_filter.ref == f"A1:L{len(fiscalia.findings) + 1}"
     assert ws.freeze_panes == "A2"
-    assert ws.column_dimensions["J"].width >= 60
+    assert ws.column_dimensions["K"].width >= 60  # Message
     first = fiscalia.findings.iloc[0]
     row = [c.value for c in ws[2]]
     rules = {r["rule"]: r for r in fiscalia.rule_pack["rules"]}
     ref = f"{first['column']}{int(first['row'])}"
     assert row == [f'=HYPERLINK("#\'Data\'!{ref}","{ref}")', int(first["row"]), first["column"], first["header"],
-                   catalogue("en").field(first["field"]), first["value"], first["severity"], first["rule"],
+                   catalogue("en").field(first["field"]), first["value"], first["severity"],
+                   "batch fact" if rules[first["rule"]]["fact"] else "to fix", first["rule"],
                    rules[first["rule"]]["title"], first["message"], rules[first["rule"]]["fix"]]
+    types = {r[8]: r[7] for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert types["TC310"] == types["TC312"] == "batch fact" and types["TC101"] == "to fix"
 
 
 def test_every_finding_names_and_links_the_cell_that_holds_its_value(fiscalia, fiscalia_wb):
@@ -399,11 +428,13 @@ def test_spanish_labels(tmp_path):
     small_es = tracecheck.check(_batch(), as_of=AS_OF, lang="es")
     wb = _write(small_es, tmp_path / "es.xlsx")
     assert wb.sheetnames == SHEETS_ES
-    assert wb["Hallazgos"]["A1"].value == "Celda" and wb["Hallazgos"]["K1"].value == "Corrección"
+    assert wb["Hallazgos"]["A1"].value == "Celda" and wb["Hallazgos"]["L1"].value == "Corrección"
     assert wb["Hallazgos"]["A2"].value.startswith('=HYPERLINK("#\'Datos\'!')
     assert wb["Datos"]["A1"].value == "Request ID" and wb["Datos"]["M1"].value == "Estado (tracecheck)"
-    assert _summary_value(wb["Resumen"], "Solicitudes") == 3
-    assert _summary_items(wb["Resumen"])["summary.rows"] == 3
+    to_fix = small_es.summary["fix_list"]["findings"]
+    assert _summary_value(wb["Resumen"], "Problemas por corregir (errores y advertencias)") == to_fix
+    assert wb["Resumen"]["A2"].value.startswith("3 solicitudes revisadas al 2026-11-22")
+    assert _summary_items(wb["Técnico"])["summary.rows"] == 3
     rows = list(wb["Duplicados"].iter_rows(values_only=True))
     assert rows[0][:3] == ("Grupo de duplicados", "Tipo", "Confianza") and rows[0][8] == "Matrícula"
     assert rows[1][1:3] == ("solicitud duplicada", "misma arma")
@@ -418,7 +449,7 @@ def test_large_batches_cap_comments(fiscalia, fiscalia_wb, tmp_path, monkeypatch
     assert wb.sheetnames == SHEETS_EN
     data, findings = wb["Data"], wb["Findings"]
     assert data.max_row == fiscalia.source.frame.index[-1] and findings.max_row - 1 == len(fiscalia.findings)
-    assert findings.freeze_panes == "A2" and findings.auto_filter.ref == f"A1:K{len(fiscalia.findings) + 1}"
+    assert findings.freeze_panes == "A2" and findings.auto_filter.ref == f"A1:L{len(fiscalia.findings) + 1}"
     cells = [c for row in data.iter_rows(min_row=fiscalia.source.header_row + 1) for c in row]
     filled = [c for c in cells if c.fill.fill_type == "solid" and c.column_letter <= STATUS_LETTER]
     flagged = xlsx_data.flagged_cells(ReportView(fiscalia), xlsx_layout.DataLayout.of(ReportView(fiscalia), set()))
@@ -430,7 +461,7 @@ def test_large_batches_cap_comments(fiscalia, fiscalia_wb, tmp_path, monkeypatch
     assert cell.value == "S/N" and cell.fill.fgColor.rgb.endswith("FFC7CE")
     notes = [row[0] for row in wb["Summary"].iter_rows(values_only=True) if row[0]]
     assert any(str(n).startswith("Cell comments omitted after the first 5 flagged cells") for n in notes)
-    assert _summary_items(wb["Summary"]) == _summary_items(fiscalia_wb["Summary"])
+    assert _summary_items(wb["Technical"]) == _summary_items(fiscalia_wb["Technical"])
     assert _notes(wb["Summary"]) == _notes(fiscalia_wb["Summary"])  # no note leaks onto the next cell
     for name in ("Findings", "Data"):  # the same cells as the one-block workbook
         assert list(wb[name].iter_rows(values_only=True)) == list(fiscalia_wb[name].iter_rows(values_only=True))
@@ -439,9 +470,9 @@ def test_large_batches_cap_comments(fiscalia, fiscalia_wb, tmp_path, monkeypatch
 def test_batch_level_findings_have_no_row_or_column(tmp_path):
     report = tracecheck.check(_batch().drop(columns=["Serial Number"]), as_of=AS_OF)
     wb = _write(report, tmp_path / "noserial.xlsx")
-    tc001 = next(row for row in wb["Findings"].iter_rows(min_row=2, values_only=True) if row[7] == "TC001")
+    tc001 = next(row for row in wb["Findings"].iter_rows(min_row=2, values_only=True) if row[8] == "TC001")
     assert tc001[:5] == (None, None, None, None, "Serial number") and tc001[6] == "error"
-    assert _summary_items(wb["Summary"])["summary.batch_errors"] == report.summary["batch_errors"] >= 1
+    assert _summary_items(wb["Technical"])["summary.batch_errors"] == report.summary["batch_errors"] >= 1
 
 
 def test_row_finding_without_a_cell_is_noted_on_the_status_cell(small, tmp_path):
@@ -467,13 +498,13 @@ def test_sheets_stop_at_the_excel_row_limit(fiscalia, tmp_path, monkeypatch):
 
 
 def test_dataframe_sources_have_no_sheet(small, tmp_path):
-    ws = _write(small, tmp_path / "df.xlsx")["Summary"]
+    ws = _write(small, tmp_path / "df.xlsx")["Technical"]
     items = _summary_items(ws)
     assert items["batch.source"] == "<dataframe>" and items["batch.sheet"] is None
 
 
 def test_summary_lists_the_agencies_and_worst_rows_of_the_json(fiscalia, fiscalia_wb):
-    rows = list(fiscalia_wb["Summary"].iter_rows(values_only=True))
+    rows = list(fiscalia_wb["Technical"].iter_rows(values_only=True))
     start = next(i for i, r in enumerate(rows) if r[2] == "summary.by_agency") + 2
     agencies = fiscalia.summary["by_agency"]
     shown = [r[:5] for r in rows[start:start + len(agencies)]]

@@ -19,6 +19,7 @@ from tracecheck.read import from_arrow, read_batch, read_frame
 from tracecheck.read.limits import Limits
 from tracecheck.redact import redact
 from tracecheck.report import Report, build_report
+from tracecheck.report.build import is_identification
 from tracecheck.ruleset import RulePack, load_pack
 
 DATE_ORDERS = ("auto", "dayfirst", "monthfirst")
@@ -60,10 +61,10 @@ def check(source: Source, rules: str | os.PathLike[str] | RulePack | None = None
         raise ValueError(f"date_order must be one of {', '.join(DATE_ORDERS)}")
     words = catalogue(lang, locale)
     day = as_of_date(as_of)
-    pack = rules if isinstance(rules, RulePack) else load_pack(None if rules is None else os.fspath(rules))
-    selected, ignored = _selectors(select), _selectors(ignore)
+    full = rules if isinstance(rules, RulePack) else load_pack(None if rules is None else os.fspath(rules))
+    pack, selected, ignored = full, _selectors(select), _selectors(ignore)
     if selected or ignored:
-        pack = pack.with_selection(selected, ignored)
+        pack = full.with_selection(selected, ignored)
     if mapping:
         pack = pack.with_map(mapping)
     _step(progress, "read")
@@ -74,9 +75,24 @@ def check(source: Source, rules: str | os.PathLike[str] | RulePack | None = None
         if redact_key is not None:
             batch = redact(batch, redact_key)
         result = engine.run(batch, pack, words=words, progress=progress)
+        identification = _identification(batch, full, pack, result.findings, words)
         _step(progress, "report")
         return build_report(batch, pack, result.findings, duplicates=result.duplicates, words=words,
-                            checked_at=dt.datetime.now(dt.UTC))
+                            checked_at=dt.datetime.now(dt.UTC), identification=identification)
+
+
+def _identification(batch: Any, full: RulePack, pack: RulePack, findings: pd.DataFrame, words: Any) -> pd.DataFrame:
+    """The findings of every identification rule of ``full`` (report.build.is_identification):
+    those ``pack`` ran, plus those a selection left out, run now but not reported, so the
+    traceable share means the same whatever --select/--ignore say."""
+    wanted = [r.code for r in full.rules if is_identification(r)]
+    ran = {r.code for r in pack.rules}
+    mine = findings[findings["rule"].isin(wanted)]
+    left_out = [code for code in wanted if code not in ran]
+    if not left_out:
+        return mine
+    extra = engine.run(batch, full.with_selection(left_out, None), words=words).findings
+    return pd.concat([mine, extra], ignore_index=True)
 
 
 @contextmanager

@@ -33,25 +33,45 @@ UNUSABLE_SERIAL = {"TC101": None, "TC102": {"too_short", "too_long", "repeated_c
                    "TC103": {"scientific_notation", "date_cell", "date_text"}}
 UNUSABLE_SERIAL_RULES = tuple(UNUSABLE_SERIAL)
 IMPORT_MARKING_RULE = "TC110"
+# The rules that decide whether a request can be traced at all (the traceable share, usable serials,
+# missing import markings): the identifier family and the batch-level structure errors that leave no
+# row traceable. Counted whatever --select/--ignore chose (tracecheck.api runs the ones left out).
+IDENTIFICATION_FAMILIES = ("identifiers",)
+IDENTIFICATION_RULES = ("TC001", "TC003")
 STRONG_LEAD_MAX_DAYS = 3 * 365  # time-to-crime within three years: the statutory short time-to-crime
 WORST_ROWS_KEPT = 100  # rows with errors or warnings listed in summary.worst_rows
 
 
+def is_identification(rule: Any) -> bool:
+    """True for a rule the traceable share is computed from (IDENTIFICATION_FAMILIES, _RULES)."""
+    return bool(rule.family in IDENTIFICATION_FAMILIES or rule.code in IDENTIFICATION_RULES)
+
+
 def build_report(batch: Batch, pack: RulePack, findings: pd.DataFrame, *, checked_at: dt.datetime,
-                 words: Catalogue, duplicates: Any = None) -> Report:
-    """The Report of ``batch`` checked with ``pack``; texts in the language of ``words``."""
+                 words: Catalogue, duplicates: Any = None, identification: pd.DataFrame | None = None) -> Report:
+    """The Report of ``batch`` checked with ``pack``; texts in the language of ``words``.
+    ``identification``: the findings of every identification rule (is_identification), selected or
+    not; default: those among ``findings``. Findings of rules marked ``fact`` (true of the gun or
+    the request, nothing to correct in the sheet) are counted apart and leave a row's status alone."""
     groups = duplicates.tables if duplicates is not None else DuplicateTables.empty()
-    per_row = _per_row(findings)
+    facts = {r.code for r in pack.all_rules if r.fact}
+    is_fact = findings["rule"].isin(facts).to_numpy(dtype=bool)
+    per_row = _per_row(findings[~is_fact])
     rows = _row_table(batch, per_row, groups.group_of_row())
     raw = batch.raw
     agencies = _agencies(batch)
-    summary = {**_counts(rows, findings), **_leads(rows, findings, groups, batch.present("serial_number")),
+    if identification is None:
+        codes = {r.code for r in pack.all_rules if is_identification(r)}
+        identification = findings[findings["rule"].isin(codes)]
+    summary = {**_counts(rows, findings, identification),
+               **_split(findings, is_fact, rows),
+               **_leads(rows, identification, groups, batch.present("serial_number")),
                "age_buckets": {m: bucket_counts(rows[m], m) for m in BUCKETS},
                "age_medians_days": {m: _median(rows[m]) for m in BUCKETS},
                "duplicates": _duplicate_summary(groups, len(rows)),
                "rows_dropped": dict(Counter(d.reason for d in raw.dropped_rows)),
-               "by_agency": _by_agency(agencies, per_row),
-               "worst_rows": _worst_rows(batch, agencies, findings, per_row),
+               "by_agency": _by_agency(agencies, per_row, _per_row(findings[is_fact])),
+               "worst_rows": _worst_rows(batch, agencies, findings[~is_fact], per_row),
                "fields_not_found": fields_not_found(batch.mapping, expected_fields(pack), raw.column_letters),
                "headers_not_used": headers_not_used(batch.mapping, raw.column_letters)}
     return Report(
@@ -65,7 +85,8 @@ def build_report(batch: Batch, pack: RulePack, findings: pd.DataFrame, *, checke
                "lang": words.lang, "locale": words.locale, "tracecheck_version": version("tracecheck")},
         rule_pack={"name": pack.name, "version": pack.version, "digest": pack.digest,
                    "rules": [{"rule": r.code, "name": r.name, "title": r.text("title", words),
-                              "severity": r.severity.value, "family": r.family, "fix": r.text("fix", words),
+                              "severity": r.severity.value, "family": r.family, "fact": r.fact,
+                              "fix": r.text("fix", words),
                               "why": r.text("why", words)} for r in pack.rules]},
         mapping=mapped_columns(batch.mapping, raw.column_letters),
         summary=summary, findings=findings, rows=rows, duplicates=groups, source=raw, canonical=batch.frame)
@@ -86,11 +107,16 @@ def _row_table(batch: Batch, per_row: pd.DataFrame, group_of_row: pd.Series) -> 
     return rows[ROW_COLUMNS]
 
 
-def _counts(rows: pd.DataFrame, findings: pd.DataFrame) -> dict[str, Any]:
+def _counts(rows: pd.DataFrame, findings: pd.DataFrame, identification: pd.DataFrame) -> dict[str, Any]:
+    """Counts by severity and rule, rows by status, and the traceable rows: no identification
+    error on the row and none about the whole batch."""
     by_sev = findings["severity"].value_counts()
     batch_errors = int(((findings["severity"] == "error") & findings["row"].isna()).sum())
     status = rows["status"]
-    traceable = 0 if batch_errors else int((status != "error").sum())
+    errors = identification[identification["severity"] == "error"]
+    blocked = errors["row"].isna().any()
+    untraceable = set(errors["row"].dropna().astype("int64").tolist())
+    traceable = 0 if blocked else int((~rows["row"].astype("int64").isin(untraceable)).sum())
     counts = (findings.groupby(["rule", "name", "severity"], observed=True).size().reset_index(name="count")
               if len(findings) else pd.DataFrame(columns=["rule", "name", "severity", "count"]))
     missing = findings["rule"].eq("TC101")
@@ -108,6 +134,17 @@ def _counts(rows: pd.DataFrame, findings: pd.DataFrame) -> dict[str, Any]:
         "rows_obliterated": int((missing & findings["reason"].eq("obliterated")).sum()),
         "rows_privately_made": int((missing & findings["reason"].eq("privately_made")).sum()),
     }
+
+
+def _split(findings: pd.DataFrame, is_fact: np.ndarray, rows: pd.DataFrame) -> dict[str, Any]:
+    """The fix list (errors and warnings an analyst can correct in the sheet) apart from the batch
+    facts (findings of rules marked ``fact``: true of the guns or the requests, nothing to correct)."""
+    severe = findings["severity"].isin(("error", "warning")).to_numpy(dtype=bool)
+    fix = findings[~is_fact & severe]
+    fact = findings[is_fact]
+    return {"fix_list": {"findings": len(fix), "rows": int(rows["status"].isin(("error", "warning")).sum()),
+                         "batch_level": int(fix["row"].isna().sum())},
+            "batch_facts": {"findings": len(fact), "rows": int(fact["row"].dropna().nunique())}}
 
 
 def _leads(rows: pd.DataFrame, findings: pd.DataFrame, groups: DuplicateTables, serial_present: bool
@@ -166,13 +203,16 @@ def _per_row(findings: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(counts, index=pd.Index(numbers, name="row"))
 
 
-def _by_agency(agencies: pd.Series, per_row: pd.DataFrame) -> list[dict[str, Any]]:
-    """Requests and row-level findings per agency, the agencies with the most errors (then warnings) first."""
+def _by_agency(agencies: pd.Series, per_row: pd.DataFrame, facts: pd.DataFrame) -> list[dict[str, Any]]:
+    """Requests, row-level findings to fix and batch facts per agency, the agencies with the most
+    errors (then warnings) first."""
     table = per_row.reindex(agencies.index, fill_value=0).groupby(agencies.to_numpy()).sum()
     table["requests"] = agencies.value_counts().reindex(table.index, fill_value=0)
+    table["facts"] = facts.sum(axis=1).reindex(agencies.index, fill_value=0).groupby(agencies.to_numpy()).sum()
     table = table.rename_axis("agency").reset_index()
     table = table.sort_values(["errors", "warnings", "agency"], ascending=[False, False, True], kind="stable")
-    return [{"agency": r["agency"] or None, **{k: int(r[k]) for k in ("requests", "errors", "warnings", "infos")}}
+    return [{"agency": r["agency"] or None, **{k: int(r[k]) for k in ("requests", "errors", "warnings", "infos",
+                                                                      "facts")}}
             for r in table.to_dict("records")]
 
 

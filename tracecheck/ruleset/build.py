@@ -115,7 +115,7 @@ def _make_rule(entry: dict[str, Any], fields: set[str]) -> Rule:
                 params={k: getattr(spec.params, k) for k in data.get("params") or {}},
                 messages=dict(spec.messages), severity_by_reason=dict(spec.severity_by_reason),
                 severity_by_field=dict(spec.severity_by_field),
-                example=entry["example"], since=spec.since, status=spec.status, title=spec.title or "",
+                example=entry["example"], since=spec.since, status=spec.status, title=spec.title or "", fact=spec.fact,
                 overridden=frozenset(entry.get("_overridden", ())))
 
 

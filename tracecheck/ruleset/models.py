@@ -248,6 +248,9 @@ class RuleSpec(BaseModel):
     since: Annotated[str, WithJsonSchema({"type": ["string", "number"]})] = "0.1.0"  # numbers become text
     status: Status = "stable"
     family: str = "custom"
+    fact: bool = Field(False, description="True when a finding states a fact about the gun or the request that "
+                                          "cannot be corrected in the sheet (an old purchase, a late submission): "
+                                          "reported apart from the fix list, and no part of a row's status.")
 
     @field_validator("params", "messages", "severity_by_reason", "severity_by_field", mode="before")
     @classmethod
@@ -301,6 +304,7 @@ class Override(BaseModel):
     fix: Text | None = None
     status: Status | None = None
     title: Text | None = None
+    fact: bool | None = None
 
 
 OVERRIDABLE = tuple(k for k in Override.model_fields if k not in ("code", "name"))

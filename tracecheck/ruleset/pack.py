@@ -34,6 +34,7 @@ class Rule:
     translations: dict[str, dict[str, Any]] = field(default_factory=dict)  # lang -> title/message(s)/fix/why
     title: str = ""  # a short human title; the kebab-case name stays the stable id
     overridden: frozenset[str] = frozenset()  # texts a user pack changed: the catalogue's translation no longer fits
+    fact: bool = False  # a fact about the gun or the request, not a problem to fix in the sheet (RuleSpec.fact)
 
     def text(self, part: str, words: Catalogue) -> str:
         """The rule's ``part`` (title, fix, why) in the catalogue's language: the pack's own translation,

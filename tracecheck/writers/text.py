@@ -21,6 +21,9 @@ def summary_text(view: ReportView, written: list[Path], *, sheet_all: bool = Fal
                     warnings=w.number(sev["warning"]), infos=w.number(sev["info"]),
                     traceable=w.number(s["rows_traceable"]), share=w.percent(s["traceable_share"]))]
     lines += ["  " + line for line in _sheet_lines(view, sheet_all)]
+    fix, facts = s["fix_list"], s["batch_facts"]
+    lines.append("  " + w.text("terminal", "split", fix=w.number(fix["findings"]), fix_rows=w.number(fix["rows"]),
+                               facts=w.number(facts["findings"]), fact_rows=w.number(facts["rows"])))
     lines.append("  " + w.text("terminal", "leads", usable=w.number(s["rows_usable_serial"]),
                                usable_share=w.percent(s["usable_serial_share"]), strong=w.number(s["strong_leads"]),
                                strong_share=w.percent(s["strong_lead_share"]),
@@ -31,7 +34,12 @@ def summary_text(view: ReportView, written: list[Path], *, sheet_all: bool = Fal
                                    remain=w.number(dup["requests_after_removing_duplicates"])))
     head = (w.label("code"), w.label("rule"), w.label("severity"), w.label("count"))
     lines.append(f"  {head[0]:<6} {head[1]:<{TITLE_WIDTH}} {head[2]:<12} {head[3]:>8}")
-    for entry in sorted(s["by_rule"], key=lambda e: (-SEVERITY_RANK.get(e["severity"], 0), e["rule"])):
+    fact_rules = {r["rule"] for r in view.report.rule_pack["rules"] if r.get("fact")}
+    order = sorted(s["by_rule"], key=lambda e: (e["rule"] in fact_rules, -SEVERITY_RANK.get(e["severity"], 0),
+                                                e["rule"]))
+    for i, entry in enumerate(order):
+        if entry["rule"] in fact_rules and (i == 0 or order[i - 1]["rule"] not in fact_rules):
+            lines.append("  " + w.text("terminal", "facts_heading"))
         title = _cut(view.title(entry["rule"]), TITLE_WIDTH)
         lines.append(f"  {entry['rule']:<6} {title:<{TITLE_WIDTH}} {w.severity(entry['severity']):<12} "
                      f"{w.number(entry['count']):>8}")

@@ -1,15 +1,23 @@
-"""The annotated workbook (.xlsx): Summary, Findings, Duplicates and the submitted Data.
+"""The annotated workbook (.xlsx): Summary, Findings, Duplicates, the submitted Data and Technical.
 
-``write_xlsx(view, fp)`` writes four sheets, named and labelled in the report's language:
+``write_xlsx(view, fp)`` writes these sheets, named and labelled in the report's language:
 
-* **Summary** - batch facts, headline numbers (each with the JSON field it comes from, so it
-  can be checked against the JSON report), age buckets and the findings per rule with the
-  rule's title and why it matters (from the pack that was used);
-* **Findings** - one row per finding with the rule's title and fix hint (autofilter, frozen header);
-* **Duplicates** - one block per duplicate group: the member rows side by side, then each
-  scored pair's explanation;
-* **Data** - the cells as submitted, each flagged cell filled by its worst severity and
-  carrying a comment with its findings, plus tracecheck's per-row columns at the right.
+* **Summary** - one printed page in plain words: what to fix before sending, the batch facts
+  (nothing to correct in the sheet), traceability, duplicates, median ages, the findings per rule
+  with what to do, and the agencies with the most to fix;
+* **Findings** - one row per finding: a link to its cell in the Data sheet, row, column and header
+  as submitted, whether it is to fix or a batch fact, the rule's title and fix hint (autofilter);
+* **Duplicates** - one filterable table, one line per request in a duplicate group: the group, its
+  kind and confidence, a link to the request's row, agency, request id, identifying fields and
+  the evidence tying it to the group;
+* **Data** - the cells as submitted at their own letters and row numbers (so a finding's "row 10,
+  column G" is cell G10 here), each flagged cell filled by its worst severity and carrying a
+  comment with its findings, tracecheck's per-row columns at the right; one Data sheet per sheet
+  read when several were checked together;
+* **Technical** - every summary number beside its JSON field, all listed agencies and worst rows,
+  and the column mapping.
+
+Every sheet prints landscape, fitted to the page width, with its header row repeated.
 
 The workbook is written with XlsxWriter in constant_memory mode: rows go out in order, each
 finished row is flushed to a temporary file, so memory stays flat however long the batch. Cell
@@ -33,6 +41,7 @@ from tracecheck.writers.xlsx.data import data_sheets, flagged_cells
 from tracecheck.writers.xlsx.layout import DataLayout
 from tracecheck.writers.xlsx.sheets import MAX_GROUPS, duplicates_sheet, findings_sheet
 from tracecheck.writers.xlsx.summary import summary_sheet
+from tracecheck.writers.xlsx.technical import technical_sheet
 
 CAP_COMMENTS_ABOVE = 50_000  # rows; larger batches get at most MAX_COMMENTS cell comments
 # Cell comments kept in large batches: each is a VML shape, slow to write and to open in Excel; the rest get fills.
@@ -45,7 +54,7 @@ def write_xlsx(view: ReportView, fp: BinaryIO) -> None:
     report, w = view.report, view.words
     if report.source is None:
         raise ValueError("write_xlsx needs report.source, the cells as submitted (tracecheck.check sets it)")
-    names = [w.text("workbook", f"sheet_{k}") for k in ("summary", "findings", "duplicates")]
+    names = [w.text("workbook", f"sheet_{k}") for k in ("summary", "findings", "duplicates", "technical")]
     layout = DataLayout.of(view, set(names))
     flagged = flagged_cells(view, layout)
     capped = report.batch["row_count"] > CAP_COMMENTS_ABOVE
@@ -56,6 +65,7 @@ def write_xlsx(view: ReportView, fp: BinaryIO) -> None:
         findings_sheet(book.sheet(names[1]), view, layout)
         duplicates_sheet(book.sheet(names[2]), view, layout)
         data_sheets(book, view, layout, flagged, comment_budget)
+        technical_sheet(book.sheet(names[3]), view)
         book.close()
     except BaseException:
         book.discard()

@@ -12,8 +12,9 @@ from tracecheck.report.view import ReportView
 from tracecheck.writers.xlsx.layout import DataLayout
 from tracecheck.writers.xlsx.style import FILLS, Sheet, header, last_row, row_blocks
 
-FINDING_COLUMNS = ("cell", "row", "column", "header", "field", "value", "severity", "code", "rule", "message", "fix")
-FINDING_WIDTHS = (10, 8, 8, 22, 18, 28, 12, 8, 30, 80, 70)
+FINDING_COLUMNS = ("cell", "row", "column", "header", "field", "value", "severity", "type", "code", "rule", "message",
+                   "fix")
+FINDING_WIDTHS = (10, 8, 8, 22, 18, 28, 12, 12, 8, 30, 80, 70)
 DUPLICATE_FIELDS = ("agency", "request_id", "serial_number", "manufacturer", "model", "caliber", "recovery_date")
 DUPLICATE_COLUMNS = ("duplicate_group", "kind", "confidence", "score", "cell", "row", *DUPLICATE_FIELDS, "evidence")
 DUPLICATE_WIDTHS = (12, 20, 28, 8, 10, 8, 26, 16, 18, 18, 16, 12, 14, 90)
@@ -25,12 +26,14 @@ def findings_sheet(ws: Sheet, view: ReportView, layout: DataLayout) -> None:
     (the status cell for a finding on no column). Findings past Excel's last row are left out
     (the Summary says how many)."""
     findings, w = view.report.findings, view.words
+    codes = findings["rule"].unique().tolist()
     shown = min(len(findings), last_row(len(findings)) - 1)
     ws.setup(FINDING_WIDTHS)
     ws.autofilter(len(FINDING_COLUMNS), shown + 1)
     ws.print_setup()
-    ws.append(header([w.label(k) for k in FINDING_COLUMNS]))
-    codes = findings["rule"].unique().tolist()
+    ws.append(header([w.label(k) if k != "type" else w.text("workbook", "type") for k in FINDING_COLUMNS]))
+    facts = {r["rule"] for r in view.report.rule_pack["rules"] if r.get("fact")}
+    kinds = {c: w.text("workbook", "type_fact" if c in facts else "type_fix") for c in codes}
     titles, fixes = {c: view.title(c) for c in codes}, {c: view.fix(c) for c in codes}
     fields = {f: w.field(f) for f in findings["field"].dropna().unique()}
     several = len(layout.sheets) > 1
@@ -43,8 +46,8 @@ def findings_sheet(ws: Sheet, view: ReportView, layout: DataLayout) -> None:
         severity = part["severity"].astype(object)
         ws.write_block(np.arange(block.start, block.stop) + 1, {
             0: links, 1: shown_rows, 2: part["column"], 3: part["header"], 4: part["field"].map(fields),
-            5: part["value"], 6: severity.map(w.severity), 7: part["rule"], 8: part["rule"].map(titles),
-            9: part["message"], 10: part["rule"].map(fixes)},
+            5: part["value"], 6: severity.map(w.severity), 7: part["rule"].map(kinds), 8: part["rule"],
+            9: part["rule"].map(titles), 10: part["message"], 11: part["rule"].map(fixes)},
             styles={6: [(FILLS.get(s), None, None) for s in severity.tolist()]})
 
 

@@ -1,8 +1,7 @@
-"""The workbook's Summary sheet: batch facts, headline numbers, duplicates, ages, findings per rule.
-
-Every number is read from the report's summary and shown beside the JSON field it comes from,
-so it can be checked against the JSON report.
-"""
+"""The workbook's Summary sheet, in plain words on one printed page: what to fix before sending,
+the batch facts (nothing to correct), how traceable the batch is, duplicates, median ages, the
+findings per rule with what to do, and the agencies with the most to fix. Every number comes from
+the report's summary; the Technical sheet shows each beside its JSON field."""
 
 from __future__ import annotations
 
@@ -12,135 +11,84 @@ from tracecheck.report.build import STRONG_LEAD_MAX_DAYS, UNUSABLE_SERIAL_RULES
 from tracecheck.report.view import ReportView
 from tracecheck.writers.xlsx.style import BOLD, FILLS, GREY, TITLE, Sheet, cell, header
 
-Item = tuple[str, Any, str, str | None]  # label, value, JSON field, cell note
+AGENCIES_SHOWN = 10  # agencies on the Summary (the Technical sheet and the JSON list more)
+PERCENT = "0.0%"
 
 
 def summary_sheet(ws: Sheet, view: ReportView, notes: list[str]) -> None:
-    w = view.words
-    ws.setup((44, 30, 44, 12, 12, 90), freeze=None)
-    ws.append([cell(w.text("workbook", "title"), font=TITLE)])
-    sections = ((w.label("batch"), _batch_items), (w.text("workbook", "headline"), _headline_items),
-                (w.text("workbook", "duplicates"), _duplicate_items), (w.text("workbook", "ages"), _age_items))
-    for title, items in sections:
-        ws.append([])
-        ws.append([cell(title, font=BOLD), None, cell(w.text("workbook", "json"), font=GREY)])
-        for label, value, key, note in items(view):
-            fmt = "0.0%" if key.endswith("share") else None
-            ws.append([cell(label, comment=note), cell(value, number_format=fmt), cell(key, font=GREY)])
+    s, w, b = view.summary, view.words, view.batch
+    ws.setup((46, 14, 12, 90, 12), freeze=None)
+    ws.print_setup(None, one_page=True)
+    where = b["source"] + (f" ({w.label('sheet')}: {b['sheet']})" if b.get("sheet") else "")
+    ws.append([cell(f"{w.text('workbook', 'title')}: {where}", font=TITLE)])
+    ws.append([cell(w.text("workbook", "checked", rows=w.number(s["rows"]), as_of=b["as_of"],
+                           pack=f"{view.report.rule_pack['name']} {view.report.rule_pack['version']}"), font=GREY)])
+    fix, facts, dup = s["fix_list"], s["batch_facts"], s["duplicates"]
+    _section(ws, w.text("workbook", "fix_list"), fill=FILLS["error"] if fix["findings"] else None, items=[
+        (w.text("workbook", "fix_findings"), fix["findings"], None),
+        (w.text("workbook", "fix_rows"), fix["rows"], None),
+        (w.text("workbook", "rows_with_errors"), s["rows_with_errors"], None)])
+    _section(ws, w.text("workbook", "batch_facts"), items=[
+        (w.text("workbook", "fact_findings"), facts["findings"], None),
+        (w.text("workbook", "fact_rows"), facts["rows"], None)])
+    note = w.label("strong_lead_note", rules="/".join(UNUSABLE_SERIAL_RULES), days=STRONG_LEAD_MAX_DAYS)
+    _section(ws, w.text("workbook", "traceability"), items=[
+        (w.label("rows_traceable"), s["rows_traceable"], s["traceable_share"]),
+        (w.label("rows_usable_serial"), s["rows_usable_serial"], s["usable_serial_share"]),
+        (w.label("rows_missing_import_marking"), s["rows_missing_import_marking"], None),
+        (cell(w.label("strong_leads"), comment=note), s["strong_leads"], s["strong_lead_share"])])
+    _section(ws, w.text("workbook", "duplicates"), items=[
+        (w.text("workbook", "duplicate_requests"), dup["groups"].get("duplicate-request", 0), None),
+        (w.label("review_groups"), dup["review_groups"], None),
+        (w.label("after_duplicates"), dup["requests_after_removing_duplicates"], None)])
+    _section(ws, w.text("workbook", "median_ages"), items=[
+        (w.text("metric", metric), days, None) for metric, days in s["age_medians_days"].items()])
     ws.append([])
-    _by_rule_table(ws, view)
+    _by_rule(ws, view)
     ws.append([])
-    _by_agency_table(ws, view)
-    ws.append([])
-    _worst_rows_table(ws, view)
-    ws.append([])
-    _mapping_table(ws, view)
+    _agencies(ws, view)
     if notes:
         ws.append([])
         ws.append([cell(w.text("workbook", "notes"), font=BOLD)])
-        for note in notes:
-            ws.append([cell(note, fill=FILLS["warning"])])
+        for text in notes:
+            ws.append([cell(text, fill=FILLS["warning"])])
 
 
-def _batch_items(view: ReportView) -> list[Item]:
-    b, p, w = view.batch, view.report.rule_pack, view.words
-    facts = (("file", "source"), ("sheet", "sheet"), ("sha256", "sha256"), ("rows", "row_count"),
-             ("as_of", "as_of"), ("checked_at", "checked_at"), ("version", "tracecheck_version"))
-    listed = [(w.label(key), w.join(b[key]), f"batch.{key}", None) for key in ("sheets", "other_sheets", "side_tables")
-              if len(b.get(key) or []) > (1 if key == "sheets" else 0)]
-    return [*[(w.label(label), b[key], f"batch.{key}", None) for label, key in facts], *listed,
-            *[(f"{w.text('workbook', 'dropped')}: {w.text('drop_reason', reason)}", n,
-               f"summary.rows_dropped.{reason}", None) for reason, n in view.summary["rows_dropped"].items()],
-            (w.label("rule_pack"), p["name"], "rule_pack.name", None),
-            (w.label("rule_pack_version"), p["version"], "rule_pack.version", None)]
+def _section(ws: Sheet, title: str, items: list[tuple[Any, Any, float | None]], fill: str | None = None) -> None:
+    """A bold title, then one line per item: label, number and (when given) its share."""
+    ws.append([])
+    ws.append([cell(title, font=BOLD, fill=fill)])
+    for label, value, share in items:
+        ws.append([label if not isinstance(label, str) else cell(label), cell(value),
+                   cell(share, number_format=PERCENT) if share is not None else None])
 
 
-def _headline_items(view: ReportView) -> list[Item]:
-    s, w = view.summary, view.words
-    note = w.label("strong_lead_note", rules="/".join(UNUSABLE_SERIAL_RULES), days=STRONG_LEAD_MAX_DAYS)
-    severities = (("errors", "error"), ("warnings", "warning"), ("infos", "info"))
-    plain = ("batch_errors", "rows_with_errors", "rows_with_warnings", "rows_usable_serial",
-             "rows_missing_import_marking", "rows_obliterated", "rows_privately_made",
-             "rows_traceable", "traceable_share")
-    return [(w.label("requests"), s["rows"], "summary.rows", None),
-            (w.label("findings"), s["findings"], "summary.findings", None),
-            *[(w.label(k), s["by_severity"][sev], f"summary.by_severity.{sev}", None) for k, sev in severities],
-            *[(w.label(k), s[k], f"summary.{k}", None) for k in plain],
-            *[(w.label(k), s[k], f"summary.{k}", note) for k in ("strong_leads", "strong_lead_share")]]
-
-
-def _duplicate_items(view: ReportView) -> list[Item]:
-    d, w = view.summary["duplicates"], view.words
-    counts = (("review_groups", "review_groups"), ("duplicate_rows", "duplicate_rows"),
-              ("after_duplicates", "requests_after_removing_duplicates"))
-    return [*[(f"{w.label('duplicate_groups')}: {w.text('kind', kind)}", n, f"summary.duplicates.groups.{kind}", None)
-              for kind, n in d["groups"].items()],
-            *[(w.label(label), d[key], f"summary.duplicates.{key}", None) for label, key in counts]]
-
-
-def _age_items(view: ReportView) -> list[Item]:
-    s, w = view.summary, view.words
-    items: list[Item] = []
-    for metric, counts in s["age_buckets"].items():
-        name = w.text("metric", metric)
-        items += [(f"{name}: {w.text('bucket', bucket)}", n, f"summary.age_buckets.{metric}.{bucket}", None)
-                  for bucket, n in counts.items()]
-        items.append((f"{name}: {w.label('median')}", s["age_medians_days"][metric],
-                      f"summary.age_medians_days.{metric}", None))
-    return items
-
-
-TABLE_ROWS = 100  # agencies and worst rows listed on the Summary sheet (all of them are in the JSON)
-
-
-def _by_agency_table(ws: Sheet, view: ReportView) -> None:
-    """Agencies with the most errors, then warnings (summary.by_agency)."""
+def _by_rule(ws: Sheet, view: ReportView) -> None:
+    """The rules that found something, to fix first and then the batch facts, with what to do."""
     w = view.words
-    ws.append([cell(w.text("page", "by_agency"), font=BOLD), None, cell("summary.by_agency", font=GREY)])
-    ws.append(header([w.label(k) for k in ("agency", "requests", "errors", "warnings", "infos")]))
-    for entry in view.summary["by_agency"][:TABLE_ROWS]:
-        ws.append([cell(entry["agency"] or w.label("no_agency")), entry["requests"], entry["errors"],
-                   entry["warnings"], entry["infos"]])
-
-
-def _worst_rows_table(ws: Sheet, view: ReportView) -> None:
-    """The rows with the most errors, then warnings (summary.worst_rows), with their rules' titles."""
-    w = view.words
-    ws.append([cell(w.text("page", "worst_rows"), font=BOLD), None, cell("summary.worst_rows", font=GREY)])
-    ws.append(header([w.label(k) for k in ("row", "request_id", "agency", "errors", "warnings", "findings")]))
-    for entry in view.worst_rows(TABLE_ROWS):
-        ws.append([entry["row"], cell(entry["request_id"]), cell(entry["agency"]), entry["errors"],
-                   entry["warnings"], cell(w.join(view.title(code) for code in entry["rules"]))])
-
-
-def _by_rule_table(ws: Sheet, view: ReportView) -> None:
-    w = view.words
+    facts = {r["rule"] for r in view.report.rule_pack["rules"] if r.get("fact")}
     ws.append([cell(w.text("workbook", "by_rule"), font=BOLD)])
-    ws.append(header([w.label(k) for k in ("code", "rule", "name", "severity", "count", "why")]))
-    for item in view.summary["by_rule"]:
-        ws.append([item["rule"], cell(view.title(item["rule"])), item["name"],
-                   cell(w.severity(item["severity"]), fill=FILLS.get(item["severity"])), item["count"],
-                   cell(view.why(item["rule"]))])
+    ws.append(header([w.label("rule"), w.label("severity"), w.label("count"), w.text("workbook", "what_to_do")]))
+    entries = view.summary["by_rule"]
+    for part in (False, True):
+        mine = [e for e in entries if (e["rule"] in facts) == part]
+        if part and mine:
+            ws.append([cell(w.text("workbook", "batch_facts"), font=BOLD)])
+        for e in mine:
+            ws.append([cell(f"{e['rule']} {view.title(e['rule'])}"),
+                       cell(w.severity(e["severity"]), fill=FILLS.get(e["severity"])), e["count"],
+                       cell(view.fix(e["rule"]))])
 
 
-def _mapping_table(ws: Sheet, view: ReportView) -> None:
-    """Which header feeds each field (report mapping), then the fields not found with their best
-    candidate and ``--map`` option, and the headers no field uses."""
+def _agencies(ws: Sheet, view: ReportView) -> None:
     w = view.words
-    ws.append([cell(w.label("mapping"), font=BOLD), None, cell("mapping", font=GREY)])
-    ws.append(header([w.label(k) for k in ("field", "header", "column", "method", "confidence")]))
-    for m in view.report.mapping:
-        ws.append([cell(m["field"]), cell(m["header"]), m["column"], w.text("mapping_method", m["method"]),
-                   cell(m["confidence"], number_format="0%")])
-    if view.summary["fields_not_found"]:
-        ws.append([cell(w.label("not_found"), font=BOLD), None, cell("summary.fields_not_found", font=GREY)])
-        ws.append(header([w.label(k) for k in ("field", "best_candidate", "column", "map_option")]))
-        for f in view.summary["fields_not_found"]:
-            ws.append([cell(f["field"]), cell(f["candidate"] or w.label("no_candidate")), f["column"],
-                       cell(f["map"])])
-    if view.summary["headers_not_used"]:
-        ws.append([cell(w.label("not_used"), font=BOLD), None, cell("summary.headers_not_used", font=GREY)])
-        ws.append(header([w.label(k) for k in ("header", "column", "status", "field")]))
-        for h in view.summary["headers_not_used"]:
-            ws.append([cell(h["header"]), h["column"], w.text("header_status", h["status"]),
-                       cell(", ".join(h["fields"]) or h["candidate"])])
+    listed = view.agencies(AGENCIES_SHOWN)
+    ws.append([cell(w.text("workbook", "agencies"), font=BOLD)])
+    if not listed:
+        ws.append([cell(w.text("workbook", "no_agency_problems"))])
+        return
+    ws.append(header([w.label("agency"), w.label("requests"), w.label("errors"), w.label("warnings"),
+                      w.text("workbook", "facts_column")]))
+    for _, a in listed:
+        ws.append([cell(a["agency"] or w.label("no_agency")), a["requests"], a["errors"], a["warnings"],
+                   a.get("facts", 0)])
