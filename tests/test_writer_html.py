@@ -293,9 +293,12 @@ def test_duplicate_evidence_is_shown(mx_report):
 def test_findings_by_agency_add_up(mx_report, big_report):
     for report in (mx_report, big_report):
         table = report.summary["by_agency"]
+        facts = {r["rule"] for r in report.rule_pack["rules"] if r["fact"]}
         findings = report.findings[report.findings["row"].notna()]
-        assert sum(a["errors"] for a in table) == (findings["severity"] == "error").sum()
-        assert sum(a["warnings"] for a in table) == (findings["severity"] == "warning").sum()
+        fixable = findings[~findings["rule"].isin(facts)]
+        assert sum(a["errors"] for a in table) == (fixable["severity"] == "error").sum()
+        assert sum(a["warnings"] for a in table) == (fixable["severity"] == "warning").sum()
+        assert sum(a["facts"] for a in table) == findings["rule"].isin(facts).sum() > 0
         assert sum(a["requests"] for a in table) == len(report.rows)
         ranked = [(-a["errors"], -a["warnings"]) for a in table]
         assert ranked == sorted(ranked)

@@ -75,7 +75,14 @@ def _headline(view: ReportView) -> str:
     def share(key: str) -> str:
         return metric(w, f"summary.{key}", s[key], w.percent(s[key]))
 
+    fix, facts = s["fix_list"], s["batch_facts"]
     cards = [
+        _card(_t(w, "fix_list"), metric(w, "summary.fix_list.findings", fix["findings"], css="big"),
+              f'{_t(w, "on_rows_before")} {metric(w, "summary.fix_list.rows", fix["rows"])} {_t(w, "on_rows")}',
+              css="bad" if fix["findings"] else "good"),
+        _card(_t(w, "batch_facts"), metric(w, "summary.batch_facts.findings", facts["findings"], css="big"),
+              f'{_t(w, "on_rows_before")} {metric(w, "summary.batch_facts.rows", facts["rows"])} {_t(w, "on_rows")}; '
+              f'{_t(w, "nothing_to_correct")}'),
         _card(_l(w, "requests"), metric(w, "summary.rows", s["rows"], css="big"),
               f'{metric(w, "summary.rows_with_errors", s["rows_with_errors"])} {_t(w, "rows_with_errors")}, '
               f'{metric(w, "summary.rows_with_warnings", s["rows_with_warnings"])} {_t(w, "rows_with_warnings")}'),
@@ -137,10 +144,13 @@ def _by_rule(view: ReportView) -> str:
     s, w = view.summary, view.words
     if not s["by_rule"]:
         return f'<section id="by-rule"><h2>{_t(w, "by_rule")}</h2><p>{_t(w, "no_findings")}</p></section>'
+    facts = {r["rule"] for r in view.report.rule_pack["rules"] if r.get("fact")}
+    order = sorted(range(len(s["by_rule"])), key=lambda i: s["by_rule"][i]["rule"] in facts)  # to fix first
+    tag = f' <span class="tag fact">{_t(w, "fact_tag")}</span>'
     rows = "".join(f'<tr><td><code>{e(r["rule"])}</code></td><td title="{e(r["name"])}">{e(view.title(r["rule"]))}'
-                   f'</td><td>{_sev_badge(w, r["severity"])}</td>'
+                   f'{tag if r["rule"] in facts else ""}</td><td>{_sev_badge(w, r["severity"])}</td>'
                    f'<td class="n">{metric(w, f"summary.by_rule.{i}.count", r["count"])}</td></tr>'
-                   for i, r in enumerate(s["by_rule"]))
+                   for i in order for r in [s["by_rule"][i]])
     head = _thead(w, ("code", ""), ("rule", ""), ("severity", ""), ("count", "n"))
     chart = svg_bars(w, w.text("page", "by_rule_chart"), _rule_bars(view), above=True)
     return (f'<section id="by-rule"><h2>{_t(w, "by_rule")}</h2><div class="split">'
