@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -377,3 +378,30 @@ def test_dataframe_is_not_modified(as_of):
     assert list(frame.columns) == columns_before
     assert frame.index.tolist() == [10, 20, 30]
     pd.testing.assert_frame_equal(frame, before)
+
+
+def test_traceable_share_does_not_depend_on_the_selection():
+    """The identification rules decide what is traceable; a selection that leaves them out still
+    gets the same traceable, usable-serial and import-marking numbers, without their findings."""
+    path = Path(__file__).resolve().parent.parent / "examples" / "fiscalia_titled.xlsx"
+    full = tracecheck.check(path, as_of="2026-11-22")
+    dates = tracecheck.check(path, as_of="2026-11-22", select="TC3")
+    keys = ("rows_traceable", "traceable_share", "rows_usable_serial", "rows_missing_import_marking")
+    assert {k: dates.summary[k] for k in keys} == {k: full.summary[k] for k in keys}
+    assert full.summary["rows_traceable"] < full.summary["rows"]
+    assert set(dates.findings["rule"].str[:3]) == {"TC3"}
+    assert dates.summary["fix_list"]["findings"] < full.summary["fix_list"]["findings"]
+
+
+def test_batch_facts_are_counted_apart_from_the_fix_list():
+    path = Path(__file__).resolve().parent.parent / "examples" / "fiscalia_titled.xlsx"
+    report = tracecheck.check(path, as_of="2026-11-22")
+    facts = {r["rule"] for r in report.rule_pack["rules"] if r["fact"]}
+    assert facts == {"TC202", "TC310", "TC311", "TC312"}
+    f = report.findings
+    is_fact = f["rule"].isin(facts)
+    assert report.summary["batch_facts"]["findings"] == is_fact.sum() > 0
+    assert report.summary["fix_list"]["findings"] == (~is_fact & f["severity"].isin(["error", "warning"])).sum()
+    stale_only = set(f.loc[f["rule"].eq("TC310"), "row"]) - set(f.loc[~is_fact, "row"])
+    status = report.rows.set_index("row")["status"]
+    assert stale_only and all(status[r] == "ok" for r in stale_only)  # a fact leaves the row's status alone
