@@ -53,7 +53,9 @@ def run(batch: Batch, pack: RulePack, *, words: Catalogue, progress: Progress | 
     if not parts:
         return Run(empty_findings(), duplicates)
     findings = pd.concat(parts, ignore_index=True)
-    return Run(_table(findings.take(_order(findings)).reset_index(drop=True), batch), duplicates)
+    parts.clear()  # one copy of the findings at a time: the parts, then the whole, then it sorted
+    findings = findings.take(_order(findings)).reset_index(drop=True)
+    return Run(_table(findings, batch), duplicates)
 
 
 def _order(findings: pd.DataFrame) -> np.ndarray:
