@@ -81,18 +81,20 @@ def check(source: Source, rules: str | os.PathLike[str] | RulePack | None = None
                             checked_at=dt.datetime.now(dt.UTC), identification=identification)
 
 
-def _identification(batch: Any, full: RulePack, pack: RulePack, findings: pd.DataFrame, words: Any) -> pd.DataFrame:
-    """The findings of every identification rule of ``full`` (report.build.is_identification):
-    those ``pack`` ran, plus those a selection left out, run now but not reported, so the
-    traceable share means the same whatever --select/--ignore say."""
+def _identification(batch: Any, full: RulePack, pack: RulePack, findings: pd.DataFrame, words: Any
+                    ) -> pd.DataFrame | None:
+    """The findings of every identification rule of ``full`` (report.build.is_identification),
+    when a selection left some out: those ``pack`` ran plus the others, run now but not reported,
+    so the traceable share means the same whatever --select/--ignore say. None when ``pack`` ran
+    them all (the report takes them from its findings)."""
     wanted = [r.code for r in full.rules if is_identification(r)]
     ran = {r.code for r in pack.rules}
-    mine = findings[findings["rule"].isin(wanted)]
     left_out = [code for code in wanted if code not in ran]
     if not left_out:
-        return mine
-    extra = engine.run(batch, full.with_selection(left_out, None), words=words).findings
-    return pd.concat([mine, extra], ignore_index=True)
+        return None
+    columns = ["row", "rule", "severity", "reason"]
+    extra = engine.run(batch, full.with_selection(left_out, None), words=words).findings[columns]
+    return pd.concat([findings.loc[findings["rule"].isin(wanted), columns], extra], ignore_index=True)
 
 
 @contextmanager

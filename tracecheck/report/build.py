@@ -56,13 +56,14 @@ def build_report(batch: Batch, pack: RulePack, findings: pd.DataFrame, *, checke
     groups = duplicates.tables if duplicates is not None else DuplicateTables.empty()
     facts = {r.code for r in pack.all_rules if r.fact}
     is_fact = findings["rule"].isin(facts).to_numpy(dtype=bool)
-    per_row = _per_row(findings[~is_fact])
+    light = findings[["row", "rule", "severity", "reason"]]  # the columns the counts need (no message texts)
+    per_row = _per_row(light[~is_fact])
     rows = _row_table(batch, per_row, groups.group_of_row())
     raw = batch.raw
     agencies = _agencies(batch)
     if identification is None:
         codes = {r.code for r in pack.all_rules if is_identification(r)}
-        identification = findings[findings["rule"].isin(codes)]
+        identification = light[light["rule"].isin(codes)]
     summary = {**_counts(rows, findings, identification),
                **_split(findings, is_fact, rows),
                **_leads(rows, identification, groups, batch.present("serial_number")),
@@ -70,8 +71,8 @@ def build_report(batch: Batch, pack: RulePack, findings: pd.DataFrame, *, checke
                "age_medians_days": {m: _median(rows[m]) for m in BUCKETS},
                "duplicates": _duplicate_summary(groups, len(rows)),
                "rows_dropped": dict(Counter(d.reason for d in raw.dropped_rows)),
-               "by_agency": _by_agency(agencies, per_row, _per_row(findings[is_fact])),
-               "worst_rows": _worst_rows(batch, agencies, findings[~is_fact], per_row),
+               "by_agency": _by_agency(agencies, per_row, _per_row(light[is_fact])),
+               "worst_rows": _worst_rows(batch, agencies, light[~is_fact], per_row),
                "fields_not_found": fields_not_found(batch.mapping, expected_fields(pack), raw.column_letters),
                "headers_not_used": headers_not_used(batch.mapping, raw.column_letters)}
     return Report(
@@ -140,11 +141,12 @@ def _split(findings: pd.DataFrame, is_fact: np.ndarray, rows: pd.DataFrame) -> d
     """The fix list (errors and warnings an analyst can correct in the sheet) apart from the batch
     facts (findings of rules marked ``fact``: true of the guns or the requests, nothing to correct)."""
     severe = findings["severity"].isin(("error", "warning")).to_numpy(dtype=bool)
-    fix = findings[~is_fact & severe]
-    fact = findings[is_fact]
-    return {"fix_list": {"findings": len(fix), "rows": int(rows["status"].isin(("error", "warning")).sum()),
-                         "batch_level": int(fix["row"].isna().sum())},
-            "batch_facts": {"findings": len(fact), "rows": int(fact["row"].dropna().nunique())}}
+    no_row = findings["row"].isna().to_numpy(dtype=bool)
+    fact_rows = findings["row"].to_numpy(dtype="float64", na_value=np.nan)[is_fact]
+    return {"fix_list": {"findings": int((~is_fact & severe).sum()),
+                         "rows": int(rows["status"].isin(("error", "warning")).sum()),
+                         "batch_level": int((~is_fact & severe & no_row).sum())},
+            "batch_facts": {"findings": int(is_fact.sum()), "rows": len(np.unique(fact_rows[~np.isnan(fact_rows)]))}}
 
 
 def _leads(rows: pd.DataFrame, findings: pd.DataFrame, groups: DuplicateTables, serial_present: bool
