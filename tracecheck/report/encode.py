@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from tracecheck.findings import FINDING_COLUMNS
 from tracecheck.report.groups_json import write_groups
 
-CHUNK = 100_000
+CHUNK = 25_000  # records per chunk: the pieces of one chunk are what writing holds in memory
 SAMPLE = 2_000  # texts looked at to tell a column of many distinct texts (escaped in bulk) from a repetitive one
 # 2.0: findings carry header, reason and index; context holds only typed details.
 # 2.1: mapping confidence, evidence and date order; summary.fields_not_found and summary.headers_not_used;

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from tracecheck.matching.tables import FIELDS, DuplicateTables
 
-CHUNK = 50_000  # groups per chunk
+CHUNK = 10_000  # groups per chunk
 
 
 def write_groups(fp: TextIO, tables: DuplicateTables) -> None:
