@@ -46,6 +46,10 @@ class ReportView:
     def fix(self, code: str) -> str:
         return str(self.rules.get(code, {}).get("fix") or "")
 
+    def facts(self) -> set[str]:
+        """Codes of the rules whose findings are batch facts (nothing to correct in the sheet)."""
+        return {code for code, rule in self.rules.items() if rule.get("fact")}
+
     # ------------------------------------------------------------------ rows
 
     @property

@@ -34,7 +34,7 @@ def summary_text(view: ReportView, written: list[Path], *, sheet_all: bool = Fal
                                    remain=w.number(dup["requests_after_removing_duplicates"])))
     head = (w.label("code"), w.label("rule"), w.label("severity"), w.label("count"))
     lines.append(f"  {head[0]:<6} {head[1]:<{TITLE_WIDTH}} {head[2]:<12} {head[3]:>8}")
-    fact_rules = {r["rule"] for r in view.report.rule_pack["rules"] if r.get("fact")}
+    fact_rules = view.facts()
     order = sorted(s["by_rule"], key=lambda e: (e["rule"] in fact_rules, -SEVERITY_RANK.get(e["severity"], 0),
                                                 e["rule"]))
     for i, entry in enumerate(order):

@@ -144,7 +144,7 @@ def _by_rule(view: ReportView) -> str:
     s, w = view.summary, view.words
     if not s["by_rule"]:
         return f'<section id="by-rule"><h2>{_t(w, "by_rule")}</h2><p>{_t(w, "no_findings")}</p></section>'
-    facts = {r["rule"] for r in view.report.rule_pack["rules"] if r.get("fact")}
+    facts = view.facts()
     order = sorted(range(len(s["by_rule"])), key=lambda i: s["by_rule"][i]["rule"] in facts)  # to fix first
     tag = f' <span class="tag fact">{_t(w, "fact_tag")}</span>'
     rows = "".join(f'<tr><td><code>{e(r["rule"])}</code></td><td title="{e(r["name"])}">{e(view.title(r["rule"]))}'

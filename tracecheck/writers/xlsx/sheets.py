@@ -32,7 +32,7 @@ def findings_sheet(ws: Sheet, view: ReportView, layout: DataLayout) -> None:
     ws.autofilter(len(FINDING_COLUMNS), shown + 1)
     ws.print_setup()
     ws.append(header([w.label(k) if k != "type" else w.text("workbook", "type") for k in FINDING_COLUMNS]))
-    facts = {r["rule"] for r in view.report.rule_pack["rules"] if r.get("fact")}
+    facts = view.facts()
     kinds = {c: w.text("workbook", "type_fact" if c in facts else "type_fix") for c in codes}
     titles, fixes = {c: view.title(c) for c in codes}, {c: view.fix(c) for c in codes}
     fields = {f: w.field(f) for f in findings["field"].dropna().unique()}

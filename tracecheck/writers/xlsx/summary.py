@@ -66,7 +66,7 @@ def _section(ws: Sheet, title: str, items: list[tuple[Any, Any, float | None]], 
 def _by_rule(ws: Sheet, view: ReportView) -> None:
     """The rules that found something, to fix first and then the batch facts, with what to do."""
     w = view.words
-    facts = {r["rule"] for r in view.report.rule_pack["rules"] if r.get("fact")}
+    facts = view.facts()
     ws.append([cell(w.text("workbook", "by_rule"), font=BOLD)])
     ws.append(header([w.label("rule"), w.label("severity"), w.label("count"), w.text("workbook", "what_to_do")]))
     entries = view.summary["by_rule"]
