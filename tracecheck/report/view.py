@@ -106,7 +106,8 @@ class ReportView:
         return {int(r): str(i) for r, i in zip(mine["row"], mine["request_id"]) if isinstance(i, str) and i}
 
     def member_value(self, row: int, field: str) -> Any:
-        """A request's canonical value of ``field`` (a date as parsed, else as submitted); None if absent."""
+        """A request's canonical value of ``field`` (a date as parsed, else as submitted; an agency
+        under the name the pack's ``agency_aliases`` gives it, as summary.by_agency counts it); None if absent."""
         return self.member_values([row], [field])[field][0]
 
     def member_values(self, rows: list[int], fields: Iterable[str]) -> dict[str, list[Any]]:
@@ -118,7 +119,8 @@ class ReportView:
             if canonical is None or field not in canonical.columns:
                 out[field] = [None] * len(rows)
                 continue
-            values = canonical[field].reindex(rows)
+            named = f"{field}__name"  # the agency under its name in the pack's alias table
+            values = canonical[named if named in canonical.columns else field].reindex(rows)
             raw = f"{field}__raw"
             if raw in canonical.columns:
                 values = values.astype(object).where(values.notna(), canonical[raw].reindex(rows))
