@@ -4,6 +4,8 @@ counts once in summary.by_agency and shows under its name in worst_rows and the 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 import textwrap
 from pathlib import Path
 
@@ -14,6 +16,7 @@ import tracecheck
 from tracecheck.reference import agency_key, agency_name, agency_names
 from tracecheck.report.view import ReportView
 from tracecheck.ruleset import load_pack
+from tracecheck.writers.html import write_html
 
 AS_OF = dt.date(2026, 11, 22)
 FGR = "Fiscalía General de la República"
@@ -112,3 +115,8 @@ def test_worst_rows_and_duplicate_members_show_the_agency_name(report):
     assert sorted(members["request_id"]) == ["R-90", "R-91", "R-92"]
     assert sorted(members["agency"]) == [FGR, FGR, SEDENA]
     assert report.canonical.loc[groups[0]["rows"], "agency"].tolist() == [FGR, "FGR", "SEDENA"]  # as submitted
+    page = io.StringIO()
+    write_html(view, page)
+    card = page.getvalue().split('<article class="group', 1)[1].split("</article>", 1)[0]
+    agencies = re.findall(r'<td data-label="[^"]*">([^<]*)</td>', card)  # the agency cells (no markup inside)
+    assert sorted(agencies) == [FGR, FGR, SEDENA]
