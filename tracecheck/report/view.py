@@ -91,6 +91,14 @@ class ReportView:
         picked.sort(key=lambda p: (kind[p], later[p], p))
         return duplicates.records(picked, texts=True)
 
+    @staticmethod
+    def sureness(group: dict[str, Any]) -> str:
+        """How sure a group is, as the key of its words in the catalogue's ``confidence`` section: "flag"
+        (same gun) or "review" (probably the same gun — review). A possible duplicate matches rows
+        without a usable serial (TC203: "may be the same firearm"), so it is never more than "review",
+        whatever its ``confidence``."""
+        return "review" if group["kind"] == "possible-duplicate" else str(group["confidence"])
+
     def dropped(self) -> str:
         """The rows not checked as requests, counted by reason in words ("" when none)."""
         w = self.words

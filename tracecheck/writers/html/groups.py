@@ -37,7 +37,7 @@ def group_card(view: ReportView, group: dict[str, Any], members: dict[int, dict[
     """One group: the verdict in words (score in its tooltip), the kind, the id, a table of its
     copies, and the evidence folded away."""
     w = view.words
-    kind, conf = group["kind"], group["confidence"]
+    kind, conf = group["kind"], view.sureness(group)
     score = w.text("page", "group_score", score=_num(group.get("score")))
     head = (f'<h3><span class="verdict conf-{e(conf)}" title="{e(score)}">{e(w.text("confidence", conf))}</span> '
             f'<span class="kind">{e(w.text("kind", kind))}</span> <code class="gid">{e(group["id"])}</code></h3>')

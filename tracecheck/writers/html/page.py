@@ -47,7 +47,7 @@ code{font:12px/1.3 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow
 td code{white-space:nowrap;overflow-wrap:normal}
 .badge{display:inline-block;border-radius:4px;padding:0 6px;font-size:12px;color:#fff;white-space:nowrap}
 .badge.sev-error{background:var(--err)}.badge.sev-warning{background:var(--warn)}.badge.sev-info{background:var(--info)}
-.groups{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(320px,100%),1fr));gap:10px}
+.groups{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(460px,100%),1fr));gap:10px}
 .group{border:1px solid var(--line);border-left:4px solid var(--warn);border-radius:6px;padding:8px 10px;
 font-size:13px;break-inside:avoid;min-width:0}
 .group.kind-re-recovery,.group.kind-possible-duplicate{border-left-color:var(--info)}
@@ -55,7 +55,7 @@ font-size:13px;break-inside:avoid;min-width:0}
 .verdict{font-size:14px;font-weight:700;border-radius:4px;padding:1px 8px;color:#fff;background:var(--warn)}
 .verdict.conf-flag{background:var(--fg)}.kind{font-weight:600}.gid{color:var(--muted)}
 .group.conf-review{border-style:dashed solid dashed solid}
-table.members{font-size:13px;margin:4px 0}table.members td,table.members th{padding:3px 6px}
+table.members{font-size:13px;margin:4px 0}table.members td,table.members th{padding:3px 6px;white-space:normal}
 table.members td.date{white-space:nowrap}.why{margin-top:4px}.why summary{color:var(--muted)}
 .score{color:var(--muted);font-weight:400;font-size:12px}
 .pairs,.evidence,.msgs{margin:4px 0;padding-left:18px}.evidence{color:var(--muted)}
@@ -70,7 +70,8 @@ footer{margin-top:32px;padding-top:8px;border-top:1px solid var(--line);font-siz
 .cards{grid-template-columns:1fr 1fr}
 table.members thead{display:none}table.members tr{display:block;border-bottom:1px solid var(--line);padding:3px 0}
 table.members td{display:block;border:0;padding:0;text-align:left}
-table.members td::before{content:attr(data-label) ": ";color:var(--muted)}}
+table.members td::before{content:attr(data-label) ": ";color:var(--muted)}
+table.members code{white-space:normal;overflow-wrap:anywhere}}
 @media print{body{font-size:11px}main{max-width:none;padding:0}*{-webkit-print-color-adjust:exact;
 print-color-adjust:exact}section{break-inside:avoid-page}table,.group,figure{break-inside:auto}
 tr{break-inside:avoid}.group{break-inside:avoid}.scroll{overflow:visible}h2{break-after:avoid}a{color:inherit}}
