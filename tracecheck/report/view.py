@@ -114,21 +114,22 @@ class ReportView:
         return {int(r): str(i) for r, i in zip(mine["row"], mine["request_id"]) if isinstance(i, str) and i}
 
     def member_value(self, row: int, field: str) -> Any:
-        """A request's canonical value of ``field`` (a date as parsed, else as submitted; an agency
-        under the name the pack's ``agency_aliases`` gives it, as summary.by_agency counts it); None if absent."""
+        """A request's canonical value of ``field`` (a date as parsed, else as submitted); None if absent."""
         return self.member_values([row], [field])[field][0]
 
-    def member_values(self, rows: list[int], fields: Iterable[str]) -> dict[str, list[Any]]:
+    def member_values(self, rows: list[int], fields: Iterable[str], *, named: bool = False) -> dict[str, list[Any]]:
         """Field -> the canonical value of each of ``rows`` (sheet rows), as ``member_value`` gives
-        it, looked up for all rows at once."""
+        it, looked up for all rows at once. With ``named``, the agency is given under the name the
+        pack's ``agency_aliases`` table gives it, as summary.by_agency and worst_rows name it
+        ("Fiscalía General de la República" for a cell "FGR"); else as submitted."""
         canonical = self.report.canonical
         out: dict[str, list[Any]] = {}
         for field in fields:
             if canonical is None or field not in canonical.columns:
                 out[field] = [None] * len(rows)
                 continue
-            named = f"{field}__name"  # the agency under its name in the pack's alias table
-            values = canonical[named if named in canonical.columns else field].reindex(rows)
+            name = f"{field}__name"  # the agency under its name in the pack's alias table
+            values = canonical[name if named and name in canonical.columns else field].reindex(rows)
             raw = f"{field}__raw"
             if raw in canonical.columns:
                 values = values.astype(object).where(values.notna(), canonical[raw].reindex(rows))

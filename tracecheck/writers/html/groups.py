@@ -24,7 +24,7 @@ def duplicates_section(view: ReportView) -> str:
         return f'<section id="duplicates">{title}<p>{_t(w, "duplicates_none")}</p></section>'
     shown = view.groups(MAX_GROUPS)
     rows = [int(r) for g in shown for r in g["rows"]]
-    values = view.member_values(rows, MEMBER_FIELDS)
+    values = view.member_values(rows, MEMBER_FIELDS, named=True)
     members = {row: {f: values[f][k] for f in MEMBER_FIELDS} for k, row in enumerate(rows)}
     cards = "".join(group_card(view, g, members) for g in shown)
     rest = total - len(shown)
