@@ -1,12 +1,13 @@
 """The HTML report: numbers equal the JSON, nothing remote, escaping, caps, languages, and a real browser.
 
 The browser tests run headless Chromium (/usr/bin/chromium, Debian package ``chromium``, which
-.ci/run installs); without it they skip, except under ``CI=true`` where they fail. They check that
-the page renders (screenshot size, ``--dump-dom``
-title and sections) and that Chromium logs no console message or uncaught exception for the page:
+.ci/run installs; helpers in tests/browser.py); without it they skip, except under ``CI=true`` where
+they fail. They check that the page renders (screenshot size, ``--dump-dom`` title and sections)
+and that Chromium logs no console message or uncaught exception for the page:
 with ``--enable-logging=stderr`` Chromium writes each console message as
 ``INFO:CONSOLE:<line>] "<message>", source: file:///... (<line>)``; a control page that throws
-proves the check would see one.
+proves the check would see one. tests/test_writer_html_layout.py measures the page at phone and
+desktop widths and prints it to PDF.
 """
 
 from __future__ import annotations
@@ -16,20 +17,19 @@ import datetime as dt
 import io
 import json
 import re
-import shutil
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import CHROMIUM_PATH  # noqa: E402  (tests/conftest.py)
+from browser import chromium, page_console_lines  # tests/browser.py
 
 import tracecheck
 import tracecheck.writers.html as html_writer
 from synth.batches import generate_batch
 from tracecheck.catalogue import catalogue
 from tracecheck.matching.tables import DuplicateTables
+from tracecheck.report.build import WORST_ROWS_KEPT
 from tracecheck.report.view import ReportView
 from tracecheck.writers import write_atomic
 from tracecheck.writers.html import MAX_GROUPS, MAX_ROWS, write_html
@@ -259,7 +259,7 @@ def test_values_from_the_data_are_escaped(evil_report):
 def test_worst_rows_are_capped_with_the_remaining_count(big_report):
     worst = big_report.summary["worst_rows"]
     flagged = big_report.rows["status"].isin(["error", "warning"]).sum()
-    assert flagged > MAX_ROWS and len(worst) == MAX_ROWS
+    assert flagged > WORST_ROWS_KEPT > MAX_ROWS and len(worst) == WORST_ROWS_KEPT  # the JSON keeps more
     report_es = checked(_BIG, "es")
     page = Page(render(report_es))
     shown = [a for a in page.attrs if a["tag"] == "tr" and a.get("class", "").startswith("st-")]
@@ -336,23 +336,6 @@ def test_page_stays_small_for_a_large_batch():
 
 # ---------------------------------------------------------------------------------------------
 # a real browser
-
-
-def chromium(tmp: Path, *args: str, timeout: int = 180) -> subprocess.CompletedProcess:
-    profile = tmp / "profile"
-    command = [str(CHROMIUM_PATH), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", *args]
-    try:
-        return subprocess.run(command, check=False, capture_output=True, text=True, timeout=timeout)
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-
-
-def page_console_lines(stderr: str, url: str) -> list[str]:
-    """Console messages and uncaught exceptions Chromium logged for ``url``."""
-    return [line for line in stderr.splitlines()
-            if (":CONSOLE" in line or "Uncaught" in line) and url in line]
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,9 @@
 """Raw batch → canonical table: map headers, turn cells into text or dates, compute ages.
 
 Pure: no I/O. The output frame has one column per canonical field (missing fields are
-all-null), helper columns named ``<field>__<what>`` that rules read (raw date text, date
-parse status, serial-stored-as-number flag), the age metrics, and the sheet row number as
+all-null), helper columns named ``<field>__<what>`` that rules and the report read (raw date
+text, date parse status, serial-stored-as-number flag, the agency under the name the pack's alias
+table gives it), the age metrics, and the sheet row number as
 index. Nothing here decides what is a problem; the rules do.
 """
 
@@ -24,10 +25,10 @@ from tracecheck.items import FIREARM, item_kinds
 from tracecheck.mapping import ColumnMapping, map_batch
 from tracecheck.read import RawBatch
 from tracecheck.read.notes import DroppedRow
-from tracecheck.reference import item_words
+from tracecheck.reference import agency_name, agency_names, item_words
 from tracecheck.ruleset import RulePack
 from tracecheck.schema import DATE_FIELDS, TEXT_FIELDS, schema_failures
-from tracecheck.text import fold_series
+from tracecheck.text import fold_series, map_distinct
 
 TRUE_WORDS = {"Y", "YES", "SI", "S", "TRUE", "1", "X", "VERDADERO", "OBLITERATED", "LIMADO", "LIMADA"}
 FALSE_WORDS = {"N", "NO", "FALSE", "0", "FALSO"}
@@ -68,6 +69,7 @@ def normalise(raw: RawBatch, pack: RulePack, *, date_order: str = "auto", as_of:
             columns["serial_number__date"] = _typed_cells(source, index, _DATE_TYPES, is_datetime64_any_dtype)
     orders = _date_columns(raw, mapping, index, date_order, as_of, columns)
     columns["obliterated__flag"] = _flag(columns["obliterated"])
+    columns["agency__name"] = _agency_names(columns["agency"], agency_names(pack.reference))
     frame = pd.DataFrame(columns, index=index)
     frame = pd.concat([frame, metrics.compute(frame, as_of)], axis=1)
     return Batch(frame=frame, raw=raw, mapping=mapping, as_of=as_of,
@@ -156,6 +158,14 @@ def _date_columns(raw: RawBatch, mapping: ColumnMapping, index: pd.Index, order:
             columns[f"{f}__raw"] = pd.Series(np.nan, index=index, dtype="str")
             columns[f"{f}__status"] = pd.Series("blank", index=index, dtype="str")
     return {f: c.order for f, c in read.items()}
+
+
+def _agency_names(agency: pd.Series, names: dict[str, str]) -> pd.Series:
+    """Each row's agency under the name the pack's ``agency_aliases`` table gives it ("FGR" ->
+    "Fiscalía General de la República"), else as written; missing where blank. The report counts and
+    shows agencies by this name; ``agency`` keeps the cell as submitted."""
+    named = map_distinct(agency, lambda value: agency_name(str(value), names)) if names else agency.to_numpy()
+    return pd.Series(named, index=agency.index, dtype="str")
 
 
 def _flag(values: pd.Series) -> pd.Series:

@@ -68,6 +68,41 @@ def item_words(data: dict) -> dict[str, str]:
     return words
 
 
+def agency_names(data: dict) -> dict[str, str]:
+    """Compact key (``agency_key``) of every name in the pack's ``agency_aliases`` table -> the agency's
+    name (the name on the left of its entry). When two entries claim one name the later wins: a user
+    pack's entries come after the default ones."""
+    names: dict[str, str] = {}
+    for name, aliases in (data.get("agency_aliases") or {}).items():
+        for alias in [name, *(aliases or [])]:
+            key = agency_key(alias)
+            if key:
+                names[key] = str(name)
+    return names
+
+
+def agency_key(text: object) -> str:
+    """An agency name without regard to case, accents, punctuation or spaces ("F.G.R." and "fgr": "FGR")."""
+    return fold(text).replace(" ", "")
+
+
+_NAME_AND_ACRONYM = re.compile(r"(.+?)\s*\(([^()]+)\)")
+
+
+def agency_name(value: str, names: dict[str, str]) -> str:
+    """The name the pack gives the agency written ``value``, or ``value`` as written when the table
+    does not know it. "Name (ACRONYM)" takes the agency's name when both parts name that agency."""
+    found = names.get(agency_key(value))
+    if found:
+        return found
+    parts = _NAME_AND_ACRONYM.fullmatch(value.strip())
+    if parts:
+        first, second = names.get(agency_key(parts[1])), names.get(agency_key(parts[2]))
+        if first and first == second:
+            return first
+    return value
+
+
 def _words_re(words: list[str], *, stems: bool) -> re.Pattern[str]:
     """Any of ``words`` (folded) as whole words, or as the start of a word when ``stems``."""
     if not words:

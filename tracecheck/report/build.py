@@ -188,8 +188,10 @@ def _duplicate_summary(groups: DuplicateTables, n_rows: int) -> dict[str, Any]:
 
 
 def _agencies(batch: Batch) -> pd.Series:
-    """Each row's agency as given ("" when blank), indexed by sheet row (text, kept Arrow-backed)."""
-    agency = batch.frame["agency"].astype("str").fillna("")
+    """Each row's agency under the name the pack's ``agency_aliases`` gives it ("FGR" and "Fiscalía
+    General de la República" are one agency), else as written; "" when blank. Indexed by sheet row."""
+    frame = batch.frame
+    agency = frame["agency__name" if "agency__name" in frame.columns else "agency"].astype("str").fillna("")
     return agency.where(agency.str.strip().ne(""), "")
 
 

@@ -95,6 +95,14 @@ class ReportView:
         picked.sort(key=lambda p: (kind[p], later[p], p))
         return duplicates.records(picked, texts=True)
 
+    @staticmethod
+    def sureness(group: dict[str, Any]) -> str:
+        """How sure a group is, as the key of its words in the catalogue's ``confidence`` section: "flag"
+        (same gun) or "review" (probably the same gun — review). A possible duplicate matches rows
+        without a usable serial (TC203: "may be the same firearm"), so it is never more than "review",
+        whatever its ``confidence``."""
+        return "review" if group["kind"] == "possible-duplicate" else str(group["confidence"])
+
     def dropped(self) -> str:
         """The rows not checked as requests, counted by reason in words ("" when none)."""
         w = self.words
@@ -113,16 +121,19 @@ class ReportView:
         """A request's canonical value of ``field`` (a date as parsed, else as submitted); None if absent."""
         return self.member_values([row], [field])[field][0]
 
-    def member_values(self, rows: list[int], fields: Iterable[str]) -> dict[str, list[Any]]:
+    def member_values(self, rows: list[int], fields: Iterable[str], *, named: bool = False) -> dict[str, list[Any]]:
         """Field -> the canonical value of each of ``rows`` (sheet rows), as ``member_value`` gives
-        it, looked up for all rows at once."""
+        it, looked up for all rows at once. With ``named``, the agency is given under the name the
+        pack's ``agency_aliases`` table gives it, as summary.by_agency and worst_rows name it
+        ("Fiscalía General de la República" for a cell "FGR"); else as submitted."""
         canonical = self.report.canonical
         out: dict[str, list[Any]] = {}
         for field in fields:
             if canonical is None or field not in canonical.columns:
                 out[field] = [None] * len(rows)
                 continue
-            values = canonical[field].reindex(rows)
+            name = f"{field}__name"  # the agency under its name in the pack's alias table
+            values = canonical[name if named and name in canonical.columns else field].reindex(rows)
             raw = f"{field}__raw"
             if raw in canonical.columns:
                 values = values.astype(object).where(values.notna(), canonical[raw].reindex(rows))

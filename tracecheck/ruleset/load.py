@@ -133,7 +133,7 @@ def _own_part(data: dict[str, Any], path: Path) -> dict[str, Any]:
         part["fields"][fname] = list((spec or {}).get("aliases", []))
     for fname, aliases in (data.get("columns") or {}).items():  # user shorthand: field -> extra aliases
         part["fields"].setdefault(fname, []).extend([aliases] if isinstance(aliases, str) else list(aliases))
-    for key in ("placeholders", "items", "us_country_names", "manufacturers", "matching", "calibers"):
+    for key in ("placeholders", "items", "us_country_names", "manufacturers", "matching", "calibers", "agency_aliases"):
         if key in data:
             part["reference"][key] = data[key]
     if data.get("vocabulary"):
@@ -174,7 +174,10 @@ def _merge(into: dict[str, Any], part: dict[str, Any]) -> None:
     for fname, aliases in part["fields"].items():
         into["fields"].setdefault(fname, []).extend(aliases)
     into["map"].update(part["map"])
+    aliases = _extend(into["reference"].get("agency_aliases") or {}, part["reference"].get("agency_aliases") or {})
     into["reference"] = _deep_merge(into["reference"], part["reference"])
+    if aliases:  # agency names extend, as the header vocabulary does
+        into["reference"]["agency_aliases"] = aliases
     into["translations"] = _deep_merge(into["translations"], part["translations"])
     if part.get("select") is not None:
         into["select"] = list(part["select"])

@@ -363,6 +363,10 @@ class PackFile(BaseModel):
     items: Items | None = Field(None, description="Rows that are ammunition, magazines, parts or accessories.")
     us_country_names: list[Word] | None = None
     manufacturers: list[Manufacturer] | None = None
+    agency_aliases: dict[str, list[Word]] | None = Field(
+        None, description="Agency name -> its other names (acronyms, former names), matched without regard to "
+                          "case, accents, punctuation or spaces; the report shows each agency under its name. "
+                          "Lists extend the default ones; a name given to another agency moves there.")
     matching: Matching | None = Field(None, description="Duplicate matching parameters (rules/matching.yml).")
     calibers: dict[str, list[Word]] | None = Field(None, description="Caliber class -> aliases.")
     vocabulary: Vocabulary | None = Field(None, description="How headers without an alias are read "

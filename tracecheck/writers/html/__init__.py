@@ -3,7 +3,8 @@
 Every number on the page comes from the report view (``summary`` as in the JSON) and carries
 ``data-metric="<dotted JSON path>"`` and ``data-value`` (the JSON value), so a test or a script
 can check it against ``report.to_dict()``. Long lists are capped (agencies, duplicate groups,
-worst rows) so a 100,000-row batch still gives a small page. Every value from the batch is
+worst rows: at most MAX_ROWS rows with an error or a warning) so a 100,000-row batch still gives a
+small page. Duplicate cards are drawn by ``groups``. Every value from the batch is
 escaped: cells are user-controlled. All words come from the message catalogue.
 """
 
@@ -17,13 +18,14 @@ from tracecheck.catalogue import Catalogue
 from tracecheck.findings import SEVERITIES
 from tracecheck.report.view import ReportView
 from tracecheck.writers.html.charts import Bar, e, metric, svg_bars
+from tracecheck.writers.html.groups import MAX_GROUPS, MAX_PAIRS, duplicates_section
 from tracecheck.writers.html.page import CSS, PAGE
 
 TOP_AGENCIES = 15
-MAX_GROUPS = 50
-MAX_PAIRS = 10
-MAX_ROWS = 100
+MAX_ROWS = 50  # rows with an error or a warning (summary.worst_rows keeps more)
 MAX_BATCH_FINDINGS = 50
+
+__all__ = ["MAX_BATCH_FINDINGS", "MAX_GROUPS", "MAX_PAIRS", "MAX_ROWS", "TOP_AGENCIES", "write_html"]
 
 
 def write_html(view: ReportView, fp: TextIO) -> None:
@@ -31,7 +33,7 @@ def write_html(view: ReportView, fp: TextIO) -> None:
     w = view.words
     source = view.batch["source"]
     sections = [_header(view), _headline(view), _batch_findings(view), _ages(view), _by_rule(view),
-                _by_agency(view), _duplicates(view), _worst_rows(view), _mapping(view), _footer(view)]
+                _by_agency(view), duplicates_section(view), _worst_rows(view), _mapping(view), _footer(view)]
     fp.write(PAGE.substitute(lang=e(w.lang), title=f"{e(w.label('title'))} — {e(source)}", css=CSS,
                              body="\n".join(s for s in sections if s)))
 
@@ -212,45 +214,6 @@ def _by_agency(view: ReportView) -> str:
             f'<figure>{chart}{_legend(w, ("error", "warning"))}</figure></div></section>')
 
 
-def _duplicates(view: ReportView) -> str:
-    total, w = len(view.report.duplicates), view.words
-    title = f'<h2>{_t(w, "duplicates")}</h2>'
-    if not total:
-        return f'<section id="duplicates">{title}<p>{_t(w, "duplicates_none")}</p></section>'
-    shown = view.groups(MAX_GROUPS)
-    ids = view.requests({r for g in shown for r in g["rows"]})
-    cards = "".join(_group_card(w, g, ids) for g in shown)
-    rest = total - len(shown)
-    more = (f'<p class="more" data-more-groups="{rest}">{_t(w, "more_groups", n=w.number(rest))}</p>' if rest else "")
-    return f'<section id="duplicates">{title}<div class="groups">{cards}</div>{more}</section>'
-
-
-def _group_card(w: Catalogue, group: dict[str, Any], ids: dict[int, str]) -> str:
-    rows = ", ".join(_row_ref(r, ids) for r in group["rows"])
-    pairs = group.get("pairs", [])
-    items = "".join(_pair_item(w, p) for p in pairs[:MAX_PAIRS])
-    if len(pairs) > MAX_PAIRS:
-        items += f'<li class="more">{_t(w, "more_pairs", n=w.number(len(pairs) - MAX_PAIRS))}</li>'
-    kind, conf = group["kind"], group["confidence"]
-    return (f'<article class="group kind-{e(kind)}"><h3><code>{e(group["id"])}</code> '
-            f'{e(w.text("kind", kind))} <span class="tag conf-{e(conf)}">{e(w.text("confidence", conf))}</span> '
-            f'<span class="score">{_l(w, "score")} {e(_num(group.get("score")))}</span></h3>'
-            f'<p>{_l(w, "rows")}: {rows}</p><ul class="pairs">{items}</ul></article>')
-
-
-def _pair_item(w: Catalogue, pair: dict[str, Any]) -> str:
-    rows = " &amp; ".join(e(r) for r in pair["rows"])
-    evidence = "".join(f'<li><span class="w">{e(_signed(ev.get("weight")))}</span> {e(ev.get("text"))}</li>'
-                       for ev in pair.get("evidence", []))
-    return (f'<li><b>{_l(w, "pair")} {rows}</b> <span class="score">{_l(w, "score")} {e(_num(pair.get("score")))}'
-            f'</span><ul class="evidence">{evidence}</ul></li>')
-
-
-def _row_ref(row: int, ids: dict[int, str]) -> str:
-    rid = ids.get(int(row))
-    return f"{e(row)} (<code>{e(rid)}</code>)" if rid else e(row)
-
-
 def _worst_rows(view: ReportView) -> str:
     w = view.words
     worst = view.worst_rows(MAX_ROWS)
@@ -263,7 +226,7 @@ def _worst_rows(view: ReportView) -> str:
     body = "".join(_worst_row(view, i, entry, found[entry["row"]]) for i, entry in enumerate(worst))
     rest = view.summary["rows_with_errors"] + view.summary["rows_with_warnings"] - len(worst)
     more = (f'<p class="more" data-more-rows="{rest}">{_t(w, "more_rows", n=w.number(rest))}</p>' if rest > 0 else "")
-    return (f'<section id="worst-rows">{title}<p class="note">{_t(w, "worst_rows_note")}</p>'
+    return (f'<section id="worst-rows">{title}<p class="note">{_t(w, "worst_rows_note", n=w.number(MAX_ROWS))}</p>'
             f'<div class="scroll"><table class="rows">{head}<tbody>{body}</tbody></table></div>{more}</section>')
 
 
@@ -309,13 +272,3 @@ def _legend(w: Catalogue, severities: tuple[str, ...]) -> str:
 def _records(frame: pd.DataFrame, *columns: str) -> list[Any]:
     """Rows of ``frame`` as named tuples of the given columns (plain Python values)."""
     return list(frame[list(columns)].astype(object).itertuples(index=False))
-
-
-def _num(value: Any) -> str:
-    if value is None:
-        return ""
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def _signed(value: Any) -> str:
-    return "" if value is None else (f"+{value:g}" if value > 0 else f"{value:g}")

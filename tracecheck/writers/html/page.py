@@ -27,9 +27,9 @@ h3{font-size:15px;margin:0 0 4px}
 .plain{list-style:none;margin:2px 0 0;padding:0}
 .num.sev-error{color:var(--err)}.num.sev-warning{color:var(--warn)}.num.sev-info{color:var(--info)}
 .note{color:var(--muted);font-size:13px;margin:0 0 8px}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:12px 20px}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(300px,100%),1fr));gap:12px 20px}
 figure{margin:0;min-width:0}figcaption{font-weight:600;font-size:14px;margin-bottom:4px}
-.split{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:12px 24px;align-items:start}
+.split{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(320px,100%),1fr));gap:12px 24px;align-items:start}
 svg.chart{display:block;width:100%;height:auto;max-width:480px}
 .chart text{font-size:12px;fill:var(--fg)}.chart .val{fill:var(--muted)}
 .chart rect.bar{fill:var(--bar)}.chart rect.muted{fill:#a3abb8}
@@ -47,12 +47,17 @@ code{font:12px/1.3 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow
 td code{white-space:nowrap;overflow-wrap:normal}
 .badge{display:inline-block;border-radius:4px;padding:0 6px;font-size:12px;color:#fff;white-space:nowrap}
 .badge.sev-error{background:var(--err)}.badge.sev-warning{background:var(--warn)}.badge.sev-info{background:var(--info)}
-.groups{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:10px}
+.groups{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(460px,100%),1fr));gap:10px}
 .group{border:1px solid var(--line);border-left:4px solid var(--warn);border-radius:6px;padding:8px 10px;
-font-size:13px;break-inside:avoid}
+font-size:13px;break-inside:avoid;min-width:0}
 .group.kind-re-recovery,.group.kind-possible-duplicate{border-left-color:var(--info)}
-.group p{margin:2px 0}.tag{font-size:11px;border:1px solid var(--line);border-radius:10px;padding:0 6px;
-font-weight:400}.score{color:var(--muted);font-weight:400;font-size:12px}
+.group h3{display:flex;flex-wrap:wrap;align-items:baseline;gap:2px 8px}
+.verdict{font-size:14px;font-weight:700;border-radius:4px;padding:1px 8px;color:#fff;background:var(--warn)}
+.verdict.conf-flag{background:var(--fg)}.kind{font-weight:600}.gid{color:var(--muted)}
+.group.conf-review{border-style:dashed solid dashed solid}
+table.members{font-size:13px;margin:4px 0}table.members td,table.members th{padding:3px 6px;white-space:normal}
+table.members td.date{white-space:nowrap}.why{margin-top:4px}.why summary{color:var(--muted)}
+.score{color:var(--muted);font-weight:400;font-size:12px}
 .pairs,.evidence,.msgs{margin:4px 0;padding-left:18px}.evidence{color:var(--muted)}
 .w{display:inline-block;min-width:2.6em;font-variant-numeric:tabular-nums;color:var(--fg)}
 tr.st-error td:first-child{box-shadow:inset 3px 0 var(--err)}
@@ -62,10 +67,14 @@ details summary{cursor:pointer}.rows td:last-child{min-width:220px}
 footer{margin-top:32px;padding-top:8px;border-top:1px solid var(--line);font-size:12px;color:var(--muted)}
 .hash{overflow-wrap:anywhere}
 @media (max-width:600px){main{padding:10px}h1{font-size:21px}.big{font-size:25px}
-.cards{grid-template-columns:1fr 1fr}}
+.cards{grid-template-columns:1fr 1fr}
+table.members thead{display:none}table.members tr{display:block;border-bottom:1px solid var(--line);padding:3px 0}
+table.members td{display:block;border:0;padding:0;text-align:left}
+table.members td::before{content:attr(data-label) ": ";color:var(--muted)}
+table.members code{white-space:normal;overflow-wrap:anywhere}}
 @media print{body{font-size:11px}main{max-width:none;padding:0}*{-webkit-print-color-adjust:exact;
 print-color-adjust:exact}section{break-inside:avoid-page}table,.group,figure{break-inside:auto}
-tr{break-inside:avoid}.scroll{overflow:visible}h2{break-after:avoid}a{color:inherit}}
+tr{break-inside:avoid}.group{break-inside:avoid}.scroll{overflow:visible}h2{break-after:avoid}a{color:inherit}}
 """
 
 PAGE = Template("""<!DOCTYPE html>
