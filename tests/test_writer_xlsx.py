@@ -362,6 +362,8 @@ def test_duplicates_sheet_lists_at_most_max_groups_and_says_so(tmp_path, monkeyp
         mine = [r for r in table if r[0] == gid]
         assert [r[5] for r in mine] == by_id[gid]["rows"]
         assert [r[6] for r in mine] == [batch["Requesting Agency"].iloc[r - 2] for r in by_id[gid]["rows"]]
+        sure = "probably the same gun — review" if gid.startswith("PD") else "same gun"
+        assert {r[2] for r in mine} == {sure} if by_id[gid]["confidence"] == "flag" else True  # as the HTML says
         paired = {r for p in by_id[gid]["pairs"] for r in p["rows"]}
         assert all(r[13] for r in mine[1:] if r[5] in paired)  # a later member with a scored pair says what ties it
     summary = [c for r in wb["Summary"].iter_rows(values_only=True) for c in r if isinstance(c, str)]

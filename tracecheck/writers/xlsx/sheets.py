@@ -71,10 +71,10 @@ def duplicates_sheet(ws: Sheet, view: ReportView, layout: DataLayout) -> None:
     at = {r: k for k, r in enumerate(rows)}
     several = len(layout.sheets) > 1
     links = layout.links(pd.Series([r for _, r in members], dtype="float64"), pd.Series([None] * len(members)))
-    flagged = [g["confidence"] == "flag" for g, _ in members]
+    flagged = [view.sureness(g) == "flag" for g, _ in members]
     columns: dict[int, Any] = {
         0: [g["id"] for g, _ in members], 1: [w.text("kind", g["kind"]) for g, _ in members],
-        2: [w.text("confidence", g["confidence"]) for g, _ in members], 3: [g["score"] for g, _ in members],
+        2: [w.text("confidence", view.sureness(g)) for g, _ in members], 3: [g["score"] for g, _ in members],
         4: links, 5: [view.row_label(r) if several else r for _, r in members],
         **{6 + i: [values[f][at[r]] for _, r in members] for i, f in enumerate(DUPLICATE_FIELDS)},
         6 + len(DUPLICATE_FIELDS): [_evidence(g, r, w.label("pair")) for g, r in members]}
