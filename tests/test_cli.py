@@ -265,7 +265,7 @@ def test_report_location_and_formats(messy_csv, tmp_path):
     assert result.exit_code == 1
     assert sorted(os.listdir(out)) == ["messy_batch.findings.csv", "messy_batch.report.json"]
     report = load_report(out, "messy_batch")
-    with open(out / "messy_batch.findings.csv", newline="", encoding="utf-8") as handle:
+    with open(out / "messy_batch.findings.csv", newline="", encoding="utf-8-sig") as handle:  # BOM: Excel reads UTF-8
         records = list(csv.DictReader(handle))
     assert list(records[0]) == ["Row", "Column", "Header", "Code", "Name", "Severity", "Field", "Value", "Reason",
                                 "Message", "Index", "Sheet", "Details"]  # the findings table's columns, for people

@@ -130,6 +130,9 @@ def main() -> None:
                    "Parquet tables, for data jobs), or all (every format but parquet).")
 @_LANG
 @_LOCALE
+@click.option("--csv-delimiter", "csv_delimiter", type=click.Choice([",", ";", "tab"]), default=None,
+              help="Delimiter of the findings csv (default: ';' for --lang es, as Spanish Excel expects, ',' "
+                   "otherwise). The csv is UTF-8 with a byte-order mark, so Excel reads accents right.")
 @click.option("--rules", "rules", default=None, help="Rule pack YAML (usually `extends: default`).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="error",
               show_default=True, help="Exit 1 when any finding is at or above this severity.")
@@ -153,8 +156,8 @@ def main() -> None:
               help="Secret for --redact; the same key gives the same hash for the same name.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the summary.")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks for internal errors.")
-def check(inputs, out_dir, formats, lang, locale, rules, fail_on, sheet, header_row, maps, dayfirst, select, ignore,
-          as_of, limit_pairs, redact, redact_key, quiet, debug):
+def check(inputs, out_dir, formats, lang, locale, csv_delimiter, rules, fail_on, sheet, header_row, maps, dayfirst,
+          select, ignore, as_of, limit_pairs, redact, redact_key, quiet, debug):
     """Check each INPUT (a workbook: .xlsx, .xlsm, .xls, .xlsb, .ods; or text: .csv, .tsv, .txt) and
     write a report per input into --out."""
     from tracecheck.ruleset import load_pack
@@ -177,7 +180,7 @@ def check(inputs, out_dir, formats, lang, locale, rules, fail_on, sheet, header_
     path = None
     with interruptible() as stopped:
         for path in inputs:
-            code = _check_one(path, pack, out_dir, fmt, language, fail_on, (sheet, header_row), order,
+            code = _check_one(path, pack, out_dir, (fmt, csv_delimiter), language, fail_on, (sheet, header_row), order,
                               as_of.date() if as_of else None, quiet, debug, limits, redact_key if redact else None)
             worst = max(worst, code)
     if stopped:
@@ -198,9 +201,10 @@ def _one_report_each(inputs: tuple[str, ...]) -> None:
         seen.setdefault(stem, path)
 
 
-def _check_one(path, pack, out_dir, fmt, language, fail_on, where, order, as_of, quiet, debug, limits,
+def _check_one(path, pack, out_dir, output, language, fail_on, where, order, as_of, quiet, debug, limits,
                redact_key) -> int:
     sheet, header_row = where
+    fmt, csv_delimiter = output
     from tracecheck.api import check as run_check
     from tracecheck.api import gc_paused
     from tracecheck.read import ALL_SHEETS
@@ -214,7 +218,7 @@ def _check_one(path, pack, out_dir, fmt, language, fail_on, where, order, as_of,
                                lang=language[0], locale=language[1], limits=limits, redact_key=redact_key,
                                progress=step)
             with gc_paused():
-                written = write_report(report, out_dir, fmt, progress=step)
+                written = write_report(report, out_dir, fmt, csv_delimiter=csv_delimiter, progress=step)
     except TracecheckError as exc:
         click.echo(f"tracecheck: error: {exc}", err=True)
         return exc.exit_code

@@ -72,16 +72,20 @@ def write_atomic(path: Path, write: Callable[[Any], None], *, binary: bool = Fal
 
 
 def write_report(report: Any, out_dir: str | os.PathLike[str], formats: str | Iterable[str] = "json", *,
-                 progress: Callable[[str], None] | None = None) -> list[Path]:
+                 csv_delimiter: str | None = None, progress: Callable[[str], None] | None = None) -> list[Path]:
     """Write ``report`` in each of ``formats`` ("json", "xlsx", "html", "csv", "parquet", a
     comma-separated list or "all": every format but parquet) into ``out_dir`` as
-    ``<input stem>.report.<ext>`` (parquet: four ``<input stem>.report.<table>.parquet`` files, see
-    tracecheck.writers.parquet), each atomically, in the report's
-    language; returns the paths written. ValueError for an unknown format; ReportWriteError when a
-    file cannot be written. ``progress`` is called with "write:<format>" before each format."""
+    ``<input stem>.report.<ext>`` (csv: ``<input stem>.findings.csv``; parquet: four
+    ``<input stem>.report.<table>.parquet`` files, see tracecheck.writers.parquet), each atomically, in
+    the report's language; returns the paths written. The csv is UTF-8 with a byte-order mark,
+    separated by ``csv_delimiter`` (",", ";" or "tab"; default ";" for a Spanish report, "," otherwise),
+    so that Excel opens it in columns. ValueError for an unknown format or delimiter; ReportWriteError
+    when a file cannot be written. ``progress`` is called with "write:<format>" before each format."""
     from tracecheck.report.view import ReportView
+    from tracecheck.writers.csv import csv_delimiter as delimiter_of
 
     view = ReportView(report)
+    csv_sep = delimiter_of(view.words.lang, csv_delimiter)  # a bad delimiter fails before anything is written
     written = []
     for fmt in parse_formats(formats):
         if progress:
@@ -91,7 +95,8 @@ def write_report(report: Any, out_dir: str | os.PathLike[str], formats: str | It
             written += _write_parquet(report, path)
             continue
         write, binary = _writer(fmt)
-        written.append(write_atomic(path, functools.partial(write, view), binary=binary))
+        extra = {"delimiter": csv_sep} if fmt == "csv" else {}
+        written.append(write_atomic(path, functools.partial(write, view, **extra), binary=binary))
     return written
 
 
@@ -103,7 +108,7 @@ def _write_parquet(report: Any, json_path: Path) -> list[Path]:
             for name, table in tables(report).items()]
 
 
-def _writer(fmt: str) -> tuple[Callable[[Any, Any], None], bool]:
+def _writer(fmt: str) -> tuple[Callable[..., None], bool]:
     """The writer function for a format (imported on use: the workbook writer loads XlsxWriter)."""
     if fmt == "json":
         from tracecheck.report.encode import write_json
