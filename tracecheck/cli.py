@@ -20,7 +20,7 @@ from tracecheck.catalogue import catalogue, language_of, languages
 from tracecheck.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, TracecheckError
 from tracecheck.interrupt import interruptible
 from tracecheck.stages import Stages
-from tracecheck.writers import parse_formats, report_path
+from tracecheck.writers import parse_formats
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -175,7 +175,7 @@ def check(inputs, out_dir, formats, lang, locale, csv_delimiter, rules, fail_on,
         pack = pack.with_map(mapping) if mapping else pack
     except TracecheckError as exc:
         _fail(exc)
-    _one_report_each(inputs)
+    inputs = _inputs(inputs, catalogue(*language))
     worst = EXIT_OK
     path = None
     with interruptible() as stopped:
@@ -189,16 +189,23 @@ def check(inputs, out_dir, formats, lang, locale, csv_delimiter, rules, fail_on,
     sys.exit(worst)
 
 
-def _one_report_each(inputs: tuple[str, ...]) -> None:
-    """Two inputs with one file stem would write the same report names, the second over the first:
-    a usage error before anything is read or written."""
-    seen: dict[str, str] = {}
-    for path in inputs:
-        stem = report_path(Path("."), Path(path).name, "json").name.removesuffix(".report.json")
-        if stem in seen and Path(seen[stem]).resolve() != Path(path).resolve():
-            raise click.UsageError(f"{seen[stem]} and {path} would both write {stem}.report.*; check them "
-                                   f"into different --out folders, or rename one")
-        seen.setdefault(stem, path)
+def _inputs(given: tuple[str, ...], words) -> list[str]:
+    """The inputs to check: the tool's own reports skipped with a note each; a usage error when none
+    is left, or when two inputs would write reports of the same names (the second would replace the
+    first), before anything is read or written."""
+    from tracecheck.inputs import own_reports, report_clash
+
+    inputs, skipped = own_reports(given)
+    for path, suffix in skipped:
+        click.echo(f"tracecheck: {words.text('terminal', 'skipped_report', path=path, suffix=suffix)}", err=True)
+    if not inputs:
+        raise click.UsageError("every INPUT is a report tracecheck wrote; nothing to check")
+    clash = report_clash(inputs)
+    if clash:
+        first, second, stem = clash
+        raise click.UsageError(f"{first} and {second} would both write {stem}.report.* (report names ignore the "
+                               f"extension and case); check them into different --out folders, or rename one")
+    return inputs
 
 
 def _check_one(path, pack, out_dir, output, language, fail_on, where, order, as_of, quiet, debug, limits,

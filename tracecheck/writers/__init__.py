@@ -44,6 +44,18 @@ def report_path(out_dir: Path, source: str, fmt: str) -> Path:
     return out_dir / f"{stem}{SUFFIXES[fmt]}"
 
 
+_PARQUET_NAME = re.compile(r"\.report\.[a-z_]+\.parquet$")  # <stem>.report.<table>.parquet (writers.parquet)
+
+
+def report_suffix(name: str) -> str | None:
+    """The ending that marks ``name`` as a report tracecheck writes (``.report.xlsx``,
+    ``.findings.csv``, ``.report.findings.parquet``, ...; any case), or None for any other name."""
+    lowered = name.lower()
+    found = next((suffix for suffix in dict.fromkeys(SUFFIXES.values()) if lowered.endswith(suffix)), None)
+    parquet = _PARQUET_NAME.search(lowered)
+    return found or (parquet.group(0) if parquet else None)
+
+
 def write_atomic(path: Path, write: Callable[[Any], None], *, binary: bool = False) -> Path:
     """Write through ``write(fp)`` into a temp file beside ``path``, then rename it into place.
     ``binary`` opens the temp file in binary mode (workbooks). ReportWriteError when it fails."""
