@@ -1,8 +1,10 @@
 """Command line: ``tracecheck check INPUT... [--out DIR] [--format json,csv] [--rules PACK] ...``.
 
 Exit codes (documented in README, never renumbered): 0 no finding at or above --fail-on;
-1 findings at or above it; 2 usage error, unreadable input or bad rule pack; 3 a report
-could not be written; 70 an internal error (a bug: please report it).
+1 findings at or above it; 2 usage error (click's code: a bad or contradictory option value, a
+selection that runs no rule, inputs whose reports would share names), unreadable input or bad rule
+pack; 3 a report could not be written; 70 an internal error (a bug: please report it); 128 + the
+signal number when interrupted.
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ def _language(lang: str | None, locale: str | None) -> tuple[str, str | None]:
         chosen = lang or (language_of(locale) if locale else "en")
         catalogue(chosen, locale)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--locale" if locale else "--lang") from None
+        raise click.BadParameter(str(exc), param_hint="--locale" if locale is not None else "--lang") from None
     return chosen, locale
 
 
@@ -140,8 +142,8 @@ def main() -> None:
 @_HEADER_ROW
 @click.option("--map", "maps", multiple=True, metavar='FIELD="Header"',
               help='Force a header for a field, e.g. --map serial_number="S/N #". Repeatable.')
-@click.option("--dayfirst/--monthfirst", "dayfirst", default=None,
-              help="Date order for numeric dates (default: inferred per column).")
+@click.option("--dayfirst", is_flag=True, help="Read numeric dates day first (default: inferred per column).")
+@click.option("--monthfirst", is_flag=True, help="Read numeric dates month first (default: inferred per column).")
 @click.option("--select", multiple=True, help="Only these rules: codes, prefixes (TC1), names or families.")
 @click.option("--ignore", multiple=True, help="Skip these rules: codes, prefixes, names or families.")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
@@ -157,7 +159,7 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the summary.")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks for internal errors.")
 def check(inputs, out_dir, formats, lang, locale, csv_delimiter, rules, fail_on, sheet, header_row, maps, dayfirst,
-          select, ignore, as_of, limit_pairs, redact, redact_key, quiet, debug):
+          monthfirst, select, ignore, as_of, limit_pairs, redact, redact_key, quiet, debug):
     """Check each INPUT (a workbook: .xlsx, .xlsm, .xls, .xlsb, .ods; or text: .csv, .tsv, .txt) and
     write a report per input into --out."""
     from tracecheck.ruleset import load_pack
@@ -168,10 +170,23 @@ def check(inputs, out_dir, formats, lang, locale, csv_delimiter, rules, fail_on,
     limits = _parse_limits(limit_pairs)
     if redact and not redact_key:
         raise click.BadParameter("needs a key: --redact-key SECRET or TRACECHECK_REDACT_KEY", param_hint="--redact")
-    order = "auto" if dayfirst is None else ("dayfirst" if dayfirst else "monthfirst")
+    if dayfirst and monthfirst:
+        raise click.UsageError("--dayfirst and --monthfirst contradict each other; give one (or neither: the "
+                               "order is then inferred per column)")
+    order = "dayfirst" if dayfirst else "monthfirst" if monthfirst else "auto"
+    for option, values in (("--select", select), ("--ignore", ignore)):
+        if values and not _split(values):
+            raise click.BadParameter("names no rule; give codes (TC101), prefixes (TC1), names or families",
+                                     param_hint=option)
     try:
         pack = load_pack(rules)
+    except TracecheckError as exc:
+        _fail(exc)
+    try:
         pack = pack.with_selection(_split(select), _split(ignore)) if (select or ignore) else pack
+    except TracecheckError as exc:  # an unknown selector, or a selection that runs no rule
+        raise click.UsageError(str(exc)) from None
+    try:
         pack = pack.with_map(mapping) if mapping else pack
     except TracecheckError as exc:
         _fail(exc)
