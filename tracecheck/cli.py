@@ -326,9 +326,10 @@ def _explain(key, rules, lang, locale):
     words = catalogue(*_language(lang, locale))
     pack = _pack(rules)
     try:
-        click.echo(rule_markdown(pack.rule(key), words), nl=False)
+        page = rule_markdown(pack.rule(key), words, pack=pack, shipped=_pack(None) if rules else None)
     except TracecheckError as exc:
         _fail(exc)
+    click.echo(page, nl=False)
 
 
 @main.command("explain")
@@ -366,7 +367,8 @@ def docs(out_dir, schema_path, rules):
     words = catalogue("en")
     pack = _pack(rules)
     out = Path(out_dir)
-    pages = {f"{r.code}.md": rule_markdown(r, words) for r in pack.all_rules}
+    shipped = _pack(None) if rules else None
+    pages = {f"{r.code}.md": rule_markdown(r, words, pack=pack, shipped=shipped) for r in pack.all_rules}
     pages["README.md"] = index_markdown(pack, words)
     schema = Path(schema_path) if schema_path else out.parent / "rule-pack.schema.json"
     try:
