@@ -125,7 +125,8 @@ def main() -> None:
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("--out", "out_dir", default=".", show_default=True, type=click.Path(file_okay=False),
-              help="Folder for the reports (<input stem>.report.json).")
+              help="Folder for the reports (<input stem>.report.json, .findings.csv, ...). Inputs whose reports "
+                   "would share names are refused; the tool's own reports are skipped.")
 @click.option("--format", "formats", default="json", show_default=True,
               help="Comma-separated report formats: json, xlsx (annotated workbook), html (page with "
                    "charts), csv (findings table), parquet (findings, rows, duplicate groups and pairs as four "
@@ -143,7 +144,7 @@ def main() -> None:
 @click.option("--map", "maps", multiple=True, metavar='FIELD="Header"',
               help='Force a header for a field, e.g. --map serial_number="S/N #". Repeatable.')
 @click.option("--dayfirst", is_flag=True, help="Read numeric dates day first (default: inferred per column).")
-@click.option("--monthfirst", is_flag=True, help="Read numeric dates month first (default: inferred per column).")
+@click.option("--monthfirst", is_flag=True, help="Read numeric dates month first (not with --dayfirst).")
 @click.option("--select", multiple=True, help="Only these rules: codes, prefixes (TC1), names or families.")
 @click.option("--ignore", multiple=True, help="Skip these rules: codes, prefixes, names or families.")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
