@@ -174,7 +174,7 @@ def test_terminal_html_and_workbook_show_the_mapping(tmp_path) -> None:
     page = (out / "nosn.report.html").read_text(encoding="utf-8")
     assert 'id="mapping"' in page and "--map serial_number=&quot;Arma No.&quot;" in page
     assert 'data-metric="mapping.0.confidence"' in page
-    sheet = openpyxl.load_workbook(out / "nosn.report.xlsx", read_only=True)["Summary"]
+    sheet = openpyxl.load_workbook(out / "nosn.report.xlsx", read_only=True)["Technical"]
     texts = [str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
     assert "Column mapping" in texts and '--map serial_number="Arma No."' in texts
 

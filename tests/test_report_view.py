@@ -55,7 +55,10 @@ def test_findings_csv_holds_the_json_findings(report):
     document = report.to_dict()
     buffer = io.StringIO()
     write_findings_csv(ReportView(report), buffer)
-    records = list(csv.reader(io.StringIO(buffer.getvalue())))
+    text = buffer.getvalue()
+    assert text.startswith("\ufeff")  # the byte-order mark Excel needs to read UTF-8
+    delimiter = ";" if report.batch["lang"] == "es" else ","  # Excel's list separator in the report's language
+    records = list(csv.reader(io.StringIO(text[1:]), delimiter=delimiter))
     assert len(records) - 1 == len(document["findings"]) == document["summary"]["findings"]
     assert [r[3] for r in records[1:]] == [f["rule"] for f in document["findings"]]
     assert [r[0] for r in records[1:]] == ["" if f["row"] is None else str(f["row"]) for f in document["findings"]]

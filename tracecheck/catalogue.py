@@ -9,19 +9,28 @@ Babel for the catalogue's locale (``en_US``, ``es_MX``; ``locale=`` refines it, 
 
 A key missing from a language falls back to English, then to the key itself; a test keeps every
 catalogue complete. Pure: reads only its own package data.
+
+Counts and lists agree with their words through a plural format spec, ``{n:plural:# group|# groups}``
+(forms for CLDR's plural categories "one" and "other", as Babel knows them for the locale; ``#`` is
+the value): "1 group", "3 groups"; ``{related_rows:plural:row #|rows #}`` counts a list and writes it
+in words: "row 21", "rows 3, 4, and 5" ("la fila 21", "las filas 3, 4 y 5"). The catalogue's texts
+and the rule packs' message templates (``tracecheck.templates``) both take it.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib.resources
+import string
 from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 from importlib.resources.abc import Traversable
 from typing import Any
 
 import yaml
 
 DEFAULT_LANG = "en"
+PLURAL = "plural:"  # the format spec that picks a form by count: {n:plural:# row|# rows}
 
 
 def folder() -> Traversable:
@@ -98,7 +107,7 @@ class Catalogue:
         if found is None:
             found = self._english.get(section, {}).get(key, key)
         text = str(found)
-        return text.format(**values) if values else text
+        return _Formatter(self).format(text, **values) if values else text
 
     def label(self, key: str, **values: Any) -> str:
         return self.text("labels", key, **values)
@@ -129,6 +138,40 @@ class Catalogue:
     def join(self, items: Iterable[str]) -> str:
         return self.text("words", "list_separator").join(items)
 
+    def plural(self, value: Any, forms: str) -> str:
+        """The form of ``forms`` ("# row|# rows": the forms for the plural categories one and other)
+        that ``value``'s count takes in this language, with ``#`` replaced by the value. A count is an
+        int, a float or a number already written out ("1,234" as the locale writes it); a list (or
+        tuple, or array) counts its items and is written as a list in words ("3, 4, and 5"; "3, 4 y 5")."""
+        options = forms.split("|")
+        count, shown = self._counted(value)
+        one = count is not None and _plural_category(self.locale, count) == "one"
+        return (options[0] if one else options[-1]).replace("#", shown)
+
+    def _counted(self, value: Any) -> tuple[Any, str]:
+        """(the count that picks the form, or None when there is none; the text that ``#`` stands for)."""
+        if not isinstance(value, (tuple, list, str, int, float)) and hasattr(value, "tolist"):
+            value = value.tolist()  # numpy arrays and scalars
+        if isinstance(value, (list, tuple)):
+            return len(value), _list_text(self.locale, [str(v) for v in value])
+        if value is None or type(value).__name__ == "NAType" or (isinstance(value, float) and value != value):
+            return None, ""  # missing: no count, nothing to show
+        if isinstance(value, bool):
+            return None, str(value)
+        if isinstance(value, int):
+            return value, _grouped(self.locale, value)
+        if isinstance(value, float):
+            shown = self.number(value, "0.0##")  # "1.0 years": a visible decimal takes the plural in English
+            digits = f"{value:.3f}".rstrip("0")
+            return Decimal(digits + "0" if digits.endswith(".") else digits), shown
+        from babel.numbers import NumberFormatError, parse_decimal
+
+        text = str(value)
+        try:
+            return parse_decimal(text, locale=self.locale, strict=False), text
+        except (NumberFormatError, InvalidOperation, ValueError):
+            return None, text
+
     # ------------------------------------------------------------------ numbers
 
     def number(self, value: Any, pattern: str | None = None) -> str:
@@ -147,3 +190,56 @@ class Catalogue:
 
         pattern = Locale.parse(self.locale).percent_formats[None].pattern.replace("#,##0", "#,##0.0", 1)
         return format_percent(share, format=pattern, locale=self.locale)
+
+
+def _plural_category(locale: str, count: Any) -> str:
+    """CLDR's plural category of ``count`` in ``locale`` ("one", "other", "many", ...). Cached by the
+    count's text: 1 and 1.0 are equal keys to a cache but not to CLDR ("1 year", "1.0 years")."""
+    return _category(locale, str(abs(count)))
+
+
+@functools.lru_cache(maxsize=8192)
+def _category(locale: str, count: str) -> str:
+    from babel import Locale
+
+    return str(Locale.parse(locale).plural_form(Decimal(count)))
+
+
+@functools.lru_cache(maxsize=8192)
+def _grouped(locale: str, value: int) -> str:
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=locale)
+
+
+@functools.cache
+def _list_patterns(locale: str) -> dict[str, str]:
+    from babel import Locale
+
+    return dict(Locale.parse(locale).list_patterns["standard"].items())
+
+
+def _list_text(locale: str, items: list[str]) -> str:
+    """``items`` as a list in words, by the locale's CLDR patterns ("3, 4, and 5"; "3, 4 y 5"); what
+    babel.lists.format_list writes, without its per-call locale lookup (a message per duplicate row)."""
+    if len(items) < 2:
+        return items[0] if items else ""
+    patterns = _list_patterns(locale)
+    if len(items) == 2:
+        return patterns["2"].format(*items)
+    text = patterns["end"].format(items[-2], items[-1])
+    for item in reversed(items[1:-2]):
+        text = patterns["middle"].format(item, text)
+    return patterns["start"].format(items[0], text)
+
+
+class _Formatter(string.Formatter):
+    """``str.format`` that also takes the plural spec ``{n:plural:# row|# rows}``."""
+
+    def __init__(self, words: Catalogue) -> None:
+        self.words = words
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec.startswith(PLURAL):
+            return self.words.plural(value, format_spec[len(PLURAL):])
+        return format(value, format_spec)

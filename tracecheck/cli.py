@@ -1,8 +1,10 @@
 """Command line: ``tracecheck check INPUT... [--out DIR] [--format json,csv] [--rules PACK] ...``.
 
 Exit codes (documented in README, never renumbered): 0 no finding at or above --fail-on;
-1 findings at or above it; 2 usage error, unreadable input or bad rule pack; 3 a report
-could not be written; 70 an internal error (a bug: please report it).
+1 findings at or above it; 2 usage error (click's code: a bad or contradictory option value, a
+selection that runs no rule, inputs whose reports would share names), unreadable input or bad rule
+pack; 3 a report could not be written; 70 an internal error (a bug: please report it); 128 + the
+signal number when interrupted.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from tracecheck.catalogue import catalogue, language_of, languages
 from tracecheck.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, TracecheckError
 from tracecheck.interrupt import interruptible
 from tracecheck.stages import Stages
-from tracecheck.writers import parse_formats, report_path
+from tracecheck.writers import parse_formats
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -65,7 +67,7 @@ def _language(lang: str | None, locale: str | None) -> tuple[str, str | None]:
         chosen = lang or (language_of(locale) if locale else "en")
         catalogue(chosen, locale)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--locale" if locale else "--lang") from None
+        raise click.BadParameter(str(exc), param_hint="--locale" if locale is not None else "--lang") from None
     return chosen, locale
 
 
@@ -123,13 +125,17 @@ def main() -> None:
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("--out", "out_dir", default=".", show_default=True, type=click.Path(file_okay=False),
-              help="Folder for the reports (<input stem>.report.json).")
+              help="Folder for the reports (<input stem>.report.json, .findings.csv, ...). Inputs whose reports "
+                   "would share names are refused; the tool's own reports are skipped.")
 @click.option("--format", "formats", default="json", show_default=True,
               help="Comma-separated report formats: json, xlsx (annotated workbook), html (page with "
                    "charts), csv (findings table), parquet (findings, rows, duplicate groups and pairs as four "
                    "Parquet tables, for data jobs), or all (every format but parquet).")
 @_LANG
 @_LOCALE
+@click.option("--csv-delimiter", "csv_delimiter", type=click.Choice([",", ";", "tab"]), default=None,
+              help="Delimiter of the findings csv (default: ';' for --lang es, as Spanish Excel expects, ',' "
+                   "otherwise). The csv is UTF-8 with a byte-order mark, so Excel reads accents right.")
 @click.option("--rules", "rules", default=None, help="Rule pack YAML (usually `extends: default`).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="error",
               show_default=True, help="Exit 1 when any finding is at or above this severity.")
@@ -137,8 +143,8 @@ def main() -> None:
 @_HEADER_ROW
 @click.option("--map", "maps", multiple=True, metavar='FIELD="Header"',
               help='Force a header for a field, e.g. --map serial_number="S/N #". Repeatable.')
-@click.option("--dayfirst/--monthfirst", "dayfirst", default=None,
-              help="Date order for numeric dates (default: inferred per column).")
+@click.option("--dayfirst", is_flag=True, help="Read numeric dates day first (default: inferred per column).")
+@click.option("--monthfirst", is_flag=True, help="Read numeric dates month first (not with --dayfirst).")
 @click.option("--select", multiple=True, help="Only these rules: codes, prefixes (TC1), names or families.")
 @click.option("--ignore", multiple=True, help="Skip these rules: codes, prefixes, names or families.")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
@@ -153,8 +159,8 @@ def main() -> None:
               help="Secret for --redact; the same key gives the same hash for the same name.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the summary.")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks for internal errors.")
-def check(inputs, out_dir, formats, lang, locale, rules, fail_on, sheet, header_row, maps, dayfirst, select, ignore,
-          as_of, limit_pairs, redact, redact_key, quiet, debug):
+def check(inputs, out_dir, formats, lang, locale, csv_delimiter, rules, fail_on, sheet, header_row, maps, dayfirst,
+          monthfirst, select, ignore, as_of, limit_pairs, redact, redact_key, quiet, debug):
     """Check each INPUT (a workbook: .xlsx, .xlsm, .xls, .xlsb, .ods; or text: .csv, .tsv, .txt) and
     write a report per input into --out."""
     from tracecheck.ruleset import load_pack
@@ -165,19 +171,32 @@ def check(inputs, out_dir, formats, lang, locale, rules, fail_on, sheet, header_
     limits = _parse_limits(limit_pairs)
     if redact and not redact_key:
         raise click.BadParameter("needs a key: --redact-key SECRET or TRACECHECK_REDACT_KEY", param_hint="--redact")
-    order = "auto" if dayfirst is None else ("dayfirst" if dayfirst else "monthfirst")
+    if dayfirst and monthfirst:
+        raise click.UsageError("--dayfirst and --monthfirst contradict each other; give one (or neither: the "
+                               "order is then inferred per column)")
+    order = "dayfirst" if dayfirst else "monthfirst" if monthfirst else "auto"
+    for option, values in (("--select", select), ("--ignore", ignore)):
+        if values and not _split(values):
+            raise click.BadParameter("names no rule; give codes (TC101), prefixes (TC1), names or families",
+                                     param_hint=option)
     try:
         pack = load_pack(rules)
+    except TracecheckError as exc:
+        _fail(exc)
+    try:
         pack = pack.with_selection(_split(select), _split(ignore)) if (select or ignore) else pack
+    except TracecheckError as exc:  # an unknown selector, or a selection that runs no rule
+        raise click.UsageError(str(exc)) from None
+    try:
         pack = pack.with_map(mapping) if mapping else pack
     except TracecheckError as exc:
         _fail(exc)
-    _one_report_each(inputs)
+    inputs = _inputs(inputs, catalogue(*language))
     worst = EXIT_OK
     path = None
     with interruptible() as stopped:
         for path in inputs:
-            code = _check_one(path, pack, out_dir, fmt, language, fail_on, (sheet, header_row), order,
+            code = _check_one(path, pack, out_dir, (fmt, csv_delimiter), language, fail_on, (sheet, header_row), order,
                               as_of.date() if as_of else None, quiet, debug, limits, redact_key if redact else None)
             worst = max(worst, code)
     if stopped:
@@ -186,21 +205,29 @@ def check(inputs, out_dir, formats, lang, locale, rules, fail_on, sheet, header_
     sys.exit(worst)
 
 
-def _one_report_each(inputs: tuple[str, ...]) -> None:
-    """Two inputs with one file stem would write the same report names, the second over the first:
-    a usage error before anything is read or written."""
-    seen: dict[str, str] = {}
-    for path in inputs:
-        stem = report_path(Path("."), Path(path).name, "json").name.removesuffix(".report.json")
-        if stem in seen and Path(seen[stem]).resolve() != Path(path).resolve():
-            raise click.UsageError(f"{seen[stem]} and {path} would both write {stem}.report.*; check them "
-                                   f"into different --out folders, or rename one")
-        seen.setdefault(stem, path)
+def _inputs(given: tuple[str, ...], words) -> list[str]:
+    """The inputs to check: the tool's own reports skipped with a note each; a usage error when none
+    is left, or when two inputs would write reports of the same names (the second would replace the
+    first), before anything is read or written."""
+    from tracecheck.inputs import own_reports, report_clash
+
+    inputs, skipped = own_reports(given)
+    for path, suffix in skipped:
+        click.echo(f"tracecheck: {words.text('terminal', 'skipped_report', path=path, suffix=suffix)}", err=True)
+    if not inputs:
+        raise click.UsageError("every INPUT is a report tracecheck wrote; nothing to check")
+    clash = report_clash(inputs)
+    if clash:
+        first, second, stem = clash
+        raise click.UsageError(f"{first} and {second} would both write {stem}.report.* (report names ignore the "
+                               f"extension and case); check them into different --out folders, or rename one")
+    return inputs
 
 
-def _check_one(path, pack, out_dir, fmt, language, fail_on, where, order, as_of, quiet, debug, limits,
+def _check_one(path, pack, out_dir, output, language, fail_on, where, order, as_of, quiet, debug, limits,
                redact_key) -> int:
     sheet, header_row = where
+    fmt, csv_delimiter = output
     from tracecheck.api import check as run_check
     from tracecheck.api import gc_paused
     from tracecheck.read import ALL_SHEETS
@@ -214,7 +241,7 @@ def _check_one(path, pack, out_dir, fmt, language, fail_on, where, order, as_of,
                                lang=language[0], locale=language[1], limits=limits, redact_key=redact_key,
                                progress=step)
             with gc_paused():
-                written = write_report(report, out_dir, fmt, progress=step)
+                written = write_report(report, out_dir, fmt, csv_delimiter=csv_delimiter, progress=step)
     except TracecheckError as exc:
         click.echo(f"tracecheck: error: {exc}", err=True)
         return exc.exit_code
@@ -300,9 +327,10 @@ def _explain(key, rules, lang, locale):
     words = catalogue(*_language(lang, locale))
     pack = _pack(rules)
     try:
-        click.echo(rule_markdown(pack.rule(key), words), nl=False)
+        page = rule_markdown(pack.rule(key), words, pack=pack, shipped=_pack(None) if rules else None)
     except TracecheckError as exc:
         _fail(exc)
+    click.echo(page, nl=False)
 
 
 @main.command("explain")
@@ -340,7 +368,8 @@ def docs(out_dir, schema_path, rules):
     words = catalogue("en")
     pack = _pack(rules)
     out = Path(out_dir)
-    pages = {f"{r.code}.md": rule_markdown(r, words) for r in pack.all_rules}
+    shipped = _pack(None) if rules else None
+    pages = {f"{r.code}.md": rule_markdown(r, words, pack=pack, shipped=shipped) for r in pack.all_rules}
     pages["README.md"] = index_markdown(pack, words)
     schema = Path(schema_path) if schema_path else out.parent / "rule-pack.schema.json"
     try:

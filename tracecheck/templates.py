@@ -4,7 +4,8 @@
 arrays of text (formatted once per distinct value) that numpy concatenates element-wise, which is
 much cheaper than a Python ``format`` call per finding. Booleans, lists and non-integer numbers
 are written the way the catalogue ``words`` says (yes/no, the list separator, the locale's decimal
-mark). Pure.
+mark); the plural spec ``{related_rows:plural:row #|rows #}`` picks the form that agrees with the
+count and writes a list in words (``Catalogue.plural``). Pure.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tracecheck.catalogue import Catalogue
+from tracecheck.catalogue import PLURAL, Catalogue
 
 
 def render(template: str, fields: dict[str, Any], words: Catalogue) -> np.ndarray | str:
@@ -37,6 +38,11 @@ def render(template: str, fields: dict[str, Any], words: Catalogue) -> np.ndarra
 
 
 def _format(value: Any, spec: str, conversion: str | None, words: Catalogue) -> Any:
+    if spec.startswith(PLURAL):  # {related_rows:plural:row #|rows #}: the form agrees with the count
+        forms = spec[len(PLURAL):]
+        if not isinstance(value, pd.Series):
+            return words.plural(value, forms)
+        return _text_array(value, lambda v: words.plural(v, forms))
     if not isinstance(value, pd.Series):
         return repr(value) if conversion == "r" else _scalar_text(value, spec, words)
     if conversion == "r":
@@ -48,7 +54,10 @@ def _format(value: Any, spec: str, conversion: str | None, words: Catalogue) -> 
 
 def _text_array(value: pd.Series, convert: Callable[[Any], str]) -> np.ndarray:
     """``convert`` applied once per distinct value (most columns repeat a lot), missing → ''."""
-    codes, uniques = pd.factorize(value)
+    try:
+        codes, uniques = pd.factorize(value)
+    except TypeError:  # unhashable values (lists): one call each
+        return np.array([convert(v) if v is not None else "" for v in value], dtype=object)
     texts = np.array([convert(v) for v in uniques] + [""], dtype=object)
     return texts[codes]
 

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tracecheck.catalogue import Catalogue
+from tracecheck.catalogue import PLURAL, Catalogue
 from tracecheck.matching.keys import Keys
 
 FIELDS = ("serial", "maker", "model", "caliber", "recovery")
@@ -128,14 +128,22 @@ def _render(phrase_keys: np.ndarray, values: dict[str, pa.Array], words: Catalog
             if literal:
                 pieces.append(literal)
             if name is not None:
-                if spec or conversion:
-                    raise ValueError(f"evidence phrase {key!r}: placeholders take no format ({name})")
-                pieces.append(pc.take(values[name], at))
+                if conversion or (spec and not spec.startswith(PLURAL)):
+                    raise ValueError(f"evidence phrase {key!r}: placeholders take no format but plural ({name})")
+                taken = pc.take(values[name], at)
+                pieces.append(_plural(taken, spec[len(PLURAL):], words) if spec else taken)
         arrays = [p for p in pieces if not isinstance(p, str)]
         parts.append(pc.binary_join_element_wise(*pieces, "") if arrays
                      else pa.array(["".join(pieces)] * len(at), type=pa.string()))
     texts = pa.concat_arrays(parts)
     return texts.take(pa.array(np.argsort(order, kind="stable")))
+
+
+def _plural(values: pa.Array, forms: str, words: Catalogue) -> pa.Array:
+    """``{days:plural:# day|# days}`` over a column: each distinct value's form, once."""
+    codes, uniques = pd.factorize(values.to_numpy(zero_copy_only=False))
+    texts = np.array([words.plural(v, forms) for v in uniques] + [None], dtype=object)
+    return pa.array(texts[codes], type=pa.string())
 
 
 def _said_undone(keys: Keys, i: np.ndarray, j: np.ndarray) -> np.ndarray:

@@ -58,8 +58,12 @@ def _read_yaml(path: Path, origin: Origin) -> dict[str, Any]:
         if origin:
             raise problem(*origin, f"rule pack file not found: {path}") from None
         raise RulePackError("rule pack file not found", path=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RulePackError(f"cannot read rule pack: {exc}", path=str(path)) from None
+    except IsADirectoryError:
+        raise RulePackError("is a folder, not a rule pack file", path=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise RulePackError(f"cannot read rule pack: not UTF-8 text (byte {exc.start})", path=str(path)) from None
+    except OSError as exc:
+        raise RulePackError(f"cannot read rule pack: {exc.strerror or exc}", path=str(path)) from None
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader
     except yaml.YAMLError as exc:

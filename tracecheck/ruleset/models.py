@@ -40,6 +40,7 @@ from pydantic import (
     model_validator,
 )
 
+from tracecheck.catalogue import PLURAL
 from tracecheck.checks import REGISTRY
 from tracecheck.checks.params import FieldRef
 from tracecheck.findings import Severity
@@ -106,6 +107,12 @@ def template_problem(template: str, samples: dict[str, Any]) -> str | None:
             return f"placeholder {{{name}}} is not a finding, parameter or context field"
         if conversion not in (None, "r"):
             return f"placeholder {{{name}!{conversion}}}: only !r is supported"
+        if spec and spec.startswith(PLURAL):  # {related_rows:plural:row #|rows #}
+            sample = samples[name]
+            if len(spec.split("|")) != 2 or isinstance(sample, bool) or not isinstance(sample, (int, float, list)):
+                return (f"placeholder {{{name}:{spec}}}: a plural spec takes a count or a list and two forms, "
+                        f"one|other, e.g. {{{name}:plural:# row|# rows}}")
+            continue
         try:
             format(repr(samples[name]) if conversion else samples[name], spec or "")
         except (ValueError, TypeError) as exc:

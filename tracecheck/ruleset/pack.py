@@ -80,8 +80,11 @@ class RulePack:
 
 
     def rule(self, key: str) -> Rule:
+        """The rule with code or name ``key``, in any case ("TC101", "tc101", "Serial-Missing"), as
+        ``--select`` takes them. RulePackError for an unknown rule."""
+        wanted = key.strip().casefold()
         for rule in self.all_rules:
-            if key in (rule.code, rule.name):
+            if wanted in (rule.code.casefold(), rule.name.casefold()):
                 return rule
         raise RulePackError(f"unknown rule {key!r}")
 

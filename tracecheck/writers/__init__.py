@@ -44,6 +44,18 @@ def report_path(out_dir: Path, source: str, fmt: str) -> Path:
     return out_dir / f"{stem}{SUFFIXES[fmt]}"
 
 
+_PARQUET_NAME = re.compile(r"\.report\.[a-z_]+\.parquet$")  # <stem>.report.<table>.parquet (writers.parquet)
+
+
+def report_suffix(name: str) -> str | None:
+    """The ending that marks ``name`` as a report tracecheck writes (``.report.xlsx``,
+    ``.findings.csv``, ``.report.findings.parquet``, ...; any case), or None for any other name."""
+    lowered = name.lower()
+    found = next((suffix for suffix in dict.fromkeys(SUFFIXES.values()) if lowered.endswith(suffix)), None)
+    parquet = _PARQUET_NAME.search(lowered)
+    return found or (parquet.group(0) if parquet else None)
+
+
 def write_atomic(path: Path, write: Callable[[Any], None], *, binary: bool = False) -> Path:
     """Write through ``write(fp)`` into a temp file beside ``path``, then rename it into place.
     ``binary`` opens the temp file in binary mode (workbooks). ReportWriteError when it fails."""
@@ -72,16 +84,20 @@ def write_atomic(path: Path, write: Callable[[Any], None], *, binary: bool = Fal
 
 
 def write_report(report: Any, out_dir: str | os.PathLike[str], formats: str | Iterable[str] = "json", *,
-                 progress: Callable[[str], None] | None = None) -> list[Path]:
+                 csv_delimiter: str | None = None, progress: Callable[[str], None] | None = None) -> list[Path]:
     """Write ``report`` in each of ``formats`` ("json", "xlsx", "html", "csv", "parquet", a
     comma-separated list or "all": every format but parquet) into ``out_dir`` as
-    ``<input stem>.report.<ext>`` (parquet: four ``<input stem>.report.<table>.parquet`` files, see
-    tracecheck.writers.parquet), each atomically, in the report's
-    language; returns the paths written. ValueError for an unknown format; ReportWriteError when a
-    file cannot be written. ``progress`` is called with "write:<format>" before each format."""
+    ``<input stem>.report.<ext>`` (csv: ``<input stem>.findings.csv``; parquet: four
+    ``<input stem>.report.<table>.parquet`` files, see tracecheck.writers.parquet), each atomically, in
+    the report's language; returns the paths written. The csv is UTF-8 with a byte-order mark,
+    separated by ``csv_delimiter`` (",", ";" or "tab"; default ";" for a Spanish report, "," otherwise),
+    so that Excel opens it in columns. ValueError for an unknown format or delimiter; ReportWriteError
+    when a file cannot be written. ``progress`` is called with "write:<format>" before each format."""
     from tracecheck.report.view import ReportView
+    from tracecheck.writers.csv import csv_delimiter as delimiter_of
 
     view = ReportView(report)
+    csv_sep = delimiter_of(view.words.lang, csv_delimiter)  # a bad delimiter fails before anything is written
     written = []
     for fmt in parse_formats(formats):
         if progress:
@@ -91,7 +107,8 @@ def write_report(report: Any, out_dir: str | os.PathLike[str], formats: str | It
             written += _write_parquet(report, path)
             continue
         write, binary = _writer(fmt)
-        written.append(write_atomic(path, functools.partial(write, view), binary=binary))
+        extra = {"delimiter": csv_sep} if fmt == "csv" else {}
+        written.append(write_atomic(path, functools.partial(write, view, **extra), binary=binary))
     return written
 
 
@@ -103,7 +120,7 @@ def _write_parquet(report: Any, json_path: Path) -> list[Path]:
             for name, table in tables(report).items()]
 
 
-def _writer(fmt: str) -> tuple[Callable[[Any, Any], None], bool]:
+def _writer(fmt: str) -> tuple[Callable[..., None], bool]:
     """The writer function for a format (imported on use: the workbook writer loads XlsxWriter)."""
     if fmt == "json":
         from tracecheck.report.encode import write_json

@@ -80,11 +80,10 @@ def _headline(view: ReportView) -> str:
     fix, facts = s["fix_list"], s["batch_facts"]
     cards = [
         _card(_t(w, "fix_list"), metric(w, "summary.fix_list.findings", fix["findings"], css="big"),
-              f'{_t(w, "on_rows_before")} {metric(w, "summary.fix_list.rows", fix["rows"])} {_t(w, "on_rows")}',
+              _on_rows(w, "summary.fix_list.rows", fix["rows"]),
               css="bad" if fix["findings"] else "good"),
         _card(_t(w, "batch_facts"), metric(w, "summary.batch_facts.findings", facts["findings"], css="big"),
-              f'{_t(w, "on_rows_before")} {metric(w, "summary.batch_facts.rows", facts["rows"])} {_t(w, "on_rows")}; '
-              f'{_t(w, "nothing_to_correct")}'),
+              f'{_on_rows(w, "summary.batch_facts.rows", facts["rows"])}; {_t(w, "nothing_to_correct")}'),
         _card(_l(w, "requests"), metric(w, "summary.rows", s["rows"], css="big"),
               f'{metric(w, "summary.rows_with_errors", s["rows_with_errors"])} {_t(w, "rows_with_errors")}, '
               f'{metric(w, "summary.rows_with_warnings", s["rows_with_warnings"])} {_t(w, "rows_with_warnings")}'),
@@ -109,6 +108,12 @@ def _headline(view: ReportView) -> str:
         cards.insert(1, _card(_l(w, "batch_errors"), metric(w, "summary.batch_errors", s["batch_errors"], css="big"),
                               "", css="bad"))
     return f'<section id="headline"><h2>{_t(w, "headline")}</h2><div class="cards">{"".join(cards)}</div></section>'
+
+
+def _on_rows(w: Catalogue, key: str, n: int) -> str:
+    """ "on 41 rows" with the number as a metric and "row"/"rows" as the count takes it (page.on_rows
+    holds the forms, one|other)."""
+    return f'{_t(w, "on_rows_before")} {metric(w, key, n)} {e(w.plural(n, w.text("page", "on_rows")))}'
 
 
 def _card(title: str, main: str, sub: str, css: str = "") -> str:
