@@ -268,7 +268,9 @@ def test_report_location_and_formats(messy_csv, tmp_path):
     with open(out / "messy_batch.findings.csv", newline="", encoding="utf-8-sig") as handle:  # BOM: Excel reads UTF-8
         records = list(csv.DictReader(handle))
     assert list(records[0]) == ["Row", "Column", "Header", "Code", "Name", "Severity", "Field", "Value", "Reason",
-                                "Message", "Index", "Sheet", "Details"]  # the findings table's columns, for people
+                                "Message", "Index", "Sheet", "Details", "Type"]  # the findings table's, for people
+    types = {r["Type"] for r in records}
+    assert types <= {"to fix", "batch fact", "note"} and "batch fact" in types
     assert len(records) == len(report["findings"])
     assert [r["Code"] for r in records] == [f["rule"] for f in report["findings"]]
     assert [r["Message"] for r in records] == [f["message"] for f in report["findings"]]
@@ -701,3 +703,19 @@ def test_locale_spelling_and_a_bare_language(clean_csv, tmp_path):
         out = tmp_path / locale
         assert run("check", clean_csv, "--out", out, "--locale", locale, "-q", *AS_OF).exit_code == 0
         assert load_report(out, "clean_batch")["batch"]["locale"] == expected
+
+
+@pytest.mark.parametrize("selection", [("--select", "TC3"), ("--ignore", "TC1"), ("--ignore", "identifiers")])
+def test_selection_leaves_the_traceable_share_alone(tmp_path, selection):
+    """--select/--ignore choose which findings are reported, not what counts as traceable: the CLI
+    hands the whole pack and the selection to the check (it once passed the selected pack only)."""
+    example = Path(__file__).resolve().parent.parent / "examples" / "fiscalia_titled.xlsx"
+    keys = ("rows_traceable", "traceable_share", "rows_usable_serial", "rows_missing_import_marking", "strong_leads")
+    numbers = []
+    for extra in ((), selection):
+        out = tmp_path / ("sel" if extra else "all")
+        result = run("check", example, "--out", out, "--as-of", "2026-11-22", "--quiet", *extra)
+        assert result.exit_code in (0, 1), result.output
+        summary = json.loads((out / "fiscalia_titled.report.json").read_text(encoding="utf-8"))["summary"]
+        numbers.append({k: summary[k] for k in keys})
+    assert numbers[0] == numbers[1] and numbers[0]["rows_traceable"] < 80

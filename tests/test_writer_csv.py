@@ -57,7 +57,7 @@ def test_the_language_sets_the_delimiter_and_values_round_trip(reports, tmp_path
     [path] = tracecheck.write_report(report, tmp_path, "csv")
     records, frame = read_back(path, delimiter)
     header_line = path.read_bytes()[3:].split(b"\n", 1)[0].decode("utf-8")
-    assert header_line.count(delimiter) == 12 and header_line.split(delimiter)[0] == ("Row" if lang == "en" else "Fila")
+    assert header_line.count(delimiter) == 13 and header_line.split(delimiter)[0] == ("Row" if lang == "en" else "Fila")
     other = ";" if delimiter == "," else ","
     assert other not in header_line
     assert len(records) - 1 == len(report.findings) == len(frame) > 50
@@ -86,7 +86,7 @@ def test_the_library_takes_the_delimiter_as_a_parameter(reports, tmp_path, given
     for lang, report in reports.items():
         [path] = tracecheck.write_report(report, tmp_path / lang, "csv", csv_delimiter=given)
         records, frame = read_back(path, char)
-        assert len(records[0]) == len(frame.columns) == 13
+        assert len(records[0]) == len(frame.columns) == 14
         assert [r[3] for r in records[1:]] == report.findings["rule"].tolist()
 
 

@@ -218,9 +218,9 @@ def test_findings_sheet_has_one_row_per_finding(fiscalia, fiscalia_wb):
     row = [c.value for c in ws[2]]
     rules = {r["rule"]: r for r in fiscalia.rule_pack["rules"]}
     ref = f"{first['column']}{int(first['row'])}"
+    kind = "batch fact" if rules[first["rule"]]["fact"] else "to fix" if first["severity"] != "info" else "note"
     assert row == [f'=HYPERLINK("#\'Data\'!{ref}","{ref}")', int(first["row"]), first["column"], first["header"],
-                   catalogue("en").field(first["field"]), first["value"], first["severity"],
-                   "batch fact" if rules[first["rule"]]["fact"] else "to fix", first["rule"],
+                   catalogue("en").field(first["field"]), first["value"], first["severity"], kind, first["rule"],
                    rules[first["rule"]]["title"], first["message"], rules[first["rule"]]["fix"]]
     types = {r[8]: r[7] for r in ws.iter_rows(min_row=2, values_only=True)}
     assert types["TC310"] == types["TC312"] == "batch fact" and types["TC101"] == "to fix"

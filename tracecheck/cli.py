@@ -183,8 +183,10 @@ def check(inputs, out_dir, formats, lang, locale, csv_delimiter, rules, fail_on,
         pack = load_pack(rules)
     except TracecheckError as exc:
         _fail(exc)
-    try:
-        pack = pack.with_selection(_split(select), _split(ignore)) if (select or ignore) else pack
+    selection = (_split(select), _split(ignore)) if (select or ignore) else ([], [])
+    try:  # checked here; the check itself takes the whole pack and the selection (the traceable share
+        # is computed from the identification rules whatever the selection: tracecheck.api.check)
+        active = len((pack.with_selection(*selection) if (select or ignore) else pack).rules)
     except TracecheckError as exc:  # an unknown selector, or a selection that runs no rule
         raise click.UsageError(str(exc)) from None
     try:
@@ -196,8 +198,9 @@ def check(inputs, out_dir, formats, lang, locale, csv_delimiter, rules, fail_on,
     path = None
     with interruptible() as stopped:
         for path in inputs:
-            code = _check_one(path, pack, out_dir, (fmt, csv_delimiter), language, fail_on, (sheet, header_row), order,
-                              as_of.date() if as_of else None, quiet, debug, limits, redact_key if redact else None)
+            code = _check_one(path, (pack, *selection, active), out_dir, (fmt, csv_delimiter), language, fail_on,
+                              (sheet, header_row), order, as_of.date() if as_of else None, quiet, debug, limits,
+                              redact_key if redact else None)
             worst = max(worst, code)
     if stopped:
         click.echo(f"tracecheck: {catalogue(*language).text('terminal', 'interrupted', path=path)}", err=True)
@@ -224,9 +227,11 @@ def _inputs(given: tuple[str, ...], words) -> list[str]:
     return inputs
 
 
-def _check_one(path, pack, out_dir, output, language, fail_on, where, order, as_of, quiet, debug, limits,
+def _check_one(path, rules, out_dir, output, language, fail_on, where, order, as_of, quiet, debug, limits,
                redact_key) -> int:
+    """Check one input; ``rules`` is (the whole pack, --select list, --ignore list, rules that run)."""
     sheet, header_row = where
+    pack, selected, ignored, active = rules
     fmt, csv_delimiter = output
     from tracecheck.api import check as run_check
     from tracecheck.api import gc_paused
@@ -236,8 +241,9 @@ def _check_one(path, pack, out_dir, output, language, fail_on, where, order, as_
     from tracecheck.writers.text import summary_text
 
     try:
-        with Stages(path, len(pack.rules) + 3 + len(fmt)) as step:
-            report = run_check(path, pack, sheet=sheet, header_row=header_row, date_order=order, as_of=as_of,
+        with Stages(path, active + 3 + len(fmt)) as step:
+            report = run_check(path, pack, select=selected or None, ignore=ignored or None, sheet=sheet,
+                               header_row=header_row, date_order=order, as_of=as_of,
                                lang=language[0], locale=language[1], limits=limits, redact_key=redact_key,
                                progress=step)
             with gc_paused():

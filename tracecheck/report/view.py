@@ -50,6 +50,15 @@ class ReportView:
         """Codes of the rules whose findings are batch facts (nothing to correct in the sheet)."""
         return {code for code, rule in self.rules.items() if rule.get("fact")}
 
+    def finding_types(self, findings: pd.DataFrame) -> pd.Series:
+        """Per finding, in words: a batch fact (a fact rule's), to fix (an error or a warning, as
+        summary.fix_list counts them) or a note (info)."""
+        w = self.words
+        kind = np.where(findings["rule"].isin(self.facts()), "type_fact",
+                        np.where(findings["severity"].isin(("error", "warning")), "type_fix", "type_note"))
+        words = {k: w.text("workbook", k) for k in ("type_fact", "type_fix", "type_note")}
+        return pd.Series(kind, index=findings.index).map(words)
+
     # ------------------------------------------------------------------ rows
 
     @property

@@ -54,5 +54,6 @@ def write_findings_csv(view: ReportView, fp: TextIO, delimiter: str | None = Non
     text = [c for c in table.columns if table[c].dtype == object or str(table[c].dtype) == "str"]
     table = table.assign(**{c: table[c].map(csv_safe, na_action="ignore") for c in text})
     table.columns = [words.label(HEADER_LABELS.get(c, c)) for c in FINDING_COLUMNS]
+    table[words.text("workbook", "type")] = view.finding_types(findings).to_numpy()  # to fix / batch fact / note
     fp.write(BOM)
     table.to_csv(fp, index=False, sep=sep)

@@ -128,7 +128,7 @@ def _batch_findings(view: ReportView) -> str:
         return ""
     items = "".join(f'<li>{_sev_badge(w, f.severity)} <code>{e(f.rule)}</code> {e(view.title(f.rule))}: '
                     f'{e(f.message)}</li>' for f in _records(whole, "rule", "severity", "message"))
-    return f'<section id="batch-findings"><h2>{_l(w, "batch_errors")}</h2><ul class="msgs">{items}</ul></section>'
+    return f'<section id="batch-findings"><h2>{_l(w, "batch_level")}</h2><ul class="msgs">{items}</ul></section>'
 
 
 def _ages(view: ReportView) -> str:

@@ -32,8 +32,6 @@ def findings_sheet(ws: Sheet, view: ReportView, layout: DataLayout) -> None:
     ws.autofilter(len(FINDING_COLUMNS), shown + 1)
     ws.print_setup()
     ws.append(header([w.label(k) if k != "type" else w.text("workbook", "type") for k in FINDING_COLUMNS]))
-    facts = view.facts()
-    kinds = {c: w.text("workbook", "type_fact" if c in facts else "type_fix") for c in codes}
     titles, fixes = {c: view.title(c) for c in codes}, {c: view.fix(c) for c in codes}
     fields = {f: w.field(f) for f in findings["field"].dropna().unique()}
     several = len(layout.sheets) > 1
@@ -46,7 +44,7 @@ def findings_sheet(ws: Sheet, view: ReportView, layout: DataLayout) -> None:
         severity = part["severity"].astype(object)
         ws.write_block(np.arange(block.start, block.stop) + 1, {
             0: links, 1: shown_rows, 2: part["column"], 3: part["header"], 4: part["field"].map(fields),
-            5: part["value"], 6: severity.map(w.severity), 7: part["rule"].map(kinds), 8: part["rule"],
+            5: part["value"], 6: severity.map(w.severity), 7: view.finding_types(part), 8: part["rule"],
             9: part["rule"].map(titles), 10: part["message"], 11: part["rule"].map(fixes)},
             styles={6: [(FILLS.get(s), None, None) for s in severity.tolist()]})
 

@@ -38,7 +38,7 @@ def summary_sheet(ws: Sheet, view: ReportView, notes: list[str]) -> None:
         (w.label("rows_missing_import_marking"), s["rows_missing_import_marking"], None),
         (cell(w.label("strong_leads"), comment=note), s["strong_leads"], s["strong_lead_share"])])
     _section(ws, w.text("workbook", "duplicates"), items=[
-        (w.text("workbook", "duplicate_requests"), dup["groups"].get("duplicate-request", 0), None),
+        *[(f'{w.label("duplicate_groups")}: {w.text("kind", kind)}', n, None) for kind, n in dup["groups"].items()],
         (w.label("review_groups"), dup["review_groups"], None),
         (w.label("after_duplicates"), dup["requests_after_removing_duplicates"], None)])
     _section(ws, w.text("workbook", "median_ages"), items=[
