@@ -388,3 +388,4 @@ def test_capped_groups_show_every_kind(big_report):
     assert len(ReportView(fake).groups(100)) == len(groups)
     real = ReportView(big_report).groups(MAX_GROUPS)
     assert {g["kind"] for g in real} == {g["kind"] for g in big_report.duplicate_groups}
+

@@ -243,7 +243,7 @@ def _worst_row(view: ReportView, i: int, entry: dict[str, Any], found: pd.DataFr
                    for f in _records(found, "rule", "severity", "column", "message"))
     path = f"summary.worst_rows.{i}"
     return (f'<tr class="st-{"error" if entry["errors"] else "warning"}">'
-            f'<td class="n">{metric(w, f"{path}.row", entry["row"], str(entry["row"]))}</td>'
+            f'<td class="n">{metric(w, f"{path}.row", entry["row"], view.row_label(entry["row"]))}</td>'
             f'<td><code>{e(entry["request_id"] or "")}</code></td><td>{e(entry["agency"] or "")}</td>'
             f'<td class="n">{metric(w, f"{path}.errors", entry["errors"])}</td>'
             f'<td class="n">{metric(w, f"{path}.warnings", entry["warnings"])}</td>'
