@@ -7,10 +7,9 @@
   which is built from the check function's keyword-only signature and type hints: the
   signature *is* the parameter schema.
 
-A file is validated as ``PackFile`` when it is read; the rules are validated once merged, when the
-overrides of every file have been applied (see ``build``). The loader keeps working on the plain
-data (so the pack digest does not depend on the models); the check parameters it hands to the
-checks are the validated values.
+A file is validated as ``PackFile`` when read; the rules once merged, with every file's overrides
+applied (``build``). The loader works on the plain data (the pack digest does not depend on the
+models); the check parameters it hands to the checks are the validated values.
 """
 
 from __future__ import annotations
@@ -255,9 +254,8 @@ class RuleSpec(BaseModel):
     since: Annotated[str, WithJsonSchema({"type": ["string", "number"]})] = "0.1.0"  # numbers become text
     status: Status = "stable"
     family: str = "custom"
-    fact: bool = Field(False, description="True when a finding states a fact about the gun or the request that "
-                                          "cannot be corrected in the sheet (an old purchase, a late submission): "
-                                          "reported apart from the fix list, and no part of a row's status.")
+    fact: bool = Field(False, description="A batch fact, nothing to fix in the sheet (an old purchase): "
+                                          "counted apart from the fix list, not in a row's status.")
 
     @field_validator("params", "messages", "severity_by_reason", "severity_by_field", mode="before")
     @classmethod
@@ -370,10 +368,9 @@ class PackFile(BaseModel):
     items: Items | None = Field(None, description="Rows that are ammunition, magazines, parts or accessories.")
     us_country_names: list[Word] | None = None
     manufacturers: list[Manufacturer] | None = None
-    agency_aliases: dict[str, list[Word]] | None = Field(
-        None, description="Agency name -> its other names (acronyms, former names), matched without regard to "
-                          "case, accents, punctuation or spaces; the report shows each agency under its name. "
-                          "Lists extend the default ones; a name given to another agency moves there.")
+    agency_aliases: dict[str, list[Word]] | None = Field(None, description=(
+        "Agency name -> its other names (acronyms, former names), matched ignoring case, accents, punctuation and "
+        "spaces; the report shows the name. Lists extend the defaults; a name given to another agency moves there."))
     matching: Matching | None = Field(None, description="Duplicate matching parameters (rules/matching.yml).")
     calibers: dict[str, list[Word]] | None = Field(None, description="Caliber class -> aliases.")
     vocabulary: Vocabulary | None = Field(None, description="How headers without an alias are read "
