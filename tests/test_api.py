@@ -337,8 +337,8 @@ def test_canonical_schema_rejects_multi_line_model():
 
 def test_public_surface():
     assert set(tracecheck.__all__) == {
-        "__version__", "check", "canonical_schema", "load_pack", "write_report", "Finding", "InputError",
-        "Limits", "Report", "ReportWriteError", "Rule", "RulePack", "RulePackError", "Severity", "TracecheckError",
+        "__version__", "check", "canonical_schema", "load_pack", "write_report", "Finding", "History", "HistoryError",
+        "InputError", "Limits", "Report", "ReportWriteError", "Rule", "RulePack", "RulePackError", "Severity", "TracecheckError",
         "ValidationFailed"}
     assert len(tracecheck.__all__) == len(set(tracecheck.__all__))
     namespace: dict = {}

@@ -603,7 +603,7 @@ def test_rules_lists_all_codes():
     assert result.exit_code == 0
     codes = [line.split()[0] for line in result.stdout.splitlines() if line.strip() and not line.startswith(" ")]
     expected = {r.code for r in tracecheck.load_pack().all_rules}
-    assert len(expected) == 35
+    assert len(expected) == 36
     assert set(codes) == expected and len(codes) == len(expected)
     lines = result.stdout.splitlines()
     at = next(i for i, line in enumerate(lines) if line.startswith("TC101"))

@@ -205,8 +205,16 @@ def test_explain_shows_the_messages_its_example_really_gives(rule) -> None:
     page = CliRunner().invoke(main, ["explain", rule.code]).output
     shown = _section(page, "Messages")
     columns, rows = _table(rule.example["bad"])
-    report = tracecheck.check(pd.DataFrame(rows, columns=columns, dtype=object), select=rule.code,
-                              as_of=EXAMPLE_AS_OF)
+    frame = pd.DataFrame(rows, columns=columns, dtype=object)
+    if rule.example.get("earlier"):  # a rule about earlier batches: checked against a store holding them
+        from tracecheck.history.examples import store_with
+
+        before, earlier = _table(rule.example["earlier"])
+        with store_with(pd.DataFrame(earlier, columns=before, dtype=object), load_pack(),
+                        as_of=EXAMPLE_AS_OF) as history:
+            report = tracecheck.check(frame, select=rule.code, as_of=EXAMPLE_AS_OF, history=history)
+    else:
+        report = tracecheck.check(frame, select=rule.code, as_of=EXAMPLE_AS_OF)
     real = report.findings[report.findings["rule"] == rule.code]
     if rule.code in ("TC010", "TC011", "TC012"):  # a line in another encoding, control bytes, a split line
         assert real.empty and shown == [EN.text("docs", "no_example_messages")]

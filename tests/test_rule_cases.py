@@ -43,7 +43,7 @@ import tracecheck
 CASES_DIR = Path(__file__).parent / "cases"
 DEFAULT_AS_OF = dt.date(2026, 11, 22)
 FILE_KEYS = {"rule", "as_of", "date_order"}
-CASE_KEYS = {"rows", "columns", "values", "params", "date_order", "as_of", "expect", "workbook", "csv_bytes"}
+CASE_KEYS = {"rows", "columns", "values", "params", "date_order", "as_of", "expect", "workbook", "csv_bytes", "earlier"}
 CASE_NAME = re.compile(r"^(pass|fail)_[a-z0-9_]+$")
 
 
@@ -243,7 +243,15 @@ def test_rule_case(path: Path, data: dict[str, Any], name: str, case: dict[str, 
     source = write_workbook(frame, tmp_path / "case.xlsx") if case.get("workbook") else frame
     if "csv_bytes" in case:
         (source := tmp_path / "case.csv").write_bytes(case["csv_bytes"].encode("latin-1"))
-    records = run_rule(code, source, pack, as_of=as_of, date_order=date_order)
+    if "earlier" in case:  # rows recorded in a real SQLite history store before the case's rows are checked
+        from tracecheck.history.examples import store_with
+
+        with store_with(frame_from_rows(case["earlier"]), pack, as_of=as_of) as history:
+            report = tracecheck.check(source, pack, select=[code], as_of=as_of, date_order=date_order,
+                                      history=history)
+        records = findings_records(report.findings)
+    else:
+        records = run_rule(code, source, pack, as_of=as_of, date_order=date_order)
 
     problems = _match(expect, records)
     if problems:
@@ -284,15 +292,28 @@ def _rule_ids() -> list[Any]:
     return [pytest.param(r, id=r.code) for r in _default_pack().all_rules]
 
 
+def _example_records(rule: tracecheck.Rule, which: str) -> list[dict[str, Any]]:
+    """The findings of ``rule`` on its example ``which``; a rule about earlier batches (an example
+    with ``earlier`` rows) is checked against a real SQLite history store holding them."""
+    frame = example_frame(rule.example[which])
+    if not rule.example.get("earlier"):
+        return run_rule(rule.code, frame, _default_pack(), as_of=DEFAULT_AS_OF)
+    from tracecheck.history.examples import store_with
+
+    with store_with(example_frame(rule.example["earlier"]), _default_pack(), as_of=DEFAULT_AS_OF) as history:
+        report = tracecheck.check(frame, _default_pack(), select=[rule.code], as_of=DEFAULT_AS_OF, history=history)
+    return findings_records(report.findings)
+
+
 @pytest.mark.parametrize("rule", _rule_ids())
 def test_example_bad_fires(rule: tracecheck.Rule) -> None:
     if rule.check == "read_note":
         pytest.skip("what the csv reader mends only a file holds; its case file checks it with csv_bytes")
-    records = run_rule(rule.code, example_frame(rule.example["bad"]), _default_pack(), as_of=DEFAULT_AS_OF)
+    records = _example_records(rule, "bad")
     assert records, f"{rule.code} example.bad produced no finding"
 
 
 @pytest.mark.parametrize("rule", _rule_ids())
 def test_example_good_is_clean(rule: tracecheck.Rule) -> None:
-    records = run_rule(rule.code, example_frame(rule.example["good"]), _default_pack(), as_of=DEFAULT_AS_OF)
+    records = _example_records(rule, "good")
     assert not records, f"{rule.code} example.good produced findings:\n{_show(records)}"

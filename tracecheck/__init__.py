@@ -9,6 +9,9 @@ Public API::
     report.to_json()
     report.raise_for_status("error")   # fail-fast for ETL jobs
     tracecheck.write_report(report, "out", "all")
+    with tracecheck.History("history.sqlite") as history:   # or "postgresql://user@host/db"
+        report = tracecheck.check("batch.xlsx", history=history)   # + TC204 prior duplicates
+        history.record(report)
 
 The names below are imported on first use, so ``tracecheck --help`` and ``import tracecheck``
 stay fast (no pandas until a batch is checked).
@@ -31,6 +34,8 @@ _EXPORTS = {
     "load_pack": "tracecheck.ruleset",
     "write_report": "tracecheck.writers",
     "Finding": "tracecheck.findings",
+    "History": "tracecheck.history",
+    "HistoryError": "tracecheck.errors",
     "InputError": "tracecheck.errors",
     "Limits": "tracecheck.read.limits",
     "Report": "tracecheck.report.model",
@@ -43,14 +48,15 @@ _EXPORTS = {
     "ValidationFailed": "tracecheck.report.model",
 }
 
-__all__ = ["__version__", "check", "canonical_schema", "load_pack", "write_report", "Finding", "InputError", "Limits",
-           "Report", "ReportWriteError", "Rule", "RulePack", "RulePackError", "Severity", "TracecheckError",
-           "ValidationFailed"]
+__all__ = ["__version__", "check", "canonical_schema", "load_pack", "write_report", "Finding", "History",
+           "HistoryError", "InputError", "Limits", "Report", "ReportWriteError", "Rule", "RulePack", "RulePackError",
+           "Severity", "TracecheckError", "ValidationFailed"]
 
 if TYPE_CHECKING:
     from tracecheck.api import check
-    from tracecheck.errors import InputError, ReportWriteError, RulePackError, TracecheckError
+    from tracecheck.errors import HistoryError, InputError, ReportWriteError, RulePackError, TracecheckError
     from tracecheck.findings import Finding, Severity
+    from tracecheck.history import History
     from tracecheck.read.limits import Limits
     from tracecheck.report.model import Report, ValidationFailed
     from tracecheck.ruleset import Rule, RulePack, load_pack

@@ -33,6 +33,7 @@ def check(source: Source, rules: str | os.PathLike[str] | RulePack | None = None
           select: str | Iterable[str] | None = None, ignore: str | Iterable[str] | None = None,
           as_of: str | dt.date | None = None, name: str | None = None, lang: str = "en",
           locale: str | None = None, limits: Limits | None = None, redact_key: str | None = None,
+          history: Any = None, store_rows: bool = False,
           progress: Callable[[str], None] | None = None) -> Report:
     """Check one trace-request batch and return its Report.
 
@@ -50,8 +51,11 @@ def check(source: Source, rules: str | os.PathLike[str] | RulePack | None = None
     ``lang`` (a catalogue language: "en", "es") is the language of every text in the report;
     ``locale`` (e.g. "es_ES") refines how numbers are written. ``limits`` bounds file size,
     unpacked size, rows, columns and cell length (safe defaults). ``redact_key`` replaces
-    purchaser and possessor names with stable keyed hashes in every report. ``progress`` is
-    called with each stage's name.
+    purchaser and possessor names with stable keyed hashes in every report. ``history`` (a
+    ``tracecheck.History``) matches every row against the requests of the batches recorded in it
+    before (rule TC204 prior-duplicate; the report's ``batch.history`` says what the store held) and
+    keeps what ``History.record(report)`` stores; ``store_rows`` keeps the submitted values of each
+    row for the store too (after redaction). ``progress`` is called with each stage's name.
 
     Problems in the data are findings, never exceptions. Misuse raises: ``InputError`` for an
     unreadable file or unknown sheet, ``RulePackError`` for a bad pack or selector,
@@ -67,6 +71,8 @@ def check(source: Source, rules: str | os.PathLike[str] | RulePack | None = None
         pack = full.with_selection(selected, ignored)
     if mapping:
         pack = pack.with_map(mapping)
+    if history is None:
+        pack = _without_history_rules(pack)
     _step(progress, "read")
     raw = read_source(source, pack, name=name, sheet=sheet, header_row=header_row, limits=limits)
     _step(progress, "normalise")
@@ -74,11 +80,42 @@ def check(source: Source, rules: str | os.PathLike[str] | RulePack | None = None
         batch = normalise(raw, pack, date_order=date_order, as_of=day)
         if redact_key is not None:
             batch = redact(batch, redact_key)
-        result = engine.run(batch, pack, words=words, progress=progress)
+        requests, prior, about = _prior(history, batch, pack, words, store_rows, progress)
+        result = engine.run(batch, pack, words=words, progress=progress, prior=prior)
         identification = _identification(batch, full, pack, result.findings, words)
         _step(progress, "report")
-        return build_report(batch, pack, result.findings, duplicates=result.duplicates, words=words,
-                            checked_at=dt.datetime.now(dt.UTC), identification=identification)
+        report = build_report(batch, pack, result.findings, duplicates=result.duplicates, words=words,
+                              checked_at=dt.datetime.now(dt.UTC), identification=identification)
+    if history is not None:
+        report.batch["history"] = about
+        report.history_requests = requests
+    return report
+
+
+def _without_history_rules(pack: RulePack) -> RulePack:
+    """``pack`` without the rules about earlier batches (TC204) when there is no history store: they
+    could find nothing, and listing them would read as "no prior duplicate". Kept when nothing else
+    is selected (the report then says the rule ran and found nothing without a store)."""
+    from dataclasses import replace
+
+    kept = tuple(r for r in pack.rules if r.check != "prior_duplicate")
+    return replace(pack, rules=kept) if kept and len(kept) < len(pack.rules) else pack
+
+
+def _prior(history: Any, batch: Any, pack: RulePack, words: Any, store_rows: bool,
+           progress: Callable[[str], None] | None) -> tuple[Any, Any, Any]:
+    """With a history store: the batch's requests as the store keeps them, their matches among the
+    earlier batches' and what the report says of the store. (None, None, None) without one."""
+    if history is None:
+        return None, None, None
+    from tracecheck.history.requests import request_frame
+    from tracecheck.reference import compile_reference
+
+    _step(progress, "history")
+    reference = compile_reference(pack.reference)
+    requests = request_frame(batch, reference, store_rows=store_rows)
+    prior, about = history.prior(requests, batch.raw.sha256, reference.matching, words)
+    return requests, prior, about
 
 
 def _identification(batch: Any, full: RulePack, pack: RulePack, findings: pd.DataFrame, words: Any

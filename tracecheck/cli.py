@@ -18,102 +18,23 @@ from typing import TextIO
 import click
 
 from tracecheck import __version__
-from tracecheck.catalogue import catalogue, language_of, languages
+from tracecheck.catalogue import catalogue
+from tracecheck.cli_history import _HISTORY, history, history_line, open_history
+from tracecheck.cli_options import (
+    _HEADER_ROW,
+    _LANG,
+    _LOCALE,
+    _SHEET,
+    _Group,
+    _language,
+    _parse_formats,
+    _parse_limits,
+    _parse_map,
+    _split,
+)
 from tracecheck.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, TracecheckError
 from tracecheck.interrupt import interruptible
 from tracecheck.stages import Stages
-from tracecheck.writers import parse_formats
-
-
-def _split(values: tuple[str, ...]) -> list[str]:
-    return [v.strip() for value in values for v in value.split(",") if v.strip()]
-
-
-def _parse_map(values: tuple[str, ...]) -> dict[str, str]:
-    mapping = {}
-    for value in values:
-        field, sep, header = value.partition("=")
-        if not sep or not field.strip() or not header.strip():
-            raise click.BadParameter(f"{value!r} is not FIELD=\"Header\"", param_hint="--map")
-        mapping[field.strip()] = header.strip().strip('"').strip("'")
-    return mapping
-
-
-def _parse_limits(values: tuple[str, ...]):
-    from tracecheck.read.limits import Limits
-
-    pairs = {}
-    for value in values:
-        name, sep, number = value.partition("=")
-        if not sep:
-            raise click.BadParameter(f"{value!r} is not NAME=VALUE", param_hint="--limit")
-        pairs[name.strip()] = number.strip()
-    try:
-        return Limits.parse(pairs)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--limit") from None
-
-
-def _parse_formats(value: str) -> tuple[str, ...]:
-    try:
-        return parse_formats(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--format") from None
-
-
-def _language(lang: str | None, locale: str | None) -> tuple[str, str | None]:
-    """The report language and locale from --lang and --locale (--locale es_ES alone means Spanish)."""
-    try:
-        chosen = lang or (language_of(locale) if locale else "en")
-        catalogue(chosen, locale)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--locale" if locale is not None else "--lang") from None
-    return chosen, locale
-
-
-_LANG = click.option("--lang", type=click.Choice(languages()), default=None,
-                     help="Language of the messages and reports (default: en, or the --locale's language).")
-_SHEET = click.option("--sheet", default=None, help="Worksheet to read (default: the one whose headers map best to "
-                      "the trace fields); 'all' reads every sheet of that sheet's layout (monthly tabs) as one batch.")
-_HEADER_ROW = click.option("--header-row", "header_row", type=click.IntRange(min=1), default=None, metavar="N",
-                           help="The header is on row N (default: detected; a row of sub-labels under it joins it).")
-_LOCALE = click.option("--locale", default=None, metavar="LOCALE",
-                       help="Number formats, e.g. es_MX (default for es) or es_ES; refines --lang.")
-
-
-class _UsageError(click.ClickException):
-    """A usage error shown as one line on stderr (click's default is a multi-line usage block)."""
-
-    exit_code = 2
-
-    def show(self, file=None) -> None:
-        click.echo(f"tracecheck: error: {self.format_message()}", err=True)
-
-
-def _one_line(exc: click.UsageError) -> _UsageError:
-    command = exc.ctx.command_path if exc.ctx else "tracecheck"
-    message = " ".join(exc.format_message().split())
-    return _UsageError(f"{message} (see '{command} --help')")
-
-
-class _Group(click.Group):
-    """Turns usage errors of the group and its commands into one-line messages, exit code 2."""
-
-    def make_context(self, *args, **kwargs):
-        try:
-            return super().make_context(*args, **kwargs)
-        except click.exceptions.NoArgsIsHelpError:
-            raise
-        except click.UsageError as exc:
-            raise _one_line(exc) from None
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except click.exceptions.NoArgsIsHelpError:
-            raise
-        except click.UsageError as exc:
-            raise _one_line(exc) from None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -157,10 +78,17 @@ def main() -> None:
                    "(key from --redact-key or the TRACECHECK_REDACT_KEY environment variable).")
 @click.option("--redact-key", default=None, envvar="TRACECHECK_REDACT_KEY", show_envvar=True,
               help="Secret for --redact; the same key gives the same hash for the same name.")
+@_HISTORY
+@click.option("--record", is_flag=True, help="After each input is checked and its reports written, add it to the "
+              "history store (--history's, else the default): later batches are checked against it.")
+@click.option("--store-rows", "store_rows", is_flag=True,
+              help="With --record, keep each row's submitted values in the store too (after --redact); by default "
+                   "only the matching keys, sheet row and request id are kept, never names.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the summary.")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks for internal errors.")
 def check(inputs, out_dir, formats, lang, locale, csv_delimiter, rules, fail_on, sheet, header_row, maps, dayfirst,
-          monthfirst, select, ignore, as_of, limit_pairs, redact, redact_key, quiet, debug):
+          monthfirst, select, ignore, as_of, limit_pairs, redact, redact_key, history, record, store_rows, quiet,
+          debug):
     """Check each INPUT (a workbook: .xlsx, .xlsm, .xls, .xlsb, .ods; or text: .csv, .tsv, .txt) and
     write a report per input into --out."""
     from tracecheck.ruleset import load_pack
@@ -193,14 +121,16 @@ def check(inputs, out_dir, formats, lang, locale, csv_delimiter, rules, fail_on,
         pack = pack.with_map(mapping) if mapping else pack
     except TracecheckError as exc:
         _fail(exc)
+    if store_rows and not record:
+        raise click.UsageError("--store-rows keeps rows in the history store: it needs --record")
     inputs = _inputs(inputs, catalogue(*language))
     worst = EXIT_OK
     path = None
-    with interruptible() as stopped:
+    with interruptible() as stopped, open_history(history, record) as store:
         for path in inputs:
             code = _check_one(path, (pack, *selection, active), out_dir, (fmt, csv_delimiter), language, fail_on,
                               (sheet, header_row), order, as_of.date() if as_of else None, quiet, debug, limits,
-                              redact_key if redact else None)
+                              redact_key if redact else None, (store, record, store_rows))
             worst = max(worst, code)
     if stopped:
         click.echo(f"tracecheck: {catalogue(*language).text('terminal', 'interrupted', path=path)}", err=True)
@@ -228,11 +158,13 @@ def _inputs(given: tuple[str, ...], words) -> list[str]:
 
 
 def _check_one(path, rules, out_dir, output, language, fail_on, where, order, as_of, quiet, debug, limits,
-               redact_key) -> int:
-    """Check one input; ``rules`` is (the whole pack, --select list, --ignore list, rules that run)."""
+               redact_key, history) -> int:
+    """Check one input; ``rules`` is (the whole pack, --select list, --ignore list, rules that run);
+    ``history`` (the open store or None, --record, --store-rows)."""
     sheet, header_row = where
     pack, selected, ignored, active = rules
     fmt, csv_delimiter = output
+    store, record, store_rows = history
     from tracecheck.api import check as run_check
     from tracecheck.api import gc_paused
     from tracecheck.read import ALL_SHEETS
@@ -245,9 +177,10 @@ def _check_one(path, rules, out_dir, output, language, fail_on, where, order, as
             report = run_check(path, pack, select=selected or None, ignore=ignored or None, sheet=sheet,
                                header_row=header_row, date_order=order, as_of=as_of,
                                lang=language[0], locale=language[1], limits=limits, redact_key=redact_key,
-                               progress=step)
+                               history=store, store_rows=store_rows, progress=step)
             with gc_paused():
                 written = write_report(report, out_dir, fmt, csv_delimiter=csv_delimiter, progress=step)
+            recorded = store.record(report) if record else None
     except TracecheckError as exc:
         click.echo(f"tracecheck: error: {exc}", err=True)
         return exc.exit_code
@@ -259,6 +192,8 @@ def _check_one(path, rules, out_dir, output, language, fail_on, where, order, as
         return EXIT_INTERNAL
     if not quiet:
         click.echo(summary_text(ReportView(report), written, sheet_all=sheet == ALL_SHEETS), err=True)
+        if store is not None:
+            click.echo(history_line(report, recorded, catalogue(*language)), err=True)
     return EXIT_FINDINGS if report.has_findings_at(fail_on) else EXIT_OK
 
 
@@ -385,3 +320,6 @@ def docs(out_dir, schema_path, rules):
     except TracecheckError as exc:
         _fail(exc)
     click.echo(f"wrote {len(pages)} pages to {out} and the pack schema to {schema}", err=True)
+
+
+main.add_command(history)

@@ -28,7 +28,7 @@ from tracecheck.text import first_sentence
 
 CASE_FILE = "tests/cases/{code}.yml"
 MATCHING_FILE = "rules/matching.yml"
-MATCHING_CHECKS = {"duplicate_group"}
+MATCHING_CHECKS = {"duplicate_group", "prior_duplicate"}
 EXAMPLE_AS_OF = dt.date(2026, 1, 1)  # the check date of the examples (date-future says it in its message)
 INDENT = " " * 7  # under "TC101  "
 
@@ -100,6 +100,7 @@ def rule_markdown(rule: Rule, words: Catalogue, *, pack: RulePack | None = None,
               f"## {t('docs', 'fix')}", "", rule.text("fix", words), ""]
     lines += _parameters(rule, words, pack, base, shipped is not None and pack is not shipped)
     lines += _messages(rule, words, pack)
+    lines += _example(t("docs", "earlier"), rule.example.get("earlier") or None, words)
     lines += _example(t("docs", "bad"), rule.example.get("bad"), words)
     lines += _example(t("docs", "good"), rule.example.get("good"), words)
     return "\n".join(lines).rstrip() + "\n"
@@ -161,8 +162,19 @@ def example_messages(rule: Rule, pack: RulePack, words: Catalogue) -> list[tuple
     if not columns:
         return []
     only = pack.with_selection([rule.code])
-    raw = read_frame(pd.DataFrame(rows, columns=columns, dtype=object), name=f"{rule.code}.example")
-    findings = engine.run(normalise(raw, only, as_of=EXAMPLE_AS_OF), only, words=words).findings
+    frame = pd.DataFrame(rows, columns=columns, dtype=object)
+    if rule.example.get("earlier"):  # a rule about earlier batches: the earlier rows go to a store first
+        from tracecheck.api import check
+        from tracecheck.history.examples import store_with
+
+        earlier_columns, earlier_rows = _table(rule.example["earlier"])
+        with store_with(pd.DataFrame(earlier_rows, columns=earlier_columns, dtype=object), pack,
+                        as_of=EXAMPLE_AS_OF) as history:
+            findings = check(frame, only, history=history, as_of=EXAMPLE_AS_OF, lang=words.lang,
+                             locale=words.locale).findings
+    else:
+        raw = read_frame(frame, name=f"{rule.code}.example")
+        findings = engine.run(normalise(raw, only, as_of=EXAMPLE_AS_OF), only, words=words).findings
     mine = findings[findings["rule"] == rule.code]
     return [(None if pd.isna(row) else int(row), str(message))
             for row, message in zip(mine["row"], mine["message"], strict=True)]

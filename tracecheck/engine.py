@@ -37,10 +37,12 @@ class Run:
     duplicates: Any = None  # tracecheck.matching.DuplicateResult when a TC2xx rule ran
 
 
-def run(batch: Batch, pack: RulePack, *, words: Catalogue, progress: Progress | None = None) -> Run:
+def run(batch: Batch, pack: RulePack, *, words: Catalogue, progress: Progress | None = None,
+        prior: pd.DataFrame | None = None) -> Run:
     """Every active rule over ``batch``, messages in the language of ``words``. Findings are sorted by
-    (row, rule, field) with batch-level findings (row missing) first."""
-    ctx = CheckContext(batch=batch, reference=compile_reference(pack.reference), words=words)
+    (row, rule, field) with batch-level findings (row missing) first. ``prior``: the batch's matches
+    in a history store, for the prior-duplicate rule (none without a store)."""
+    ctx = CheckContext(batch=batch, reference=compile_reference(pack.reference), words=words, prior=prior)
     parts = []
     for rule in pack.rules:
         if progress:

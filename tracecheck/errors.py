@@ -13,6 +13,7 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2  # usage error, unreadable input, bad rule pack
 EXIT_WRITE = 3  # the report could not be written
+EXIT_HISTORY = 4  # the history store cannot be opened, is newer than this tracecheck, or refused a write
 EXIT_INTERNAL = 70  # a bug in tracecheck (EX_SOFTWARE)
 EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT); 143 for SIGTERM: 128 + the signal number, as shells do
 
@@ -55,3 +56,10 @@ class ReportWriteError(TracecheckError):
     """A report could not be written."""
 
     exit_code = EXIT_WRITE
+
+
+class HistoryError(TracecheckError):
+    """The history store cannot be opened or used: unreachable server, a store written by a newer
+    tracecheck, an unknown batch."""
+
+    exit_code = EXIT_HISTORY

@@ -29,6 +29,7 @@ class CheckContext:
     reference: Any  # tracecheck.reference.Reference
     words: Any  # tracecheck.catalogue.Catalogue: the report's language (duplicate evidence is written in it)
     cache: dict[str, Any] = field(default_factory=dict)
+    prior: Any = None  # the batch's matches in the history store (tracecheck.history.prior.MATCH_COLUMNS), if any
 
     @property
     def frame(self) -> pd.DataFrame:

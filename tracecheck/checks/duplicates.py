@@ -29,3 +29,17 @@ def duplicate_group(ctx: CheckContext, *, kind: DuplicateKind) -> pd.DataFrame:
     mine = members[members["kind"] == kind]
     return findings_frame(mine["row"], field="serial_number", reason=mine["confidence"], group=mine["group"],
                           related_rows=mine["related_rows"], score=mine["score"])
+
+
+@check("prior_duplicate", reasons=("flag", "review", "re-recovery", "possible"),
+       context={"score": float, "earlier_batch": str, "earlier_source": str, "earlier_row": str,
+                "earlier_request_id": str, "earlier_agency": str, "earlier_recovery_date": str,
+                "earlier_recorded": str, "evidence": str, "other_matches": int})
+def prior_duplicate(ctx: CheckContext) -> pd.DataFrame:
+    """One finding per row that matches a request of an earlier batch in the history store (its best
+    match: ``tracecheck.history.prior``); none when the batch is checked without a store."""
+    prior = ctx.prior
+    if prior is None or not len(prior) or not ctx.present("serial_number"):
+        return findings_frame([])
+    return findings_frame(prior["row"], field="serial_number", reason=prior["reason"],
+                          **{c: prior[c] for c in prior.columns if c not in ("row", "reason")})

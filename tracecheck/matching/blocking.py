@@ -53,6 +53,59 @@ def candidate_pairs(keys: Keys, *, max_block: int, max_event_block: int) -> tupl
     return packed // n, packed % n
 
 
+def cross_pairs(keys: Keys, split: int, *, max_block: int, max_event_block: int) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate pairs (i, j) with i < ``split`` <= j: the blocking of ``candidate_pairs`` joined
+    only across two sets, a batch (positions before ``split``) and earlier requests (from it on),
+    deduplicated and sorted. The two sets' own pairs are never formed (the batch's are the
+    in-batch duplicates; the earlier requests' were found when they were checked)."""
+    rows, full, deletions, swaps, digits, length = _serial_keys(keys)
+    new = rows < split
+    has_deletion = deletions != 0
+    owner = np.broadcast_to(rows[:, None], deletions.shape)
+    old_deletion, new_deletion = has_deletion & ~new[:, None], has_deletion & new[:, None]
+    parts = [
+        _join(full[new], rows[new], full[~new], rows[~new], max_block),
+        _join(full[new], rows[new], deletions[old_deletion], owner[old_deletion], max_block),
+        _join(full[~new], rows[~new], deletions[new_deletion], owner[new_deletion], max_block),
+        _pairs_in_blocks(swaps[swaps != 0], owner[:, 1:][swaps != 0], max_block),
+        *_affix_pairs(rows, full, digits, length, max_block),
+        _event_pairs(keys, max_event_block),
+    ]
+    left = np.concatenate([p[0] for p in parts])
+    right = np.concatenate([p[1] for p in parts])
+    lo, hi = np.minimum(left, right), np.maximum(left, right)
+    keep = (lo < split) & (hi >= split)
+    n = len(keys.rows)
+    packed = np.unique(lo[keep].astype(np.int64) * n + hi[keep])
+    return packed // n, packed % n
+
+
+def serial_keys(keys: Keys) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per usable row: its position, its folded serial's integer key and the keys of its
+    one-character deletions (0 where there is none), as ``candidate_pairs`` joins them: what the
+    history store indexes so that a later batch finds the same candidates."""
+    rows, full, deletions, _swaps, _digits, _length = _serial_keys(keys)
+    return rows, full, deletions
+
+
+def serial_values(serials: np.ndarray) -> np.ndarray:
+    """The integer key of each folded serial (uint64), as ``serial_keys`` computes it."""
+    digits = _digits(serials)
+    with np.errstate(over="ignore"):
+        return (digits * _powers()).sum(axis=1, dtype=np.uint64)
+
+
+def _powers() -> np.ndarray:
+    return np.cumprod(np.r_[np.uint64(1), np.full(WIDTH - 1, BASE)].astype(np.uint64))[::-1]
+
+
+def _digits(serials: np.ndarray) -> np.ndarray:
+    """Characters mapped to 0-9 → 1-10, A-Z → 11-36, padding → 0 (uint8 keeps this matrix small)."""
+    text = np.array([s[:WIDTH] for s in serials], dtype=f"S{WIDTH}")
+    chars = text.view(np.uint8).reshape(len(serials), WIDTH)
+    return np.where(chars == 0, 0, np.where(chars <= 57, chars - 47, chars - 54)).astype(np.uint8)
+
+
 def _serial_keys(keys: Keys) -> tuple[np.ndarray, ...]:
     """Per usable row: its position; the folded serial as an integer; per position p the serial
     with character p deleted (0 where there is none); and a key for "characters p and p+1
@@ -63,14 +116,10 @@ def _serial_keys(keys: Keys) -> tuple[np.ndarray, ...]:
     p terms, deleting character p gives P_p + 37·(V − P_(p+1)): all positions in a few array ops.
     """
     rows = np.flatnonzero(keys.usable)
-    text = np.array([s[:WIDTH] for s in keys.folded[rows]], dtype=f"S{WIDTH}")
-    chars = text.view(np.uint8).reshape(len(rows), WIDTH)
-    # 0-9 → 1-10, A-Z → 11-36, padding → 0 (uint8 keeps this matrix small)
-    digits = np.where(chars == 0, 0, np.where(chars <= 57, chars - 47, chars - 54)).astype(np.uint8)
-    del text, chars
+    digits = _digits(keys.folded[rows])
     length = (digits > 0).sum(axis=1)
     with np.errstate(over="ignore"):
-        powers = np.cumprod(np.r_[np.uint64(1), np.full(WIDTH - 1, BASE)].astype(np.uint64))[::-1]
+        powers = _powers()
         prefix = np.zeros((len(rows), WIDTH + 1), dtype=np.uint64)
         np.cumsum(digits * powers, axis=1, out=prefix[:, 1:])
         full = prefix[:, WIDTH].copy()
@@ -88,7 +137,7 @@ def _affix_pairs(rows: np.ndarray, full: np.ndarray, digits: np.ndarray, length:
                  ) -> list[tuple[np.ndarray, np.ndarray]]:
     """A short serial (4-6 characters) found inside a serial at least two characters longer: a
     factory number inside an importer serial (AC-5007-79), or a dropped prefix or suffix."""
-    powers = np.cumprod(np.r_[np.uint64(1), np.full(WIDTH - 1, BASE)].astype(np.uint64))[::-1]
+    powers = _powers()
     out = []
     for size in AFFIX_LENGTHS:
         short = length == size

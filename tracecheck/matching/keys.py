@@ -34,28 +34,57 @@ class Keys:
     labels: dict[str, np.ndarray]  # code -> display text, per coded field
 
 
+# The key columns as text (``key_columns``): what the history store keeps per request, and what
+# ``keys_from_columns`` codes into Keys. Serial columns are None where the serial is not usable.
+KEY_COLUMNS = ("serial", "folded", "undone", "maker", "importer", "model", "caliber", "recovery", "agency")
+
+
 def build_keys(frame: pd.DataFrame, ref: Reference, config: dict, calibers: dict[str, str],
                serials: pd.DataFrame | None = None) -> Keys:
     """``serials`` is the serial analysis the TC10x rules already made (computed here if absent)."""
+    return keys_from_columns(key_columns(frame, ref, config, calibers, serials))
+
+
+def key_columns(frame: pd.DataFrame, ref: Reference, config: dict, calibers: dict[str, str],
+                serials: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The comparison keys of each row as plain values, indexed by sheet row (``KEY_COLUMNS``):
+    ``serial`` cleaned and ``folded`` (confusables folded), both None when the serial is not usable;
+    ``undone`` what cleaning undid; ``maker``/``importer`` family names; ``model`` key ("19",
+    "AR15"); ``caliber`` class ("9x19"); ``recovery`` days since 1970-01-01 (float, NaN unknown);
+    ``agency`` folded as submitted."""
     info = serials if serials is not None else analyse(frame["serial_number"], ref)
     ok = ~(info["blank"] | info["placeholder"] | info["scientific"] | info["partial"] | info["spoiled"].eq("date_text"))
     bad = malformed_reason(info["cleaned"], min_length=int(config["min_serial_length"]), max_length=30)
     usable = (ok & bad.isna()).to_numpy(dtype=bool)
     serial = info["cleaned"].where(usable)
     folded = _fold_confusables(serial, config["confusables"])
-    maker_names = _families(frame["manufacturer"], ref)
-    importer_names = _families(frame["import_marking"], ref)
-    maker, importer, maker_labels = _shared_codes(maker_names, importer_names)
-    model, model_labels = _codes(map_distinct(frame["model"], lambda m: _model_key(m, config["model_stopwords"])))
-    caliber, caliber_labels = _codes(map_distinct(frame["caliber"], lambda c: calibers.get(fold(c)) or _compact(c)))
-    agency, agency_labels = _codes(map_distinct(frame["agency"], fold))
-    recovery = (frame["recovery_date"].to_numpy(dtype="datetime64[D]").astype("float64"))
-    recovery[np.isnat(frame["recovery_date"].to_numpy(dtype="datetime64[D]"))] = np.nan
-    return Keys(rows=frame.index.to_numpy(), usable=usable,
-                serial=serial.astype(object).where(serial.notna(), None).to_numpy(),
-                folded=folded.astype(object).where(folded.notna(), None).to_numpy(),
-                undone=_undone(info, usable),
-                maker=maker, importer=importer, model=model, caliber=caliber, recovery=recovery, agency=agency,
+    recovery = frame["recovery_date"].to_numpy(dtype="datetime64[D]")
+    days = recovery.astype("float64")
+    days[np.isnat(recovery)] = np.nan
+    return pd.DataFrame({
+        "serial": serial.astype(object).where(serial.notna(), None).to_numpy(),
+        "folded": folded.astype(object).where(folded.notna(), None).to_numpy(),
+        "undone": _undone(info, usable),
+        "maker": _families(frame["manufacturer"], ref), "importer": _families(frame["import_marking"], ref),
+        "model": map_distinct(frame["model"], lambda m: _model_key(m, config["model_stopwords"])),
+        "caliber": map_distinct(frame["caliber"], lambda c: calibers.get(fold(c)) or _compact(c)),
+        "recovery": days, "agency": map_distinct(frame["agency"], fold)}, index=frame.index)
+
+
+def keys_from_columns(columns: pd.DataFrame) -> Keys:
+    """Keys from ``key_columns``' shape (index: sheet rows), coded for comparison: a batch's own,
+    or a batch and the earlier requests of the history store side by side."""
+    maker, importer, maker_labels = _shared_codes(columns["maker"].to_numpy(dtype=object),
+                                                  columns["importer"].to_numpy(dtype=object))
+    model, model_labels = _codes(columns["model"].to_numpy(dtype=object))
+    caliber, caliber_labels = _codes(columns["caliber"].to_numpy(dtype=object))
+    agency, agency_labels = _codes(columns["agency"].to_numpy(dtype=object))
+    serial = columns["serial"].to_numpy(dtype=object)
+    return Keys(rows=columns.index.to_numpy(), usable=pd.notna(serial),
+                serial=serial, folded=columns["folded"].to_numpy(dtype=object),
+                undone=columns["undone"].to_numpy(dtype=object),
+                maker=maker, importer=importer, model=model, caliber=caliber,
+                recovery=columns["recovery"].to_numpy(dtype="float64"), agency=agency,
                 labels={"maker": maker_labels, "model": model_labels, "caliber": caliber_labels,
                         "agency": agency_labels})
 

@@ -154,12 +154,8 @@ def _leads(rows: pd.DataFrame, findings: pd.DataFrame, groups: DuplicateTables, 
     """Usable serials, missing import markings and strong leads: a usable serial, not a later copy in
     a flagged duplicate-request group, and a time-to-crime of 0 to STRONG_LEAD_MAX_DAYS days. Without a
     serial column no row has a usable serial."""
-    unusable = findings["row"].notna() & pd.Series(False, index=findings.index)
-    for rule, reasons in UNUSABLE_SERIAL.items():
-        hit = findings["rule"].eq(rule)
-        unusable |= hit & (findings["reason"].isin(reasons) if reasons else True)
     row_numbers = rows["row"].astype("int64")
-    usable = ~row_numbers.isin(set(findings.loc[unusable & findings["row"].notna(), "row"].astype("int64"))).to_numpy()
+    usable = ~row_numbers.isin(unusable_serial_rows(findings)).to_numpy()
     usable &= serial_present
     members = groups.members
     flagged = members[members["kind"].eq("duplicate-request") & members["confidence"].eq("flag")]
@@ -172,6 +168,16 @@ def _leads(rows: pd.DataFrame, findings: pd.DataFrame, groups: DuplicateTables, 
     return {"rows_usable_serial": int(usable.sum()), "usable_serial_share": _share(int(usable.sum()), n),
             "rows_missing_import_marking": int(findings.loc[marking, "row"].nunique()),
             "strong_leads": strong, "strong_lead_share": _share(strong, n)}
+
+
+def unusable_serial_rows(findings: pd.DataFrame) -> np.ndarray:
+    """The sheet rows whose serial no trace can start from (UNUSABLE_SERIAL), each once."""
+    unusable = pd.Series(False, index=findings.index)
+    for rule, reasons in UNUSABLE_SERIAL.items():
+        hit = findings["rule"].eq(rule)
+        unusable |= hit & (findings["reason"].isin(reasons) if reasons else True)
+    unusable &= findings["row"].notna()
+    return np.unique(findings.loc[unusable, "row"].to_numpy(dtype="int64"))
 
 
 def _duplicate_summary(groups: DuplicateTables, n_rows: int) -> dict[str, Any]:

@@ -54,6 +54,8 @@ class Report:
     # Not part of the JSON: what the workbook and HTML writers need besides the numbers.
     source: Any = field(default=None, repr=False)  # tracecheck.read.RawBatch: the cells as submitted
     canonical: pd.DataFrame | None = field(default=None, repr=False)  # the normalised table (agency, dates...)
+    # checked with a history store: the requests as History.record stores them (history.requests.request_frame)
+    history_requests: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def duplicate_groups(self) -> list[dict[str, Any]]:

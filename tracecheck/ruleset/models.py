@@ -45,6 +45,7 @@ from tracecheck.checks.params import FieldRef
 from tracecheck.findings import Severity
 from tracecheck.ruleset.tables import (
     CanonicalField,
+    Example,
     FieldSpec,
     Items,
     Language,
@@ -216,21 +217,6 @@ def params_model(kind: str) -> type[BaseModel]:
 
 
 # ---------------------------------------------------------------- rules and overrides
-
-
-class Example(BaseModel):
-    """Rows the rule flags (``bad``) and rows it leaves alone (``good``): a list of row mappings,
-    or ``{columns: [...], rows: [[...]]}`` for headers a mapping cannot hold (repeated ones)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    class Table(BaseModel):
-        model_config = ConfigDict(extra="forbid")
-        columns: list[Any]
-        rows: list[list[Any]] = []
-
-    bad: list[dict[Any, Any]] | Table
-    good: list[dict[Any, Any]] | Table
 
 
 class RuleSpec(BaseModel):

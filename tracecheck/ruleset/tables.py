@@ -152,3 +152,20 @@ class Matching(BaseModel):
     weights: Weights | None = None  # a model built from the level names
     confusables: dict[str, str] | None = None
     model_stopwords: list[str] | None = None
+
+
+class Example(BaseModel):
+    """Rows the rule flags (``bad``) and rows it leaves alone (``good``): a list of row mappings, or
+    ``{columns: [...], rows: [[...]]}`` for headers a mapping cannot hold (repeated ones)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    class Table(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        columns: list[Any]
+        rows: list[list[Any]] = []
+
+    bad: list[dict[Any, Any]] | Table
+    good: list[dict[Any, Any]] | Table
+    earlier: list[dict[Any, Any]] = Field([], description="Rows of a batch recorded in a history store before "
+                                                            "bad and good are checked (rules about earlier batches).")

@@ -1,0 +1,277 @@
+"""``History``: the store of recorded batches, opened once, used by ``check`` and ``record``.
+
+One code path for SQLite and PostgreSQL (SQLAlchemy Core); writes are single transactions, so a
+run killed while recording leaves the store as it was, and a batch (by the SHA-256 of its file)
+is recorded at most once however many processes record it at the same time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from tracecheck.errors import HistoryError
+from tracecheck.history.database import open_engine, shown, store_url, writing
+from tracecheck.history.lookup import candidates
+from tracecheck.history.prior import prior_matches
+from tracecheck.history.requests import QUALITY_COLUMNS, quality
+from tracecheck.history.tables import agency_quality, batches, requests, serial_deletions
+from tracecheck.matching.blocking import serial_keys
+from tracecheck.matching.keys import KEY_COLUMNS, keys_from_columns
+
+INSERT_CHUNK = 50_000  # rows per executemany (bounded memory for large batches)
+STORED = ("sheet", "request_id", *KEY_COLUMNS, "agency_name", "row_data")
+PREVIOUS_SHOWN = 12  # earlier batches a report compares itself with
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What ``History.record`` did: the batch's ``digest`` and store ``number``; ``added`` False when
+    it was already recorded (nothing written); ``requests`` stored."""
+
+    digest: str
+    number: int
+    added: bool
+    requests: int
+
+
+class History:
+    """A history store. ``url``: a SQLite file path, ``sqlite:///PATH`` or ``postgresql://user@host/db``
+    (default: ``TRACECHECK_HISTORY``, else the per-user file, ``tracecheck.history.database``).
+    ``create``: make a missing SQLite file. The schema is migrated to the newest revision on opening.
+    Raises HistoryError for an unreachable server, a missing store (``create=False``) or a store
+    written by a newer tracecheck. Use as a context manager, or call ``close``."""
+
+    def __init__(self, url: str | os.PathLike[str] | None = None, *, create: bool = True) -> None:
+        self.url = store_url(url)
+        self.name = shown(self.url)
+        self.engine = open_engine(self.url, create=create)
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # ------------------------------------------------------------------ check and record
+
+    def prior(self, new: pd.DataFrame, digest: str, config: dict, words: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
+        """The batch's requests (``request_frame``) matched against the batches recorded before it
+        (all, unless the batch itself, ``digest``, was recorded): the prior matches
+        (``tracecheck.history.prior.MATCH_COLUMNS``) and what the report says of the store (its
+        name, batches and requests, the previous batches' quality for a comparison)."""
+        with self.engine.connect() as connection:
+            own = connection.execute(select(batches.c.number).where(batches.c.digest == digest)).scalar()
+            found = candidates(connection, new, config, before=own)
+            about = self._about(connection, own)
+        return prior_matches(new, found, config, words), about
+
+    def record(self, report: Any, *, recorded_at: dt.datetime | None = None) -> Recorded:
+        """Add a checked batch: its requests' matching keys and its quality numbers. ``report`` must come
+        from ``check(..., history=...)`` (which keeps the requests' keys). A batch already recorded
+        (same file digest) is left as it is. One transaction: all or nothing. ``recorded_at``: when
+        (default: now, UTC)."""
+        new = getattr(report, "history_requests", None)
+        if new is None:
+            raise HistoryError("this report was checked without a history store: check(..., history=History(...)) "
+                               "keeps what record stores")
+        digest = str(report.batch["sha256"])
+        totals, per_agency = quality(report, new)
+        with writing(self.engine.connect()) as connection:
+            try:
+                with connection.begin():
+                    number = _number(connection, digest)
+                    if number is not None:
+                        return Recorded(digest, number, False, 0)
+                    number = _add_batch(connection, report, digest, totals, int(new["row_data"].notna().sum()),
+                                        recorded_at or dt.datetime.now(dt.UTC))
+                    _add_quality(connection, number, per_agency)
+                    _add_requests(connection, number, new)
+            except IntegrityError:  # another process recorded the same batch first (PostgreSQL)
+                with connection.begin():
+                    number = _number(connection, digest)
+                if number is None:
+                    raise
+                return Recorded(digest, number, False, 0)
+        return Recorded(digest, number, True, len(new))
+
+    # ------------------------------------------------------------------ list, show, forget, trend
+
+    def batches(self) -> pd.DataFrame:
+        """One row per recorded batch, oldest first: number, digest, source, sheet, recorded_at, as_of,
+        tracecheck_version, rule_pack, stored_rows and the quality numbers (QUALITY_COLUMNS)."""
+        with self.engine.connect() as connection:
+            result = connection.execute(select(batches).order_by(batches.c.number))
+            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+    def batch(self, ref: str) -> tuple[dict[str, Any], pd.DataFrame]:
+        """A batch named by its number or a digest prefix (at least 6 characters): its row of ``batches``
+        and its quality per agency. HistoryError when none or several match."""
+        with self.engine.connect() as connection:
+            number = self._resolve(connection, ref)
+            row = connection.execute(select(batches).where(batches.c.number == number)).mappings().one()
+            result = connection.execute(select(agency_quality).where(agency_quality.c.batch == number)
+                                        .order_by(agency_quality.c.rows.desc(), agency_quality.c.agency))
+            return dict(row), pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+    def forget(self, ref: str) -> dict[str, Any]:
+        """Remove a batch (number or digest prefix) and everything stored of it, in one transaction.
+        Returns the batch's row as it was."""
+        with writing(self.engine.connect()) as connection, connection.begin():
+            number = self._resolve(connection, ref)
+            row = dict(connection.execute(select(batches).where(batches.c.number == number)).mappings().one())
+            stored = pd.DataFrame(connection.execute(select(requests.c.row, *(requests.c[k] for k in KEY_COLUMNS))
+                                                     .where(requests.c.batch == number)).fetchall(),
+                                  columns=["row", *KEY_COLUMNS]).set_index("row")
+            for chunk in _deletion_rows(stored, number, chunk=INSERT_CHUNK, keys_only=True):
+                connection.execute(delete(serial_deletions).where(serial_deletions.c.batch == number,
+                                                                  serial_deletions.c.key.in_(chunk)))
+            for table in (requests, agency_quality):
+                connection.execute(delete(table).where(table.c.batch == number))
+            connection.execute(delete(batches).where(batches.c.number == number))
+        return row
+
+    def trend(self, *, by_agency: bool = False) -> pd.DataFrame:
+        """Quality over time, oldest batch first: per batch (and with ``by_agency`` per agency within
+        it) its number, digest, source, recorded_at, the counts (QUALITY_COLUMNS) and the shares of
+        usable serials, missing import markings, duplicate and prior-duplicate requests (0-1)."""
+        columns = [batches.c.number, batches.c.digest, batches.c.source, batches.c.recorded_at]
+        with self.engine.connect() as connection:
+            if by_agency:
+                query = (select(*columns, agency_quality.c.agency, *(agency_quality.c[c] for c in QUALITY_COLUMNS))
+                         .join(agency_quality, agency_quality.c.batch == batches.c.number)
+                         .order_by(batches.c.number, agency_quality.c.agency))
+            else:
+                query = select(*columns, *(batches.c[c] for c in QUALITY_COLUMNS)).order_by(batches.c.number)
+            result = connection.execute(query)
+            table = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        return with_shares(table)
+
+    def counts(self) -> dict[str, int]:
+        """Batches and requests recorded."""
+        with self.engine.connect() as connection:
+            return _counts(connection)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _about(self, connection: Connection, own: int | None) -> dict[str, Any]:
+        previous = select(batches).order_by(batches.c.number.desc()).limit(PREVIOUS_SHOWN)
+        if own is not None:
+            previous = previous.where(batches.c.number < own)
+        result = connection.execute(previous)
+        table = with_shares(pd.DataFrame(result.fetchall(), columns=list(result.keys())).iloc[::-1])
+        shown_columns = ["digest", "source", "recorded_at", "rows", "usable_serial_share", "missing_import_share",
+                         "duplicate_share", "prior_duplicate_share", "request_age_median"]
+        records = [{k: _plain(r[k]) for k in shown_columns} for r in table.to_dict("records")] if len(table) else []
+        for record in records:
+            record["batch"] = str(record.pop("digest"))[:12]
+        return {"store": self.name, **_counts(connection), "recorded": own is not None, "previous": records}
+
+    def _resolve(self, connection: Connection, ref: str) -> int:
+        ref = ref.strip().lower()
+        if ref.isdigit() and len(ref) < 6:
+            number = connection.execute(select(batches.c.number).where(batches.c.number == int(ref))).scalar()
+            if number is None:
+                raise HistoryError(f"no batch number {ref} in the history store {self.name}")
+            return int(number)
+        if len(ref) < 6:
+            raise HistoryError(f"name a batch by its number or at least 6 characters of its digest, not {ref!r}")
+        found = connection.execute(select(batches.c.number).where(batches.c.digest.startswith(ref))).scalars().all()
+        if len(found) != 1:
+            raise HistoryError(f"{'no batch' if not found else f'{len(found)} batches'} with a digest starting "
+                               f"{ref!r} in the history store {self.name}")
+        return int(found[0])
+
+
+def with_shares(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (QUALITY_COLUMNS counts) with the shares of rows: usable_serial_share,
+    missing_import_share, duplicate_share, prior_duplicate_share (0-1, rounded to 4 places)."""
+    table = table.copy()
+    rows = pd.to_numeric(table["rows"]).astype("float64")
+    for count, share in (("usable_serial", "usable_serial_share"), ("missing_import_marking", "missing_import_share"),
+                         ("duplicate_rows", "duplicate_share"), ("prior_duplicate_rows", "prior_duplicate_share")):
+        table[share] = (pd.to_numeric(table[count]).astype("float64") / rows.where(rows > 0)).round(4)
+    return table
+
+
+def _plain(value: Any) -> Any:
+    """A value as JSON holds it (numpy numbers, timestamps as ISO text, NaN as None)."""
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if np.isnan(value) else float(value)
+    return value
+
+
+def _counts(connection: Connection) -> dict[str, int]:
+    row = connection.execute(select(func.count(), func.coalesce(func.sum(batches.c.rows), 0))).one()
+    return {"batches": int(row[0]), "requests": int(row[1])}
+
+
+def _number(connection: Connection, digest: str) -> int | None:
+    number = connection.execute(select(batches.c.number).where(batches.c.digest == digest)).scalar()
+    return None if number is None else int(number)
+
+
+def _add_batch(connection: Connection, report: Any, digest: str, totals: dict[str, Any], stored_rows: int,
+               recorded_at: dt.datetime) -> int:
+    meta = report.batch
+    values = {"digest": digest, "source": str(meta.get("source") or ""), "sheet": meta.get("sheet"),
+              "recorded_at": recorded_at, "as_of": str(meta["as_of"]),
+              "tracecheck_version": str(meta.get("tracecheck_version", "")),
+              "rule_pack": str(report.rule_pack.get("digest", "")), "stored_rows": stored_rows, **totals}
+    return int(connection.execute(insert(batches).values(values).returning(batches.c.number)).scalar_one())
+
+
+def _add_quality(connection: Connection, number: int, per_agency: pd.DataFrame) -> None:
+    rows = [{"batch": number, "agency": str(agency), **{str(c): _plain(v) for c, v in values.items()}}
+            for agency, values in per_agency.to_dict("index").items()]
+    if rows:
+        connection.execute(insert(agency_quality), rows)
+
+
+def _add_requests(connection: Connection, number: int, new: pd.DataFrame) -> None:
+    """The batch's requests and their serials' deletion keys, in chunks of INSERT_CHUNK rows."""
+    _rows, full, _deletions = serial_keys(keys_from_columns(new[list(KEY_COLUMNS)]))
+    key = np.full(len(new), None, dtype=object)
+    key[keys_from_columns(new[list(KEY_COLUMNS)]).usable] = full.view(np.int64).tolist()
+    table = new[list(STORED)].astype(object).where(new[list(STORED)].notna(), None)
+    table["recovery"] = [None if np.isnan(d) else int(d) for d in new["recovery"].to_numpy(dtype="float64")]
+    table["serial_key"], table["batch"], table["row"] = key, number, new.index.to_numpy(dtype=np.int64).tolist()
+    for start in range(0, len(table), INSERT_CHUNK):
+        connection.execute(insert(requests), _records(table.iloc[start:start + INSERT_CHUNK]))
+    for chunk in _deletion_rows(new, number, chunk=INSERT_CHUNK):
+        connection.execute(insert(serial_deletions), chunk)
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    return [dict(zip(map(str, table.columns), values)) for values in table.itertuples(index=False, name=None)]
+
+
+def _deletion_rows(frame: pd.DataFrame, number: int, *, chunk: int, keys_only: bool = False):
+    """The (key, batch, row) records of every usable serial's distinct one-character deletions, in
+    chunks; with ``keys_only``, chunks of the distinct keys."""
+    positions, _full, deletions = serial_keys(keys_from_columns(frame[list(KEY_COLUMNS)]))
+    rows = np.broadcast_to(frame.index.to_numpy(dtype=np.int64)[positions][:, None], deletions.shape)
+    keep = deletions != 0
+    pairs = np.unique(np.column_stack([deletions[keep].view(np.int64), rows[keep]]), axis=0)
+    if keys_only:
+        keys = np.unique(pairs[:, 0]).tolist()
+        for start in range(0, len(keys), chunk):
+            yield keys[start:start + chunk]
+        return
+    for start in range(0, len(pairs), chunk):
+        part = pairs[start:start + chunk]
+        yield [{"key": k, "batch": number, "row": r} for k, r in part.tolist()]
