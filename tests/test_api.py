@@ -338,8 +338,8 @@ def test_canonical_schema_rejects_multi_line_model():
 def test_public_surface():
     assert set(tracecheck.__all__) == {
         "__version__", "check", "canonical_schema", "load_pack", "write_report", "Finding", "History", "HistoryError",
-        "InputError", "Limits", "Report", "ReportWriteError", "Rule", "RulePack", "RulePackError", "Severity", "TracecheckError",
-        "ValidationFailed"}
+        "InputError", "Limits", "Report", "ReportWriteError", "Rule", "RulePack", "RulePackError", "Severity",
+        "TracecheckError", "ValidationFailed"}
     assert len(tracecheck.__all__) == len(set(tracecheck.__all__))
     namespace: dict = {}
     exec("from tracecheck import *", namespace)
