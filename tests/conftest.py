@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
+import postgres
 import pytest
 from workbooks import write_xlsx
 
@@ -103,3 +107,40 @@ def require_client(name: str, path: Path, install: str) -> Path:
 def chromium_path() -> Path:
     """Headless Chromium for the HTML report tests (Debian package chromium)."""
     return require_client("chromium", CHROMIUM_PATH, "apt-get install chromium")
+
+
+# A real PostgreSQL server for the history store tests (tests/postgres.py; select them with -m postgres).
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "postgres: needs a real PostgreSQL server")
+
+
+def skip_or_fail(message: str) -> NoReturn:
+    """What require_client does with a client that is missing: fail under ``CI=true``, else skip."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{message}: CI must install it", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """SQLAlchemy URL (postgresql+psycopg) of a server database on which one can CREATE DATABASE: the
+    server named by TRACECHECK_TEST_POSTGRES, else a throw-away cluster started for this session (local
+    initdb, see tests/postgres.py) and removed at its end."""
+    for module, install in (("sqlalchemy", "pip install sqlalchemy"), ("psycopg", "pip install 'psycopg[binary]'")):
+        if importlib.util.find_spec(module) is None:
+            skip_or_fail(f"{module} not installed ({install})")
+    if url := os.environ.get(postgres.ENV):
+        yield url
+        return
+    initdb = postgres.find_initdb()
+    if initdb is None:
+        skip_or_fail(f"no PostgreSQL server: set {postgres.ENV}=postgresql+psycopg://... or install postgresql")
+    with postgres.throwaway_cluster(initdb) as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """SQLAlchemy URL of a new, empty database on ``postgres_server``, dropped after the test."""
+    with postgres.fresh_database(postgres_server) as url:
+        yield url
