@@ -144,3 +144,11 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
     """SQLAlchemy URL of a new, empty database on ``postgres_server``, dropped after the test."""
     with postgres.fresh_database(postgres_server) as url:
         yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new, empty history store on each engine: a SQLite file, and a database on a real PostgreSQL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "history.sqlite")
+    return str(request.getfixturevalue("postgres_url"))

@@ -90,7 +90,7 @@ def open_engine(url: URL, *, create: bool) -> Engine:
         migrate(engine)
     except DBAPIError as exc:
         engine.dispose()
-        raise HistoryError(f"cannot open the history store {shown(url)}: {_reason(exc)}") from None
+        raise HistoryError(f"cannot open the history store {shown(url)}: {reason(exc)}") from None
     except HistoryError:
         engine.dispose()
         raise
@@ -151,7 +151,7 @@ def _sqlite_transactions(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def _reason(exc: DBAPIError) -> str:
+def reason(exc: DBAPIError) -> str:
     """The first line of a driver's error, without SQLAlchemy's background links."""
     text_ = str(exc.orig) if exc.orig is not None else str(exc)
     return " ".join(text_.strip().splitlines()[0].split()) if text_.strip() else type(exc).__name__

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, delete, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from tracecheck.errors import HistoryError
-from tracecheck.history.database import open_engine, shown, store_url, writing
+from tracecheck.history.database import open_engine, reason, shown, store_url, writing
 from tracecheck.history.lookup import candidates
 from tracecheck.history.prior import prior_matches
 from tracecheck.history.requests import QUALITY_COLUMNS, quality
@@ -70,7 +72,7 @@ class History:
         (all, unless the batch itself, ``digest``, was recorded): the prior matches
         (``tracecheck.history.prior.MATCH_COLUMNS``) and what the report says of the store (its
         name, batches and requests, the previous batches' quality for a comparison)."""
-        with self.engine.connect() as connection:
+        with self._errors("read"), self.engine.connect() as connection:
             own = connection.execute(select(batches.c.number).where(batches.c.digest == digest)).scalar()
             found = candidates(connection, new, config, before=own)
             about = self._about(connection, own)
@@ -87,7 +89,7 @@ class History:
                                "keeps what record stores")
         digest = str(report.batch["sha256"])
         totals, per_agency = quality(report, new)
-        with writing(self.engine.connect()) as connection:
+        with self._errors("record the batch in"), writing(self.engine.connect()) as connection:
             try:
                 with connection.begin():
                     number = _number(connection, digest)
@@ -163,6 +165,14 @@ class History:
             return _counts(connection)
 
     # ------------------------------------------------------------------ helpers
+
+    @contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        """A database error as one HistoryError line naming the store (the transaction rolled back)."""
+        try:
+            yield
+        except DBAPIError as exc:
+            raise HistoryError(f"cannot {doing} the history store {self.name}: {reason(exc)}") from None
 
     def _about(self, connection: Connection, own: int | None) -> dict[str, Any]:
         previous = select(batches).order_by(batches.c.number.desc()).limit(PREVIOUS_SHOWN)
@@ -248,7 +258,8 @@ def _add_requests(connection: Connection, number: int, new: pd.DataFrame) -> Non
     key = np.full(len(new), None, dtype=object)
     key[keys_from_columns(new[list(KEY_COLUMNS)]).usable] = full.view(np.int64).tolist()
     table = new[list(STORED)].astype(object).where(new[list(STORED)].notna(), None)
-    table["recovery"] = [None if np.isnan(d) else int(d) for d in new["recovery"].to_numpy(dtype="float64")]
+    table["recovery"] = pd.Series([None if np.isnan(d) else int(d) for d in new["recovery"].to_numpy(dtype="float64")],
+                                  index=table.index, dtype=object)  # object: ints and None, never NaN
     table["serial_key"], table["batch"], table["row"] = key, number, new.index.to_numpy(dtype=np.int64).tolist()
     for start in range(0, len(table), INSERT_CHUNK):
         connection.execute(insert(requests), _records(table.iloc[start:start + INSERT_CHUNK]))
