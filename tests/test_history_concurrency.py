@@ -46,7 +46,7 @@ def big_batch(path: Path, rows: int, seed: int) -> Path:
 
 
 def test_two_processes_recording_at_once_both_land_once_each(store_url: str, tmp_path: Path) -> None:
-    History(store_url).close()  # the store exists before the race (its creation is tested elsewhere)
+    # the store does not exist yet: the three processes also race to create its schema
     paths = write(tmp_path, march=MARCH, june=JUNE)
     copy = tmp_path / "june_again.csv"
     copy.write_bytes(paths["june"].read_bytes())
