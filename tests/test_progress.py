@@ -58,7 +58,8 @@ def test_no_progress_bar_when_piped_or_small(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("stage, label", [("read", "reading"), ("TC202", "matching duplicates"),
-                                          ("TC310", "checking TC310"), ("write:xlsx", "writing xlsx")])
+                                          ("TC310", "checking TC310"), ("write:xlsx", "writing xlsx"),
+                                          ("history", "matching earlier batches")])
 def test_stage_labels(stage, label):
     assert stages.stage_label(stage) == label
 

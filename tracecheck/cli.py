@@ -173,7 +173,7 @@ def _check_one(path, rules, out_dir, output, language, fail_on, where, order, as
     from tracecheck.writers.text import summary_text
 
     try:
-        with Stages(path, active + 3 + len(fmt)) as step:
+        with Stages(path, active + 3 + len(fmt) + (store is not None)) as step:
             report = run_check(path, pack, select=selected or None, ignore=ignored or None, sheet=sheet,
                                header_row=header_row, date_order=order, as_of=as_of,
                                lang=language[0], locale=language[1], limits=limits, redact_key=redact_key,

@@ -34,7 +34,8 @@ def stage_label(stage: str) -> str:
         return "matching duplicates"
     if stage.startswith("TC"):
         return f"checking {stage}"
-    return {"read": "reading", "normalise": "normalising", "report": "building the report"}.get(stage, stage)
+    return {"read": "reading", "normalise": "normalising", "history": "matching earlier batches",
+            "report": "building the report"}.get(stage, stage)
 
 
 class Stages:
