@@ -208,3 +208,19 @@ def test_an_unreachable_server_is_one_clear_error(postgres_server: str) -> None:
     url = sa.make_url(postgres_server).set(port=1, database="nowhere").render_as_string(hide_password=False)
     with pytest.raises(HistoryError, match=r"cannot open the history store postgresql\+psycopg://.*:1/nowhere"):
         History(url)
+
+
+def test_the_migrations_build_exactly_the_tables_the_code_uses(store_url: str) -> None:
+    """Alembic's revisions, run from an empty database, give the schema of tracecheck.history.tables
+    (compared by Alembic's autogenerate): no drift between a migrated store and the code."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from tracecheck.history.tables import metadata
+
+    History(store_url).close()
+    engine = sa.create_engine(store_url if "://" in store_url else f"sqlite:///{store_url}")
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    engine.dispose()
+    assert differences == []
