@@ -41,8 +41,8 @@ def page_console_lines(stderr: str, url: str) -> list[str]:
 # The probe: once the framed report has laid out, record its viewport width (clientWidth, without
 # the scroll bar), its scrollWidth and height, the ids of its sections, and every element that
 # reaches past the viewport's right edge other than inside a scrolling box (.scroll, whose tables
-# may scroll sideways on their own), and every element that spills out of its headline card,
-# duplicate card or chart on the right.
+# may scroll sideways on their own), every element that spills out of its headline card,
+# duplicate card or chart on the right, and the box of each chart (svg.chart) with its section's id.
 _PROBE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>probe</title>
 <style>body{margin:0}iframe{border:0;display:block}</style></head><body>
 <iframe id="report" width="%(width)d" height="900" srcdoc="%(page)s"></iframe>
@@ -60,10 +60,14 @@ frame.addEventListener("load", () => {
     const edge = box.getBoundingClientRect().right;
     return [...box.querySelectorAll("*")].filter(el => el.getBoundingClientRect().right > edge + 0.5).map(name);
   });
+  const charts = [...doc.querySelectorAll("section[id] svg.chart")].map(svg => {
+    const box = svg.getBoundingClientRect();
+    return {section: svg.closest("section").id, width: box.width, height: box.height, right: box.right};
+  });
   document.body.setAttribute("data-probe", JSON.stringify({
     client_width: width, scroll_width: root.scrollWidth, height: root.scrollHeight,
     sections: [...doc.querySelectorAll("section[id]")].map(s => s.id), wide: wide.slice(0, 20),
-    spill: spill.slice(0, 20)}));
+    spill: spill.slice(0, 20), charts: charts}));
 });
 </script></body></html>"""
 

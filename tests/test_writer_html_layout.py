@@ -1,6 +1,7 @@
 """The HTML page as a manager reads it: duplicate cards that say who filed each copy and how sure the
 match is in words, a worst-rows table capped to rows with an error or a warning, a layout that fits a
-390 px phone and a 1280 px desktop in headless Chromium, and a page that prints to PDF.
+390 px phone and a 1280 px desktop in headless Chromium, and a page that prints to PDF; the same for
+a page that compares its batch with the 12 earlier batches of a history store (a chart of 13 rows).
 
 The example is the 80-row workbook (examples/fiscalia_titled.xlsx). The browser tests skip without
 Chromium, except under ``CI=true`` where they fail (tests/conftest.py ``chromium_path``).
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from browser import chromium, layout, page_console_lines, pdf_pages, png_size
+from histories import fill_store
 
 import tracecheck
 from synth.batches import generate_batch
@@ -188,3 +190,46 @@ def test_page_prints_to_pdf(written, chromium_path):
     # fiscalia_titled: 10 pages in Spanish, 9 in English when written (11 and 10 before the caps);
     # the synthetic batch, capped at 50 groups and 50 rows, about twice that
     assert 1 <= pages <= (15 if page.stem.startswith("fiscalia") else 30)
+
+
+# ---------------------------------------------------------------------------------------------
+# with a history store: the comparison with the earlier batches
+
+
+@pytest.fixture(scope="module")
+def history_written(tmp_path_factory):
+    """The Spanish page of the example checked against a store of 12 earlier batches (as many as the
+    chart shows), with long file names."""
+    folder = tmp_path_factory.mktemp("html_history")
+    with fill_store(folder / "store.sqlite", 12, rows=25) as store:
+        report = tracecheck.check(EXAMPLE, as_of=AS_OF, lang="es", history=store)
+    assert len(report.batch["history"]["previous"]) == 12
+    page = folder / "fiscalia_titled.history.html"
+    write_atomic(page, lambda fp: write_html(ReportView(report), fp))
+    return folder, page
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_history_chart_fits_a_phone_and_a_desktop(width, history_written, chromium_path):
+    folder, page = history_written
+    measured = layout(folder, page, width)
+    assert "history" in measured["sections"] and SECTIONS <= set(measured["sections"])
+    charts = [c for c in measured["charts"] if c["section"] == "history"]
+    assert len(charts) == 1, measured["charts"]
+    chart = charts[0]
+    assert chart["height"] > 150 and min(300, width - 40) <= chart["width"] <= 480, chart  # 13 rows, legible
+    assert chart["right"] <= measured["client_width"], chart
+    assert measured["scroll_width"] <= measured["client_width"], measured  # no sideways scrolling
+    assert measured["wide"] == [], measured
+    assert measured["spill"] == [], measured
+
+
+def test_history_page_prints_to_pdf(history_written, chromium_path):
+    folder, page = history_written
+    pdf = folder / f"{page.stem}.pdf"
+    result = chromium(folder, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri())
+    assert result.returncode == 0 and pdf.exists(), result.stderr[-2000:]
+    assert page_console_lines(result.stderr, page.as_uri()) == []
+    pages = pdf_pages(pdf)
+    print(f"\nprinted {page.name}: {pages} pages ({pdf})")
+    assert 1 <= pages <= 16  # the page without history prints on 10; the comparison adds under a page

@@ -183,12 +183,15 @@ class Catalogue:
             return ""
         return format_decimal(value, format=pattern, locale=self.locale)
 
-    def percent(self, share: float) -> str:
-        """A share (0-1) as a percentage with one decimal ("12.3%" in en_US and es_MX, "12,3 %" in es_ES)."""
+    def percent(self, share: float, decimals: int = 1) -> str:
+        """A share (0-1) as a percentage with one decimal ("12.3%" in en_US and es_MX, "12,3 %" in es_ES),
+        or ``decimals`` (0 for a chart's axis: "50%")."""
         from babel import Locale
         from babel.numbers import format_percent
 
-        pattern = Locale.parse(self.locale).percent_formats[None].pattern.replace("#,##0", "#,##0.0", 1)
+        pattern = Locale.parse(self.locale).percent_formats[None].pattern
+        if decimals:
+            pattern = pattern.replace("#,##0", "#,##0." + "0" * decimals, 1)
         return format_percent(share, format=pattern, locale=self.locale)
 
 

@@ -192,8 +192,8 @@ def _check_one(path, rules, out_dir, output, language, fail_on, where, order, as
         return EXIT_INTERNAL
     if not quiet:
         click.echo(summary_text(ReportView(report), written, sheet_all=sheet == ALL_SHEETS), err=True)
-        if store is not None:
-            click.echo(history_line(report, recorded, catalogue(*language)), err=True)
+        if recorded is not None:
+            click.echo(history_line(recorded, catalogue(*language)), err=True)
     return EXIT_FINDINGS if report.has_findings_at(fail_on) else EXIT_OK
 
 

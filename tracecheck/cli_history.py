@@ -61,18 +61,12 @@ def open_history(target: str | None, record: bool, *, create: bool = True) -> It
         store.close()
 
 
-def history_line(report: Any, recorded: Any, words: Any) -> str:
-    """What check says of the store after an input: what it was checked against, and whether it was
-    recorded."""
-    about = report.batch.get("history") or {}
-    prior = report.findings["name"].eq("prior-duplicate") & report.findings["reason"].ne("re-recovery")
-    lines = [words.text("terminal", "history", requests=about.get("requests", 0), batches=about.get("batches", 0),
-                        store=about.get("store", ""), prior=int(report.findings.loc[prior, "row"].nunique()))]
-    if recorded is not None:
-        key = "history_recorded" if recorded.added else "history_already"
-        lines.append(words.text("terminal", key, number=recorded.number, digest=recorded.digest[:12],
-                                requests=recorded.requests))
-    return "\n".join(lines)
+def history_line(recorded: Any, words: Any) -> str:
+    """What check says of the store after an input, below the summary (which says what the batch was
+    checked against): whether it was recorded."""
+    key = "history_recorded" if recorded.added else "history_already"
+    return words.text("terminal", key, number=recorded.number, digest=recorded.digest[:12],
+                      requests=recorded.requests)
 
 
 @click.group("history")

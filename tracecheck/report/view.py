@@ -9,6 +9,7 @@ and decide nothing, so they cannot disagree with each other or with the JSON.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ import pandas as pd
 from tracecheck.catalogue import Catalogue, catalogue
 from tracecheck.findings import SEVERITY_RANK
 from tracecheck.read import SHEET_ROW_BLOCK
+from tracecheck.report.compare import Comparison, comparison
 from tracecheck.report.model import Report
 from tracecheck.text import first_sentence
 
@@ -58,6 +60,14 @@ class ReportView:
                         np.where(findings["severity"].isin(("error", "warning")), "type_fix", "type_note"))
         words = {k: w.text("workbook", k) for k in ("type_fact", "type_fix", "type_note")}
         return pd.Series(kind, index=findings.index).map(words)
+
+    # ------------------------------------------------------------------ history
+
+    @cached_property
+    def history(self) -> Comparison | None:
+        """How the batch compares with the earlier batches of its history store (report.compare), worked
+        out once; None when it was checked without a store."""
+        return comparison(self.report)
 
     # ------------------------------------------------------------------ rows
 

@@ -12,7 +12,8 @@ TITLE_WIDTH = 36
 
 
 def summary_text(view: ReportView, written: list[Path], *, sheet_all: bool = False) -> str:
-    """The headline, duplicates, findings per rule, the worst rows and the reports written.
+    """The headline, duplicates, the history store (when the batch was checked with one), findings per
+    rule, the worst rows and the reports written.
     ``sheet_all``: the batch was read with --sheet all (the other sheets are those of another layout)."""
     s, w = view.summary, view.words
     sev = s["by_severity"]
@@ -32,6 +33,10 @@ def summary_text(view: ReportView, written: list[Path], *, sheet_all: bool = Fal
     if any(dup["groups"].values()):
         lines.append("  " + w.text("terminal", "duplicates", groups=w.number(dup["groups"]["duplicate-request"]),
                                    remain=w.number(dup["requests_after_removing_duplicates"])))
+    if view.history is not None:
+        found = view.history
+        lines.append("  " + w.text("terminal", "history", requests=found.requests, batches=found.batches,
+                                   store=found.store, prior=found.prior_duplicate_rows))
     head = (w.label("code"), w.label("rule"), w.label("severity"), w.label("count"))
     lines.append(f"  {head[0]:<6} {head[1]:<{TITLE_WIDTH}} {head[2]:<12} {head[3]:>8}")
     fact_rules = view.facts()

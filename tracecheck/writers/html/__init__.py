@@ -4,7 +4,8 @@ Every number on the page comes from the report view (``summary`` as in the JSON)
 ``data-metric="<dotted JSON path>"`` and ``data-value`` (the JSON value), so a test or a script
 can check it against ``report.to_dict()``. Long lists are capped (agencies, duplicate groups,
 worst rows: at most MAX_ROWS rows with an error or a warning) so a 100,000-row batch still gives a
-small page. Duplicate cards are drawn by ``groups``. Every value from the batch is
+small page. Duplicate cards are drawn by ``groups``, the comparison with the batches of a history
+store by ``history``. Every value from the batch is
 escaped: cells are user-controlled. All words come from the message catalogue.
 """
 
@@ -19,6 +20,7 @@ from tracecheck.findings import SEVERITIES
 from tracecheck.report.view import ReportView
 from tracecheck.writers.html.charts import Bar, e, metric, svg_bars
 from tracecheck.writers.html.groups import MAX_GROUPS, MAX_PAIRS, duplicates_section
+from tracecheck.writers.html.history import history_section
 from tracecheck.writers.html.page import CSS, PAGE
 
 TOP_AGENCIES = 15
@@ -32,8 +34,9 @@ def write_html(view: ReportView, fp: TextIO) -> None:
     """Write the report of ``view`` as one self-contained HTML5 page to the text file ``fp``."""
     w = view.words
     source = view.batch["source"]
-    sections = [_header(view), _headline(view), _batch_findings(view), _ages(view), _by_rule(view),
-                _by_agency(view), duplicates_section(view), _worst_rows(view), _mapping(view), _footer(view)]
+    sections = [_header(view), _headline(view), history_section(view), _batch_findings(view), _ages(view),
+                _by_rule(view), _by_agency(view), duplicates_section(view), _worst_rows(view), _mapping(view),
+                _footer(view)]
     fp.write(PAGE.substitute(lang=e(w.lang), title=f"{e(w.label('title'))} — {e(source)}", css=CSS,
                              body="\n".join(s for s in sections if s)))
 

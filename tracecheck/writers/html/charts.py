@@ -18,11 +18,13 @@ def e(value: Any) -> str:
 
 
 def metric(words: Catalogue, path: str, value: Any, text: str | None = None, css: str = "num",
-           tag: str = "span") -> str:
+           tag: str = "span", attr: str = "data-metric") -> str:
     """A number from the report, tagged with its JSON path and JSON value (``data-metric``,
-    ``data-value``) so a test or a script can check it against the JSON report."""
+    ``data-value``) so a test or a script can check it against the JSON report. A number the report
+    view works out from the report (not a JSON value) is tagged ``data-derived`` instead, with the
+    name the view gives it."""
     shown = words.number(value) if text is None else text
-    return (f'<{tag} class="{css}" data-metric="{e(path)}" data-value="{e(json.dumps(value))}">'
+    return (f'<{tag} class="{css}" {attr}="{e(path)}" data-value="{e(json.dumps(value))}">'
             f"{shown}</{tag}>")
 
 

@@ -36,7 +36,12 @@ svg.chart{display:block;width:100%;height:auto;max-width:480px}
 .chart rect.sev-error,.sw.sev-error{fill:var(--err);background:var(--err)}
 .chart rect.sev-warning,.sw.sev-warning{fill:var(--warn);background:var(--warn)}
 .chart rect.sev-info,.sw.sev-info{fill:var(--info);background:var(--info)}
-.legend{font-weight:400;font-size:12px;display:flex;gap:14px;margin-top:4px}
+.chart line.grid{stroke:var(--line)}.chart .axis,.chart .sub{fill:var(--muted);font-size:11px}
+.chart rect.this{fill:var(--soft);stroke:var(--fg);stroke-width:1}.chart g.this text:not(.sub){font-weight:700}
+.chart rect.h-usable,.sw.h-usable{fill:var(--bar);background:var(--bar)}
+.chart rect.h-dup,.sw.h-dup{fill:var(--warn);background:var(--warn)}
+.chart rect.h-prior,.sw.h-prior{fill:var(--err);background:var(--err)}
+.legend{font-weight:400;font-size:12px;display:flex;flex-wrap:wrap;gap:4px 14px;margin-top:4px}
 .sw{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
 table{border-collapse:collapse;width:100%;font-size:13px}

@@ -1,5 +1,6 @@
 """The workbook's Summary sheet, in plain words on one printed page: what to fix before sending,
-the batch facts (nothing to correct), how traceable the batch is, duplicates, median ages, the
+the batch facts (nothing to correct), how traceable the batch is, duplicates (and, when the batch was
+checked with a history store, one line about it), median ages, the
 findings per rule with what to do, and the agencies with the most to fix. Every number comes from
 the report's summary; the Technical sheet shows each beside its JSON field."""
 
@@ -41,6 +42,10 @@ def summary_sheet(ws: Sheet, view: ReportView, notes: list[str]) -> None:
         *[(f'{w.label("duplicate_groups")}: {w.text("kind", kind)}', n, None) for kind, n in dup["groups"].items()],
         (w.label("review_groups"), dup["review_groups"], None),
         (w.label("after_duplicates"), dup["requests_after_removing_duplicates"], None)])
+    if view.history is not None:
+        found = view.history
+        ws.append([cell(w.text("workbook", "history", store=found.store, batches=found.batches,
+                               requests=found.requests, prior=found.prior_duplicate_rows))])
     _section(ws, w.text("workbook", "median_ages"), items=[
         (w.text("metric", metric), days, None) for metric, days in s["age_medians_days"].items()])
     ws.append([])
