@@ -224,3 +224,13 @@ def test_the_migrations_build_exactly_the_tables_the_code_uses(store_url: str) -
         differences = compare_metadata(MigrationContext.configure(connection), metadata)
     engine.dispose()
     assert differences == []
+
+
+def test_a_recorded_batch_rechecked_counts_only_the_batches_before_it(store_url: str, tmp_path: Path) -> None:
+    paths = write(tmp_path, march=MARCH, june=JUNE)
+    with History(store_url) as history:
+        recorded(history, paths["march"])
+        recorded(history, paths["june"])
+        about = tracecheck.check(paths["june"], history=history, as_of=AS_OF).batch["history"]
+    assert about["recorded"] is True and about["batches"] == 1 and about["requests"] == 5
+    assert [p["source"] for p in about["previous"]] == ["march.csv"]

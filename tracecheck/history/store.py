@@ -185,7 +185,8 @@ class History:
         records = [{k: _plain(r[k]) for k in shown_columns} for r in table.to_dict("records")] if len(table) else []
         for record in records:
             record["batch"] = str(record.pop("digest"))[:12]
-        return {"store": self.name, **_counts(connection), "recorded": own is not None, "previous": records}
+        return {"store": self.name, **_counts(connection, before=own), "recorded": own is not None,
+                "previous": records}
 
     def _resolve(self, connection: Connection, ref: str) -> int:
         ref = ref.strip().lower()
@@ -225,8 +226,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _counts(connection: Connection) -> dict[str, int]:
-    row = connection.execute(select(func.count(), func.coalesce(func.sum(batches.c.rows), 0))).one()
+def _counts(connection: Connection, *, before: int | None = None) -> dict[str, int]:
+    """Batches and requests recorded (with ``before``, in the batches recorded before that number)."""
+    query = select(func.count(), func.coalesce(func.sum(batches.c.rows), 0))
+    row = connection.execute(query if before is None else query.where(batches.c.number < before)).one()
     return {"batches": int(row[0]), "requests": int(row[1])}
 
 
