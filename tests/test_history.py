@@ -67,6 +67,7 @@ def test_a_batch_is_matched_only_against_batches_recorded_before_it(store_url: s
     september = prior(again["september"])
     assert sorted(september) == [2]  # the third copy of the Romarm: its best match is the first request
     assert september[2]["earlier_request_id"] == "PE-0412" and september[2]["other_matches"] == 1
+    assert september[2]["evidence"].endswith("; also matches 1 other earlier request")
     assert again["september"].batch["history"]["recorded"] is True
 
 
@@ -196,7 +197,8 @@ def test_where_a_store_lives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("TRACECHECK_HISTORY", str(tmp_path / "team.sqlite"))
     assert store_url().database == str(tmp_path / "team.sqlite")
     assert store_url("postgresql://u:pw@db.example:5433/traces").drivername == "postgresql+psycopg"
-    assert shown(store_url("postgres://u:pw@db.example/traces")) == "postgresql+psycopg://u:***@db.example/traces"
+    assert shown(store_url("postgres://u:pw@db.example/traces")) == "postgresql://u:***@db.example/traces"
+    assert "s3cr3t" not in shown(store_url("postgresql://db.example/traces?user=u&password=s3cr3t"))
     with pytest.raises(HistoryError, match="SQLite file or a PostgreSQL URL"):
         store_url("mysql://u@db/traces")
     with pytest.raises(HistoryError, match="no history store at"):
@@ -206,7 +208,7 @@ def test_where_a_store_lives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 @pytest.mark.postgres
 def test_an_unreachable_server_is_one_clear_error(postgres_server: str) -> None:
     url = sa.make_url(postgres_server).set(port=1, database="nowhere").render_as_string(hide_password=False)
-    with pytest.raises(HistoryError, match=r"cannot open the history store postgresql\+psycopg://.*:1/nowhere"):
+    with pytest.raises(HistoryError, match=r"cannot open the history store postgresql://.*:1/nowhere"):
         History(url)
 
 
@@ -234,3 +236,57 @@ def test_a_recorded_batch_rechecked_counts_only_the_batches_before_it(store_url:
         about = tracecheck.check(paths["june"], history=history, as_of=AS_OF).batch["history"]
     assert about["recorded"] is True and about["batches"] == 1 and about["requests"] == 5
     assert [p["source"] for p in about["previous"]] == ["march.csv"]
+
+
+def test_rows_kept_with_store_rows_hold_names_only_as_redacted_tokens(store_url: str, tmp_path: Path) -> None:
+    paths = write(tmp_path, march=MARCH)
+    with History(store_url) as history:
+        history.record(tracecheck.check(paths["march"], history=history, as_of=AS_OF, store_rows=True))
+        with history.engine.connect() as connection:
+            rows = [json.loads(r) for r in connection.execute(sa.text("SELECT row_data FROM requests ORDER BY row"))
+                    .scalars()]
+    assert rows[0]["serial_number"] == "1983OR7017" and "purchaser" not in rows[0]
+    assert "Juan Perez" not in json.dumps(rows, ensure_ascii=False)
+
+
+def test_two_sheets_of_one_workbook_checked_one_at_a_time_are_two_batches(store_url: str, tmp_path: Path,
+                                                                         make_xlsx) -> None:
+    header = ["Request ID", "Agency", "Manufacturer", "Model", "Caliber", "Serial Number", "Recovery Date"]
+    book = make_xlsx(tmp_path / "fge_q3.xlsx", {
+        "Julio": [header, ["J-1", "FGE", "Glock", "19", "9MM", "ZZT9981", "2024-07-02"]],
+        "Agosto": [header, ["A-1", "FGE", "Colt", "1911", "45", "CC12345", "2024-08-09"]]})
+    later = write(tmp_path, later="Request ID,Agency,Manufacturer,Model,Caliber,Serial Number,Recovery Date\n"
+                                  "S-1,SEDENA,Colt,1911,45,CC-12345,2024-08-09\n")["later"]
+    with History(store_url) as history:
+        for sheet in ("Julio", "Agosto"):
+            report = tracecheck.check(book, sheet=sheet, history=history, as_of=AS_OF)
+            assert history.record(report).added, sheet
+        found = prior(tracecheck.check(later, history=history, as_of=AS_OF))
+    assert found[2]["earlier_row"] == "Agosto!2" and found[2]["earlier_request_id"] == "A-1"
+
+
+def test_the_library_takes_a_store_by_path(tmp_path: Path) -> None:
+    paths = write(tmp_path, march=MARCH, june=JUNE)
+    with History(tmp_path / "etl.sqlite") as history:
+        recorded(history, paths["march"])
+    report = tracecheck.check(paths["june"], history=str(tmp_path / "etl.sqlite"), as_of=AS_OF)
+    assert sorted(prior(report)) == [2, 3, 4, 5]
+    with History(tmp_path / "etl.sqlite") as history:
+        assert history.record(report).added
+
+
+def test_a_row_with_a_serial_is_never_a_possible_copy_of_an_earlier_row_without_one(store_url: str,
+                                                                                   tmp_path: Path) -> None:
+    head = "Request ID,Agency,Manufacturer,Model,Caliber,Serial Number,Recovery Date\n"
+    paths = write(tmp_path, earlier=head + "P-1,Policia,Glock,17,9MM,SIN MATRICULA,2024-03-01\n",
+                  later=head + "".join(f"S-{k},SEDENA,Glock,17,9MM,C0343297{k},2024-03-01\n" for k in range(4)),
+                  blank=head + "F-1,FGR,Glock,17,9MM,,2024-03-01\n")
+    with History(store_url) as history:
+        recorded(history, paths["earlier"])
+        assert prior(recorded(history, paths["later"])) == {}
+        # a row without a serial matches one of the serialled rows? no: four candidates, no single partner;
+        # against the earlier blank row alone it would be a possible copy
+        assert prior(tracecheck.check(paths["blank"], history=history, as_of=AS_OF)) == {}
+        history.forget("2")
+        assert [f["reason"] for f in prior(tracecheck.check(paths["blank"], history=history,
+                                                            as_of=AS_OF)).values()] == ["possible"]

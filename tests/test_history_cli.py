@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from history_batches import JUNE, MARCH, SEPTEMBER, write
 
+from tracecheck import History
 from tracecheck.cli import main
 
 AS_OF = ("--as-of", "2026-11-22")
@@ -101,7 +102,7 @@ def test_history_commands_on_a_missing_store_say_so(tmp_path: Path) -> None:
         assert result.exit_code == 4 and "no history store at" in result.stderr, command
     assert not (tmp_path / "none.sqlite").exists()
     made = tmp_path / "empty.sqlite"
-    assert run("check", *write(tmp_path, june=JUNE).values(), "--history", made, "--out", tmp_path / "o").exit_code == 0
+    History(made).close()  # an empty store
     unknown = run("history", "show", "abc", "--history", made)
     assert unknown.exit_code == 4 and "at least 6 characters" in unknown.stderr
 
@@ -121,3 +122,22 @@ def test_a_real_process_records_and_reads_the_trend(store_url: str, tmp_path: Pa
     batches = [r for r in rows if r["kind"] == "batch"]
     assert [b["source"] for b in batches] == ["march.csv", "june.csv", "september.csv"]
     assert [b["prior_duplicate_share"] for b in batches] == [0.0, 0.5, 0.5]
+
+
+def test_checking_against_a_store_that_does_not_exist_is_an_error_not_an_empty_store(tmp_path: Path) -> None:
+    paths = write(tmp_path, june=JUNE)
+    typo = tmp_path / "team.sqlite_typo"
+    result = run("check", paths["june"], "--history", typo, "--out", tmp_path / "o")
+    assert result.exit_code == 4 and "no history store at" in result.stderr and not typo.exists()
+    made = run("check", paths["june"], "--history", typo, "--record", "--out", tmp_path / "o")
+    assert made.exit_code == 0 and typo.is_file()
+
+
+def test_trend_for_an_unknown_agency_names_the_known_ones(tmp_path: Path) -> None:
+    paths = write(tmp_path, june=JUNE)
+    store = tmp_path / "h.sqlite"
+    assert run("check", paths["june"], "--history", store, "--record", "--out", tmp_path / "o").exit_code == 0
+    accents = run("history", "trend", "--history", store, "--agency", "secretaria de la defensa nacional")
+    assert accents.exit_code == 0 and "Secretaría de la Defensa Nacional" in accents.output
+    unknown = run("history", "trend", "--history", store, "--agency", "Marina")
+    assert unknown.exit_code == 2 and "agencies: Secretaría de la Defensa Nacional" in unknown.stderr

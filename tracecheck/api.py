@@ -52,14 +52,17 @@ def check(source: Source, rules: str | os.PathLike[str] | RulePack | None = None
     ``locale`` (e.g. "es_ES") refines how numbers are written. ``limits`` bounds file size,
     unpacked size, rows, columns and cell length (safe defaults). ``redact_key`` replaces
     purchaser and possessor names with stable keyed hashes in every report. ``history`` (a
-    ``tracecheck.History``) matches every row against the requests of the batches recorded in it
-    before (rule TC204 prior-duplicate; the report's ``batch.history`` says what the store held) and
-    keeps what ``History.record(report)`` stores; ``store_rows`` keeps the submitted values of each
-    row for the store too (after redaction). ``progress`` is called with each stage's name.
+    ``tracecheck.History``, or a store's path or URL, opened for this check) matches every row
+    against the requests of the batches recorded in it before (rule TC204 prior-duplicate; the
+    report's ``batch.history`` says what the store held) and keeps what ``History.record(report)``
+    stores; ``store_rows`` keeps the submitted values of each row for the store too (names only as
+    the keyed hashes of ``redact_key``, never as written). ``progress`` is called with each stage's
+    name.
 
     Problems in the data are findings, never exceptions. Misuse raises: ``InputError`` for an
     unreadable file or unknown sheet, ``RulePackError`` for a bad pack or selector,
-    ``ValueError`` for a bad argument (date order, as_of, language, locale).
+    ``ValueError`` for a bad argument (date order, as_of, language, locale), ``HistoryError`` for
+    a history store that cannot be opened or read.
     """
     if date_order not in DATE_ORDERS:
         raise ValueError(f"date_order must be one of {', '.join(DATE_ORDERS)}")
@@ -73,6 +76,14 @@ def check(source: Source, rules: str | os.PathLike[str] | RulePack | None = None
         pack = pack.with_map(mapping)
     if history is None:
         pack = _without_history_rules(pack)
+    elif isinstance(history, (str, os.PathLike)):  # a store named by path or URL: opened for this check
+        from tracecheck.history import History
+
+        with History(history) as store:
+            return check(source, full, sheet=sheet, header_row=header_row, mapping=mapping, date_order=date_order,
+                         select=select, ignore=ignore, as_of=as_of, name=name, lang=lang, locale=locale,
+                         limits=limits, redact_key=redact_key, history=store, store_rows=store_rows,
+                         progress=progress)
     _step(progress, "read")
     raw = read_source(source, pack, name=name, sheet=sheet, header_row=header_row, limits=limits)
     _step(progress, "normalise")
@@ -80,7 +91,7 @@ def check(source: Source, rules: str | os.PathLike[str] | RulePack | None = None
         batch = normalise(raw, pack, date_order=date_order, as_of=day)
         if redact_key is not None:
             batch = redact(batch, redact_key)
-        requests, prior, about = _prior(history, batch, pack, words, store_rows, progress)
+        requests, prior, about = _prior(history, batch, pack, words, store_rows, redact_key is not None, progress)
         result = engine.run(batch, pack, words=words, progress=progress, prior=prior)
         identification = _identification(batch, full, pack, result.findings, words)
         _step(progress, "report")
@@ -102,19 +113,21 @@ def _without_history_rules(pack: RulePack) -> RulePack:
     return replace(pack, rules=kept) if kept and len(kept) < len(pack.rules) else pack
 
 
-def _prior(history: Any, batch: Any, pack: RulePack, words: Any, store_rows: bool,
+def _prior(history: Any, batch: Any, pack: RulePack, words: Any, store_rows: bool, redacted: bool,
            progress: Callable[[str], None] | None) -> tuple[Any, Any, Any]:
     """With a history store: the batch's requests as the store keeps them, their matches among the
     earlier batches' and what the report says of the store. (None, None, None) without one."""
     if history is None:
         return None, None, None
-    from tracecheck.history.requests import request_frame
+    from tracecheck.history.requests import batch_identity, request_frame
     from tracecheck.reference import compile_reference
 
     _step(progress, "history")
     reference = compile_reference(pack.reference)
-    requests = request_frame(batch, reference, store_rows=store_rows)
-    prior, about = history.prior(requests, batch.raw.sha256, reference.matching, words)
+    requests = request_frame(batch, reference, store_rows=store_rows, redacted=redacted)
+    raw = batch.raw
+    prior, about = history.prior(requests, batch_identity(raw.sha256, raw.sheet, raw.sheets), reference.matching,
+                                 words)
     return requests, prior, about
 
 

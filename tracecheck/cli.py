@@ -126,7 +126,8 @@ def check(inputs, out_dir, formats, lang, locale, csv_delimiter, rules, fail_on,
     inputs = _inputs(inputs, catalogue(*language))
     worst = EXIT_OK
     path = None
-    with interruptible() as stopped, open_history(history, record) as store:
+    # only --record makes a store: checking against a mistyped path must not find "no prior duplicates"
+    with interruptible() as stopped, open_history(history, record, create=record) as store:
         for path in inputs:
             code = _check_one(path, (pack, *selection, active), out_dir, (fmt, csv_delimiter), language, fail_on,
                               (sheet, header_row), order, as_of.date() if as_of else None, quiet, debug, limits,

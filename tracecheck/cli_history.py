@@ -23,6 +23,9 @@ DEFAULT = "\0default"  # --history given without a value
 
 def _history_value(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     """--history's value; a spreadsheet's name there is an input the option swallowed."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("is empty; give the store's path or URL, or --history alone for the default",
+                                 param_hint="--history")
     if value and value != DEFAULT and value.lower().endswith(SPREADSHEET_SUFFIXES):
         raise click.BadParameter(f"{value!r} is a spreadsheet, not a history store; put --history after the inputs "
                                  "or give the store: --history=history.sqlite", param_hint="--history")
@@ -45,7 +48,8 @@ def _fail(exc: TracecheckError) -> None:
 
 @contextmanager
 def open_history(target: str | None, record: bool, *, create: bool = True) -> Iterator[Any]:
-    """The store check uses: None without --history and --record; exits 4 when it cannot be opened."""
+    """The store check uses: None without --history and --record; exits 4 when it cannot be opened
+    (or, without ``create``, does not exist)."""
     if target is None and not record:
         yield None
         return
@@ -108,7 +112,8 @@ def show_batch(batch: str, history: str | None) -> None:
     for key in ("number", "digest", "source", "sheet", "recorded_at", "as_of", "tracecheck_version", "rule_pack",
                 "rows", "usable_serial", "missing_import_marking", "duplicate_rows", "prior_duplicate_rows",
                 "request_age_median", "stored_rows"):
-        click.echo(f"{key}: {_plain(row.get(key))}")
+        value = _plain(row.get(key))
+        click.echo(f"{key}: {'-' if value is None else value}")
     _table(("agency", "rows", "usable serial", "no import marking", "duplicate", "prior dup.", "median age (d)"),
            [(a["agency"] or "(blank)", str(a["rows"]), _share(a["usable_serial"], a["rows"]),
              _share(a["missing_import_marking"], a["rows"]), _share(a["duplicate_rows"], a["rows"]),
@@ -126,13 +131,13 @@ def forget_batch(batch: str, history: str | None, yes: bool) -> None:
         try:
             row, _agencies = store.batch(batch)
             if not yes:
-                click.confirm(f"forget batch {row['number']} ({row['source']}, {row['rows']} requests) from "
+                click.confirm(f"forget batch {row['number']} ({row['source']}, {row['rows']} rows) from "
                               f"{store.name}?", abort=True, err=True)
             store.forget(str(row["number"]))
         except TracecheckError as exc:
             _fail(exc)
-    click.echo(f"forgot batch {row['number']} ({str(row['digest'])[:12]}, {row['source']}, {row['rows']} requests)",
-               err=True)
+    requests = f"{row['rows']} request{'' if row['rows'] == 1 else 's'}"
+    click.echo(f"forgot batch {row['number']} ({str(row['digest'])[:12]}, {row['source']}, {requests})", err=True)
 
 
 @history.command("trend")
@@ -149,7 +154,15 @@ def trend(history: str | None, last: int | None, agency: str | None, as_json: bo
         kept = batches["number"].tail(last)
         batches, agencies = batches[batches["number"].isin(kept)], agencies[agencies["number"].isin(kept)]
     if agency is not None:
-        agencies = agencies[agencies["agency"].str.casefold() == agency.casefold()]
+        from tracecheck.text import fold
+
+        known = agencies["agency"].fillna("")
+        chosen = known.map(fold) == fold(agency)
+        if not chosen.any():
+            names = ", ".join(sorted({a for a in known if a})[:20]) or "none"
+            raise click.BadParameter(f"no agency {agency!r} in the batches shown; agencies: {names}",
+                                     param_hint="--agency")
+        agencies = agencies[chosen]
     if as_json:
         for kind, table in (("batch", batches), ("agency", agencies)):
             for record in table.to_dict("records"):

@@ -65,7 +65,8 @@ def shown(url: URL | str) -> str:
             return "<unreadable URL>"
     if url.get_backend_name() == "sqlite":
         return str(url.database)
-    return url.render_as_string(hide_password=True)
+    query = {k: ("***" if "pass" in k.lower() else v) for k, v in url.query.items()}  # ?password=... too
+    return url.set(drivername=url.get_backend_name(), query=query).render_as_string(hide_password=True)
 
 
 def open_engine(url: URL, *, create: bool) -> Engine:

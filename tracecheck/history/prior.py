@@ -40,7 +40,8 @@ def prior_matches(new: pd.DataFrame, old: pd.DataFrame, config: dict, words: Cat
     ``digest``, ``source``, ``row_label``, ``request_id``, ``agency_name``, ``recorded_at``), earliest
     batch first. Returns MATCH_COLUMNS, one row per batch request that matches an earlier one: its
     best match (strongest kind, then score, then the earliest), the evidence in the language of
-    ``words`` and how many other earlier requests it matched."""
+    ``words`` (ending with how many other earlier requests it matched, when it matched several) and
+    that number."""
     if new.empty or old.empty:
         return pd.DataFrame(columns=MATCH_COLUMNS)
     split = len(new)
@@ -49,7 +50,8 @@ def prior_matches(new: pd.DataFrame, old: pd.DataFrame, config: dict, words: Cat
     i, j = cross_pairs(keys, split, max_block=int(config["max_block_size"]),
                        max_event_block=int(config["max_event_block_size"]))
     pairs = score_pairs(keys, i, j, config)
-    pairs["reason"] = _reasons(pairs, keys.agency, float(config["flag_threshold"]), float(config["review_threshold"]))
+    pairs["reason"] = _reasons(pairs, keys.agency, keys.usable, float(config["flag_threshold"]),
+                               float(config["review_threshold"]))
     pairs = pairs[pairs["reason"].notna()]
     possible = pairs["reason"].eq("possible")
     ambiguous = possible & (pairs.groupby("i")["j"].transform("nunique") > 1)  # a raid: no single partner
@@ -62,7 +64,9 @@ def prior_matches(new: pd.DataFrame, old: pd.DataFrame, config: dict, words: Cat
     best = ranked[~ranked["i"].duplicated()]
     others = ranked.groupby("i")["j"].nunique().reindex(best["i"]).to_numpy() - 1
     raw = {f: pd.concat([new[c], old[c]], ignore_index=True) for f, c in SHOWN.items()}
-    evidence = evidence_columns(best, keys, raw, config["weights"], words)
+    evidence = evidence_columns(best, keys, raw, config["weights"], words)["explanation"].to_numpy(dtype=object)
+    also = np.array([words.text("evidence", "also_earlier", n=int(n)) if n else "" for n in others], dtype=object)
+    evidence = np.where(others > 0, evidence + words.text("evidence", "separator") + also, evidence)
     earlier = old.iloc[best["j"].to_numpy() - split]
     recovery = earlier["recovery"].to_numpy(dtype="float64")
     return pd.DataFrame({
@@ -73,11 +77,14 @@ def prior_matches(new: pd.DataFrame, old: pd.DataFrame, config: dict, words: Cat
         "earlier_agency": earlier["agency_name"].to_numpy(),
         "earlier_recovery_date": [_day(d) for d in recovery],
         "earlier_recorded": [_date(t) for t in earlier["recorded_at"]],
-        "evidence": evidence["explanation"].to_numpy(), "other_matches": others.astype(np.int64)})
+        "evidence": evidence, "other_matches": others.astype(np.int64)})
 
 
-def _reasons(pairs: pd.DataFrame, agency: np.ndarray, flag: float, review: float) -> np.ndarray:
-    """Each pair's prior-duplicate reason (REASONS), None when it is none of them."""
+def _reasons(pairs: pd.DataFrame, agency: np.ndarray, usable_serial: np.ndarray, flag: float, review: float
+             ) -> np.ndarray:
+    """Each pair's prior-duplicate reason (REASONS), None when it is none of them. ``possible`` is
+    said of a batch row without a usable serial (as in a batch: the weak row is the one flagged); a
+    row with a serial is never called a possible copy of an earlier row that had none."""
     score, usable = pairs["score"].to_numpy(), pairs["both_usable"].to_numpy(dtype=bool)
     recovery, serial = pairs["recovery"].astype(str).to_numpy(), pairs["serial"].astype(str).to_numpy()
     apart = recovery == "apart"
@@ -87,7 +94,8 @@ def _reasons(pairs: pd.DataFrame, agency: np.ndarray, flag: float, review: float
     agree = np.ones(len(pairs), dtype=bool)
     for field in ("maker", "model", "caliber"):
         agree &= pairs[field].astype(str).to_numpy() == "same"
-    weak = ~usable & agree & np.isin(recovery, ("same_day", "within_window")) & ~((ai == aj) & (ai >= 0))
+    weak = (~usable_serial[pairs["i"].to_numpy()] & agree & np.isin(recovery, ("same_day", "within_window"))
+            & ~((ai == aj) & (ai >= 0)))
     reason = np.full(len(pairs), None, dtype=object)  # None: no reason; the weakest first, the strongest last
     for mask, name in zip((weak, again, duplicate, duplicate & (score >= flag)), reversed(REASONS)):
         reason[mask] = name

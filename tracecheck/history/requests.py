@@ -7,6 +7,7 @@ the Report for ``History.record``); ``quality`` reads the finished report.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -15,6 +16,7 @@ import pandas as pd
 
 from tracecheck.matching.keys import key_columns
 from tracecheck.read import SHEET_ROW_BLOCK
+from tracecheck.redact import PERSONAL_FIELDS
 from tracecheck.report.build import IMPORT_MARKING_RULE, unusable_serial_rows
 
 PRIOR_RULE = "prior-duplicate"  # the rule's name (its code is the pack's, TC204 by default)
@@ -22,12 +24,13 @@ QUALITY_COLUMNS = ("rows", "usable_serial", "missing_import_marking", "duplicate
                    "request_age_median")
 
 
-def request_frame(batch: Any, reference: Any, *, store_rows: bool = False) -> pd.DataFrame:
+def request_frame(batch: Any, reference: Any, *, store_rows: bool = False, redacted: bool = False) -> pd.DataFrame:
     """One row per request of ``batch`` (a normalised Batch), indexed by sheet row: the key columns
     (``tracecheck.matching.keys.KEY_COLUMNS``), ``request_id``, ``agency_name`` (the pack's alias
     name), ``sheet``, ``row_label`` (``Febrero!12`` when several sheets were read), the submitted
     serial, maker, model and caliber (``shown_*``, for evidence) and, with ``store_rows``,
-    ``row_data``: the submitted values of the mapped fields as JSON (after redaction)."""
+    ``row_data``: the submitted values of the mapped fields as JSON, purchaser and possessor names
+    only when ``redacted`` (as keyed hashes), never as written."""
     frame = batch.frame
     out = key_columns(frame, reference, reference.matching, reference.calibers)
     out["request_id"] = _text(frame["request_id"])
@@ -41,8 +44,18 @@ def request_frame(batch: Any, reference: Any, *, store_rows: bool = False) -> pd
     for name, column in (("serial", "serial_number"), ("maker", "manufacturer"), ("model", "model"),
                          ("caliber", "caliber")):
         out[f"shown_{name}"] = _text(frame[column])
-    out["row_data"] = _row_data(batch) if store_rows else None
+    out["row_data"] = _row_data(batch, redacted) if store_rows else None
     return out
+
+
+def batch_identity(sha256: str, sheet: str | None, sheets: list[str] | tuple[str, ...]) -> str:
+    """A batch's identity in the store: the SHA-256 of its file; for a workbook, of the file and the
+    sheets read (``Julio`` and ``Agosto`` of one workbook, checked one at a time, are two batches;
+    the same sheets of the same bytes are one, under any file name)."""
+    read = list(sheets) or ([sheet] if sheet else [])
+    if not read:
+        return sha256
+    return hashlib.sha256("\0".join([sha256, *read]).encode("utf-8")).hexdigest()
 
 
 def quality(report: Any, requests: pd.DataFrame) -> tuple[dict[str, Any], pd.DataFrame]:
@@ -82,10 +95,11 @@ def _text(values: pd.Series) -> np.ndarray:
     return text.where(text.str.strip().ne("") & text.notna(), None).astype(object).to_numpy()
 
 
-def _row_data(batch: Any) -> np.ndarray:
-    """Per row, the submitted values of the mapped fields as JSON text."""
+def _row_data(batch: Any, redacted: bool) -> np.ndarray:
+    """Per row, the submitted values of the mapped fields as JSON text (names only when redacted)."""
     frame = batch.frame
-    fields = [c for c in frame.columns if "__" not in c and batch.present(c)]
+    fields = [c for c in frame.columns if "__" not in c and batch.present(c)
+              and (redacted or c not in PERSONAL_FIELDS)]
     shown = pd.DataFrame({f: frame[f"{f}__raw"] if f"{f}__raw" in frame else frame[f] for f in fields})
     shown = shown.astype("str").astype(object).where(shown.notna(), None)
     return np.array([json.dumps(dict(zip(fields, values)), ensure_ascii=False)

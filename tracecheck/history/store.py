@@ -23,7 +23,7 @@ from tracecheck.errors import HistoryError
 from tracecheck.history.database import open_engine, reason, shown, store_url, writing
 from tracecheck.history.lookup import candidates
 from tracecheck.history.prior import prior_matches
-from tracecheck.history.requests import QUALITY_COLUMNS, quality
+from tracecheck.history.requests import QUALITY_COLUMNS, batch_identity, quality
 from tracecheck.history.tables import agency_quality, batches, requests, serial_deletions
 from tracecheck.matching.blocking import serial_keys
 from tracecheck.matching.keys import KEY_COLUMNS, keys_from_columns
@@ -87,7 +87,8 @@ class History:
         if new is None:
             raise HistoryError("this report was checked without a history store: check(..., history=History(...)) "
                                "keeps what record stores")
-        digest = str(report.batch["sha256"])
+        meta = report.batch
+        digest = batch_identity(str(meta["sha256"]), meta.get("sheet"), meta.get("sheets") or [])
         totals, per_agency = quality(report, new)
         with self._errors("record the batch in"), writing(self.engine.connect()) as connection:
             try:
@@ -96,7 +97,7 @@ class History:
                     if number is not None:
                         return Recorded(digest, number, False, 0)
                     number = _add_batch(connection, report, digest, totals, int(new["row_data"].notna().sum()),
-                                        recorded_at or dt.datetime.now(dt.UTC))
+                                        _utc(recorded_at or dt.datetime.now(dt.UTC)))
                     _add_quality(connection, number, per_agency)
                     _add_requests(connection, number, new)
             except IntegrityError:  # another process recorded the same batch first (PostgreSQL)
@@ -215,10 +216,15 @@ def with_shares(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def _utc(when: dt.datetime) -> dt.datetime:
+    """``when`` in UTC (a naive time is taken as UTC already)."""
+    return when.astimezone(dt.UTC) if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
 def _plain(value: Any) -> Any:
-    """A value as JSON holds it (numpy numbers, timestamps as ISO text, NaN as None)."""
+    """A value as JSON holds it (numpy numbers, timestamps as ISO text in UTC, NaN as None)."""
     if isinstance(value, (dt.datetime, pd.Timestamp)):
-        return value.isoformat(timespec="seconds")
+        return _utc(value).isoformat(timespec="seconds")
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (float, np.floating)):

@@ -87,7 +87,7 @@ def _chart(w: Catalogue, found: Comparison) -> str:
     labels = [_label(w, p) for p in found.points]
     chars = min(LABEL_CHARS, max(len(line) for label in labels for line in label))
     x0 = round(chars * CHAR_W) + 10
-    span = WIDTH - x0 - 46  # room for "100.0%" after a full bar
+    span = WIDTH - x0 - 58  # room for "100.0%" (or "100,0 %") after a full bar
     height = AXIS_H + len(found.points) * ROW_H + 4
     title = w.text("page", "history_chart")
     out = [f'<svg class="chart history" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{e(title)}">'
