@@ -17,7 +17,8 @@ h1{margin:2px 0 8px;font-size:26px;word-break:break-all}
 h2{font-size:19px;margin:28px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}
 h3{font-size:15px;margin:0 0 4px}
 .facts{display:flex;flex-wrap:wrap;gap:4px 22px;margin:0 0 10px;font-size:13px}
-.facts div{display:flex;gap:6px;min-width:0}.facts dt{color:var(--muted)}.facts dd{margin:0;overflow-wrap:anywhere;min-width:0}
+.facts div{display:flex;gap:6px;min-width:0}.facts dt{color:var(--muted)}
+.facts dd{margin:0;overflow-wrap:anywhere;min-width:0}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(190px,1fr));gap:10px}
 .card{border:1px solid var(--line);border-radius:8px;padding:10px 12px;background:var(--soft)}
 .card.bad{border-color:var(--err)}.card.good .big{color:var(--good)}
