@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ from sqlalchemy import Connection, delete, func, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from tracecheck.errors import HistoryError
+from tracecheck.history.bulk import insert_rows
 from tracecheck.history.database import open_engine, reason, shown, store_url, writing
 from tracecheck.history.lookup import candidates
 from tracecheck.history.prior import prior_matches
@@ -28,7 +30,7 @@ from tracecheck.history.tables import agency_quality, batches, requests, serial_
 from tracecheck.matching.blocking import serial_keys
 from tracecheck.matching.keys import KEY_COLUMNS, keys_from_columns
 
-INSERT_CHUNK = 50_000  # rows per executemany (bounded memory for large batches)
+INSERT_CHUNK = 50_000  # deletion keys per insert or delete (bounded memory for large batches)
 STORED = ("sheet", "request_id", *KEY_COLUMNS, "agency_name", "row_data")
 PREVIOUS_SHOWN = 12  # earlier batches a report compares itself with
 
@@ -262,36 +264,35 @@ def _add_quality(connection: Connection, number: int, per_agency: pd.DataFrame) 
 
 
 def _add_requests(connection: Connection, number: int, new: pd.DataFrame) -> None:
-    """The batch's requests and their serials' deletion keys, in chunks of INSERT_CHUNK rows."""
-    _rows, full, _deletions = serial_keys(keys_from_columns(new[list(KEY_COLUMNS)]))
+    """The batch's requests and their serials' deletion keys (``tracecheck.history.bulk``), as plain
+    Python values: ints, text and None (never NaN)."""
+    keys = keys_from_columns(new[list(KEY_COLUMNS)])
+    _rows, full, _deletions = serial_keys(keys)
     key = np.full(len(new), None, dtype=object)
-    key[keys_from_columns(new[list(KEY_COLUMNS)]).usable] = full.view(np.int64).tolist()
-    table = new[list(STORED)].astype(object).where(new[list(STORED)].notna(), None)
-    table["recovery"] = pd.Series([None if np.isnan(d) else int(d) for d in new["recovery"].to_numpy(dtype="float64")],
-                                  index=table.index, dtype=object)  # object: ints and None, never NaN
-    table["serial_key"], table["batch"], table["row"] = key, number, new.index.to_numpy(dtype=np.int64).tolist()
-    for start in range(0, len(table), INSERT_CHUNK):
-        connection.execute(insert(requests), _records(table.iloc[start:start + INSERT_CHUNK]))
+    key[keys.usable] = full.view(np.int64).tolist()
+    values = {name: new[name].astype(object).where(new[name].notna(), None).tolist() for name in STORED}
+    values["recovery"] = [None if np.isnan(d) else int(d) for d in new["recovery"].to_numpy(dtype="float64")]
+    rows = zip(repeat(number), new.index.to_numpy(dtype=np.int64).tolist(), *values.values(), key.tolist())
+    insert_rows(connection, requests, ["batch", "row", *STORED, "serial_key"], rows)
     for chunk in _deletion_rows(new, number, chunk=INSERT_CHUNK):
-        connection.execute(insert(serial_deletions), chunk)
-
-
-def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
-    return [dict(zip(map(str, table.columns), values)) for values in table.itertuples(index=False, name=None)]
+        insert_rows(connection, serial_deletions, ["key", "batch", "row"], chunk)
 
 
 def _deletion_rows(frame: pd.DataFrame, number: int, *, chunk: int, keys_only: bool = False):
-    """The (key, batch, row) records of every usable serial's distinct one-character deletions, in
+    """The (key, batch, row) tuples of every usable serial's distinct one-character deletions, in
     chunks; with ``keys_only``, chunks of the distinct keys."""
     positions, _full, deletions = serial_keys(keys_from_columns(frame[list(KEY_COLUMNS)]))
     rows = np.broadcast_to(frame.index.to_numpy(dtype=np.int64)[positions][:, None], deletions.shape)
     keep = deletions != 0
-    pairs = np.unique(np.column_stack([deletions[keep].view(np.int64), rows[keep]]), axis=0)
+    keys, rows = deletions[keep].view(np.int64), rows[keep]
+    order = np.lexsort((rows, keys))  # by key: the inserts walk the index in order
+    keys, rows = keys[order], rows[order]
+    distinct = np.r_[True, (keys[1:] != keys[:-1]) | (rows[1:] != rows[:-1])]
+    keys, rows = keys[distinct], rows[distinct]
     if keys_only:
-        keys = np.unique(pairs[:, 0]).tolist()
+        keys = np.unique(keys)
         for start in range(0, len(keys), chunk):
-            yield keys[start:start + chunk]
+            yield keys[start:start + chunk].tolist()
         return
-    for start in range(0, len(pairs), chunk):
-        part = pairs[start:start + chunk]
-        yield [{"key": k, "batch": number, "row": r} for k, r in part.tolist()]
+    for start in range(0, len(keys), chunk):
+        yield list(zip(keys[start:start + chunk].tolist(), repeat(number), rows[start:start + chunk].tolist()))
