@@ -11,19 +11,36 @@ Memory follows the batch and its candidates, not the store.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Select, and_, select, tuple_
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    BindParameter,
+    Connection,
+    Integer,
+    Select,
+    Subquery,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    select,
+)
 
 from tracecheck.history.tables import batches, requests, serial_deletions
 from tracecheck.matching.blocking import serial_keys, serial_values
 from tracecheck.matching.keys import KEY_COLUMNS, keys_from_columns
 from tracecheck.read import SHEET_ROW_BLOCK
 
-CHUNK = 5_000  # keys per IN (...) list (SQLite allows 32,766 parameters, PostgreSQL 65,535)
-EVENT_CHUNK = 1_000  # (maker, model, caliber, day) tuples per query
+CHUNK = 50_000  # keys per query (one JSON parameter each)
+EVENT_CHUNK = 10_000  # (maker, model, caliber, day) tuples per query
 EVENT = ("maker", "model", "caliber", "recovery")
 FETCHED = [requests.c[name] for name in ("batch", "row", "sheet", "request_id", *KEY_COLUMNS, "agency_name",
                                          "serial_key")]
@@ -38,23 +55,72 @@ def candidates(connection: Connection, new: pd.DataFrame, config: dict, *, befor
     _rows, full, deletions = serial_keys(keys)
     folded = keys.folded[keys.usable]
     serial_lookups = np.unique(np.concatenate([full, deletions[deletions != 0], _swaps(folded)]))
-    parts = [_fetch(connection, select(*FETCHED).where(requests.c.serial_key.in_(chunk)), before)
-             for chunk in _chunks(_signed(serial_lookups), CHUNK)]
+    parts = []
+    for chunk in _chunks(_signed(serial_lookups), CHUNK):
+        table = _key_table(connection, chunk)
+        parts.append(_fetch(connection, select(*FETCHED).join_from(table, requests,
+                                                                   requests.c.serial_key == table.c.key), before))
     joined = and_(serial_deletions.c.batch == requests.c.batch, serial_deletions.c.row == requests.c.row)
-    parts += [_fetch(connection, select(*FETCHED).join(serial_deletions, joined)
-                     .where(serial_deletions.c.key.in_(chunk)), before)
-              for chunk in _chunks(_signed(np.unique(full)), CHUNK)]
+    for chunk in _chunks(_signed(np.unique(full)), CHUNK):
+        table = _key_table(connection, chunk)
+        parts.append(_fetch(connection, select(*FETCHED).join_from(table, serial_deletions,
+                                                                   serial_deletions.c.key == table.c.key)
+                            .join(requests, joined), before))
     found = _capped(pd.concat(parts, ignore_index=True) if parts else _empty(), "serial_key",
                     int(config["max_block_size"]))
     events = new.loc[new[list(EVENT)].notna().all(axis=1), list(EVENT)].drop_duplicates()
-    tuples = [(a, b, c, int(d)) for a, b, c, d in events.itertuples(index=False, name=None)]
-    by_event = [_fetch(connection, select(*FETCHED).where(tuple_(*(requests.c[n] for n in EVENT)).in_(chunk)),
-                       before) for chunk in _chunks(tuples, EVENT_CHUNK)]
+    tuples = [(str(a), str(b), str(c), int(d)) for a, b, c, d in events.itertuples(index=False, name=None)]
+    limit = int(config["max_event_block_size"])
+    by_event = [_event_rows(connection, chunk, limit, before) for chunk in _chunks(tuples, EVENT_CHUNK)]
     if by_event:
-        found = pd.concat([found, _capped(pd.concat(by_event, ignore_index=True), list(EVENT),
-                                          int(config["max_event_block_size"]))], ignore_index=True)
+        found = pd.concat([found, _capped(pd.concat(by_event, ignore_index=True), list(EVENT), limit)],
+                          ignore_index=True)
     found = found.drop_duplicates(["batch", "row"]).sort_values(["batch", "row"], kind="stable")
     return _with_batches(connection, found.reset_index(drop=True))
+
+
+def _event_rows(connection: Connection, tuples: list, limit: int, before: int | None) -> pd.DataFrame:
+    """The earlier requests of the events (maker, model, caliber, day) that at most ``limit`` of them
+    share: counted on the index first, so a busy day's hundreds of requests are never fetched."""
+    columns = [requests.c[name] for name in EVENT]
+    table = _event_table(connection, tuples)
+    small = select(*columns).join_from(table, requests, and_(*(c == table.c[c.name] for c in columns)))
+    if before is not None:
+        small = small.where(requests.c.batch < before)
+    kept = [tuple(row) for row in connection.execute(small.group_by(*columns).having(func.count() <= limit))]
+    if not kept:
+        return _empty()
+    table = _event_table(connection, kept)
+    return _fetch(connection, select(*FETCHED).join_from(table, requests, and_(*(c == table.c[c.name]
+                                                                                   for c in columns))), before)
+
+
+def _key_table(connection: Connection, keys: list[int]) -> Subquery:
+    """``keys`` as a one-column table (``key``) sent as one JSON parameter: one short statement for any
+    number of keys, joined to the store's index (an IN list of thousands of parameters is slow to
+    send and, on PostgreSQL, planned as a scan of the whole table)."""
+    if connection.dialect.name == "postgresql":
+        values = func.json_array_elements_text(cast(_json(keys), JSON)).table_valued("value")
+        return select(cast(values.c.value, BigInteger).label("key")).subquery("k")
+    values = func.json_each(_json(keys)).table_valued("value")
+    return select(values.c.value.label("key")).subquery("k")
+
+
+def _event_table(connection: Connection, tuples: list) -> Subquery:
+    """(maker, model, caliber, day) tuples as a table with the EVENT columns (one JSON parameter)."""
+    items: list[Any]
+    if connection.dialect.name == "postgresql":
+        values = func.json_array_elements(cast(_json(tuples), JSON)).table_valued("value")
+        items = [values.c.value.op("->>")(literal_column(str(i))) for i in range(4)]
+    else:
+        values = func.json_each(_json(tuples)).table_valued("value")
+        items = [func.json_extract(values.c.value, literal_column(f"'$[{i}]'")) for i in range(4)]
+    return select(*(item.label(name) for item, name in zip(items[:3], EVENT)),
+                  cast(items[3], Integer).label(EVENT[3])).subquery("e")
+
+
+def _json(values: list) -> BindParameter:
+    return bindparam(None, json.dumps(values), type_=Text)
 
 
 def _swaps(folded: np.ndarray) -> np.ndarray:
