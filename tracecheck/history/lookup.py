@@ -143,7 +143,8 @@ def _fetch(connection: Connection, query: Select, before: int | None) -> pd.Data
     if before is not None:
         query = query.where(requests.c.batch < before)
     result = connection.execute(query)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    columns = list(result.keys())
+    return pd.DataFrame([tuple(row) for row in result.fetchall()], columns=columns)  # pandas probes a Row slowly
 
 
 def _empty() -> pd.DataFrame:
