@@ -287,7 +287,8 @@ def _deletion_rows(frame: pd.DataFrame, number: int, *, chunk: int, keys_only: b
     keys, rows = deletions[keep].view(np.int64), rows[keep]
     order = np.lexsort((rows, keys))  # by key: the inserts walk the index in order
     keys, rows = keys[order], rows[order]
-    distinct = np.r_[True, (keys[1:] != keys[:-1]) | (rows[1:] != rows[:-1])]
+    distinct = np.ones(len(keys), dtype=bool)  # none when no serial is usable
+    distinct[1:] = (keys[1:] != keys[:-1]) | (rows[1:] != rows[:-1])
     keys, rows = keys[distinct], rows[distinct]
     if keys_only:
         keys = np.unique(keys)
