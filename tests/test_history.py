@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import jsonschema
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 from conftest import SCHEMA_PATH
@@ -181,7 +182,7 @@ def test_an_empty_database_gets_the_schema_once(store_url: str) -> None:
             assert history.counts() == {"batches": 0, "requests": 0}
     engine = sa.create_engine(store_url if "://" in store_url else f"sqlite:///{store_url}")
     with engine.connect() as connection:
-        assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0002"
         names = set(sa.inspect(connection).get_table_names())
     engine.dispose()
     assert {"batches", "agency_quality", "requests", "serial_deletions", "alembic_version"} <= names
@@ -269,6 +270,9 @@ def test_the_library_takes_a_store_by_path(tmp_path: Path) -> None:
     paths = write(tmp_path, march=MARCH, june=JUNE)
     with History(tmp_path / "etl.sqlite") as history:
         recorded(history, paths["march"])
+    with pytest.raises(HistoryError, match="no history store at"):  # a path names a store to check against
+        tracecheck.check(paths["june"], history=str(tmp_path / "typo.sqlite"), as_of=AS_OF)
+    assert not (tmp_path / "typo.sqlite").exists()
     report = tracecheck.check(paths["june"], history=str(tmp_path / "etl.sqlite"), as_of=AS_OF)
     assert sorted(prior(report)) == [2, 3, 4, 5]
     with History(tmp_path / "etl.sqlite") as history:
@@ -290,3 +294,48 @@ def test_a_row_with_a_serial_is_never_a_possible_copy_of_an_earlier_row_without_
         history.forget("2")
         assert [f["reason"] for f in prior(tracecheck.check(paths["blank"], history=history,
                                                             as_of=AS_OF)).values()] == ["possible"]
+
+
+def test_a_store_at_an_older_revision_is_upgraded_keeping_its_batches(store_url: str, tmp_path: Path) -> None:
+    """A store written at revision 0001 (no repeated_rows) opens upgraded to the newest revision: its
+    batch is kept, with the new count unknown; batches recorded after carry it."""
+    from alembic import command
+    from alembic.config import Config
+
+    from tracecheck.history.database import LOCATION
+    from tracecheck.history.database import store_url as url_of
+
+    engine = sa.create_engine(url_of(store_url))
+    with engine.begin() as connection:
+        config = Config()
+        config.set_main_option("script_location", LOCATION)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(sa.text(
+            "INSERT INTO batches (digest, source, recorded_at, as_of, tracecheck_version, rule_pack, stored_rows, "
+            "rows, usable_serial, missing_import_marking, duplicate_rows, prior_duplicate_rows) VALUES "
+            "(:d, 'old.csv', :t, '2026-01-01', '0.1.0', 'x', 0, 10, 9, 1, 2, 3)"),
+            {"d": "ab" * 32, "t": dt.datetime(2026, 1, 2, tzinfo=dt.UTC)})
+    paths = write(tmp_path, june=JUNE)
+    with History(store_url) as history:
+        recorded(history, paths["june"])
+        trend = history.trend()
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+    engine.dispose()
+    assert trend["source"].tolist() == ["old.csv", "june.csv"]
+    assert pd.isna(trend.loc[0, "repeated_share"]) and trend.loc[0, "prior_duplicate_share"] == 0.3
+    assert trend.loc[1, "repeated_rows"] == 0
+
+
+def test_repeated_rows_count_a_row_once_when_it_is_both_kinds(store_url: str, tmp_path: Path) -> None:
+    head = "Request ID,Agency,Manufacturer,Model,Caliber,Serial Number,Recovery Date\n"
+    paths = write(tmp_path, first=head + "P-1,Policia,Glock,19,9MM,ABX1234,2024-03-01\n",
+                  again=head + "S-1,SEDENA,Glock,19,9MM,ABX1234,2024-03-01\nF-1,FGR,Glock,19,9MM,ABX-1234,2024-03-01\n")
+    with History(store_url) as history:
+        recorded(history, paths["first"])
+        report = recorded(history, paths["again"])
+        row = history.trend().iloc[-1]
+    assert sorted(prior(report)) == [2, 3] and report.summary["duplicates"]["duplicate_rows"] == 2
+    assert (row["duplicate_rows"], row["prior_duplicate_rows"], row["repeated_rows"]) == (2, 2, 2)
+    assert row["repeated_share"] == 1.0

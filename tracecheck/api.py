@@ -52,7 +52,7 @@ def check(source: Source, rules: str | os.PathLike[str] | RulePack | None = None
     ``locale`` (e.g. "es_ES") refines how numbers are written. ``limits`` bounds file size,
     unpacked size, rows, columns and cell length (safe defaults). ``redact_key`` replaces
     purchaser and possessor names with stable keyed hashes in every report. ``history`` (a
-    ``tracecheck.History``, or a store's path or URL, opened for this check) matches every row
+    ``tracecheck.History``, or an existing store's path or URL, opened for this check) matches every row
     against the requests of the batches recorded in it before (rule TC204 prior-duplicate; the
     report's ``batch.history`` says what the store held) and keeps what ``History.record(report)``
     stores; ``store_rows`` keeps the submitted values of each row for the store too (names only as
@@ -79,7 +79,7 @@ def check(source: Source, rules: str | os.PathLike[str] | RulePack | None = None
     elif isinstance(history, (str, os.PathLike)):  # a store named by path or URL: opened for this check
         from tracecheck.history import History
 
-        with History(history) as store:
+        with History(history, create=False) as store:  # a path names a store to check against, not a new one
             return check(source, full, sheet=sheet, header_row=header_row, mapping=mapping, date_order=date_order,
                          select=select, ignore=ignore, as_of=as_of, name=name, lang=lang, locale=locale,
                          limits=limits, redact_key=redact_key, history=store, store_rows=store_rows,

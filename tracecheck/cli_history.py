@@ -93,10 +93,10 @@ def list_batches(history: str | None, as_json: bool) -> None:
     if table.empty:
         click.echo(f"no batch recorded in {store.name}")
         return
-    rows = [(str(r["number"]), str(r["digest"])[:12], str(r["source"]), _when(r["recorded_at"]), str(r["rows"]),
-             _share(r["usable_serial"], r["rows"]), str(r["prior_duplicate_rows"]))
+    rows = [(str(r["number"]), str(r["digest"])[:12], str(r["source"]), r["sheet"] or "-", _when(r["recorded_at"]),
+             str(r["rows"]), _share(r["usable_serial"], r["rows"]), str(r["prior_duplicate_rows"]))
             for r in table.to_dict("records")]
-    _table(("batch", "digest", "file", "recorded", "rows", "usable serial", "prior dup."), rows)
+    _table(("batch", "digest", "file", "sheet", "recorded", "rows", "usable serial", "prior dup."), rows)
 
 
 @history.command("show")
@@ -131,8 +131,9 @@ def forget_batch(batch: str, history: str | None, yes: bool) -> None:
         try:
             row, _agencies = store.batch(batch)
             if not yes:
-                click.confirm(f"forget batch {row['number']} ({row['source']}, {row['rows']} rows) from "
-                              f"{store.name}?", abort=True, err=True)
+                rows = f"{row['rows']} row{'' if row['rows'] == 1 else 's'}"
+                click.confirm(f"forget batch {row['number']} ({row['source']}, {rows}) from {store.name}?",
+                              abort=True, err=True)
             store.forget(str(row["number"]))
         except TracecheckError as exc:
             _fail(exc)
@@ -154,10 +155,13 @@ def trend(history: str | None, last: int | None, agency: str | None, as_json: bo
         kept = batches["number"].tail(last)
         batches, agencies = batches[batches["number"].isin(kept)], agencies[agencies["number"].isin(kept)]
     if agency is not None:
+        from tracecheck.reference import agency_name, agency_names
+        from tracecheck.ruleset import load_pack
         from tracecheck.text import fold
 
         known = agencies["agency"].fillna("")
-        chosen = known.map(fold) == fold(agency)
+        named = agency_name(agency, agency_names(load_pack().reference))  # FGR, SEDENA: the pack's aliases
+        chosen = known.map(fold).isin({fold(agency), fold(named)})
         if not chosen.any():
             names = ", ".join(sorted({a for a in known if a})[:20]) or "none"
             raise click.BadParameter(f"no agency {agency!r} in the batches shown; agencies: {names}",

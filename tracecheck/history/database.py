@@ -66,7 +66,8 @@ def shown(url: URL | str) -> str:
     if url.get_backend_name() == "sqlite":
         return str(url.database)
     query = {k: ("***" if "pass" in k.lower() else v) for k, v in url.query.items()}  # ?password=... too
-    return url.set(drivername=url.get_backend_name(), query=query).render_as_string(hide_password=True)
+    shown_url = url.set(drivername=url.get_backend_name(), query=query).render_as_string(hide_password=True)
+    return shown_url.replace("%2A%2A%2A", "***")
 
 
 def open_engine(url: URL, *, create: bool) -> Engine:

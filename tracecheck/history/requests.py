@@ -21,7 +21,7 @@ from tracecheck.report.build import IMPORT_MARKING_RULE, unusable_serial_rows
 
 PRIOR_RULE = "prior-duplicate"  # the rule's name (its code is the pack's, TC204 by default)
 QUALITY_COLUMNS = ("rows", "usable_serial", "missing_import_marking", "duplicate_rows", "prior_duplicate_rows",
-                   "request_age_median")
+                   "request_age_median", "repeated_rows")
 
 
 def request_frame(batch: Any, reference: Any, *, store_rows: bool = False, redacted: bool = False) -> pd.DataFrame:
@@ -62,7 +62,8 @@ def quality(report: Any, requests: pd.DataFrame) -> tuple[dict[str, Any], pd.Dat
     """The batch's quality numbers (QUALITY_COLUMNS) and the same per agency (a frame indexed by
     agency name, "" for rows without one): requests, usable serials and missing import markings (as
     the report's summary counts them), rows in a duplicate-request group, rows that repeat an
-    earlier batch's request (prior-duplicate findings but re-recoveries), median request age."""
+    earlier batch's request (prior-duplicate findings but re-recoveries), rows that are either (each
+    once), median request age."""
     findings = report.findings
     rows = report.rows.set_index("row")
     flags = pd.DataFrame(index=requests.index)
@@ -74,6 +75,7 @@ def quality(report: Any, requests: pd.DataFrame) -> tuple[dict[str, Any], pd.Dat
     flags["duplicate_rows"] = group.str.startswith("DR").fillna(False).to_numpy(dtype=bool)
     prior = findings["name"].eq(PRIOR_RULE) & findings["reason"].ne("re-recovery")
     flags["prior_duplicate_rows"] = requests.index.isin(findings.loc[prior, "row"].dropna().astype("int64"))
+    flags["repeated_rows"] = flags["duplicate_rows"] | flags["prior_duplicate_rows"]
     age = rows["request_age_days"].reindex(requests.index).astype("float64")
     agency = requests["agency_name"].fillna("").to_numpy(dtype=object)
     counts = flags.astype("int64").groupby(agency).sum()

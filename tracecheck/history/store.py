@@ -184,7 +184,7 @@ class History:
         result = connection.execute(previous)
         table = with_shares(pd.DataFrame(result.fetchall(), columns=list(result.keys())).iloc[::-1])
         shown_columns = ["digest", "source", "recorded_at", "rows", "usable_serial_share", "missing_import_share",
-                         "duplicate_share", "prior_duplicate_share", "request_age_median"]
+                         "duplicate_share", "prior_duplicate_share", "repeated_share", "request_age_median"]
         records = [{k: _plain(r[k]) for k in shown_columns} for r in table.to_dict("records")] if len(table) else []
         for record in records:
             record["batch"] = str(record.pop("digest"))[:12]
@@ -209,11 +209,13 @@ class History:
 
 def with_shares(table: pd.DataFrame) -> pd.DataFrame:
     """``table`` (QUALITY_COLUMNS counts) with the shares of rows: usable_serial_share,
-    missing_import_share, duplicate_share, prior_duplicate_share (0-1, rounded to 4 places)."""
+    missing_import_share, duplicate_share, prior_duplicate_share, repeated_share (0-1, rounded to 4
+    places; repeated_share is missing for batches recorded before schema revision 0002)."""
     table = table.copy()
     rows = pd.to_numeric(table["rows"]).astype("float64")
     for count, share in (("usable_serial", "usable_serial_share"), ("missing_import_marking", "missing_import_share"),
-                         ("duplicate_rows", "duplicate_share"), ("prior_duplicate_rows", "prior_duplicate_share")):
+                         ("duplicate_rows", "duplicate_share"), ("prior_duplicate_rows", "prior_duplicate_share"),
+                         ("repeated_rows", "repeated_share")):
         table[share] = (pd.to_numeric(table[count]).astype("float64") / rows.where(rows > 0)).round(4)
     return table
 

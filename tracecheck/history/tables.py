@@ -25,7 +25,10 @@ metadata = MetaData()
 def _quality() -> list[Column]:
     """The quality numbers kept per batch and per agency (tracecheck.history.requests.quality)."""
     counts = ("rows", "usable_serial", "missing_import_marking", "duplicate_rows", "prior_duplicate_rows")
-    return [*(Column(name, Integer, nullable=False) for name in counts), Column("request_age_median", Float)]
+    # repeated_rows (revision 0002): rows in a duplicate-request group or repeating an earlier request,
+    # each once; NULL for batches recorded before that revision
+    return [*(Column(name, Integer, nullable=False) for name in counts), Column("request_age_median", Float),
+            Column("repeated_rows", Integer)]
 
 
 batches = Table(

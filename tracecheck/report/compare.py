@@ -38,7 +38,7 @@ class BatchPoint:
     usable_serial_share: float | None
     duplicate_share: float | None  # rows in a duplicate-request group of the batch
     prior_duplicate_share: float | None  # rows repeating a request of an earlier batch
-    repeat_share: float | None  # the two above added (a row can count in both)
+    repeat_share: float | None  # rows that are either, each once (an older store: the two added, at most 1)
 
 
 @dataclass(frozen=True)
@@ -71,14 +71,17 @@ def comparison(report: Report) -> Comparison | None:
     if about is None:
         return None
     rows = int(report.summary["rows"])
-    duplicates = int(report.rows["duplicate_group"].astype("str").str.startswith(DUPLICATE_PREFIX).sum())
-    prior = prior_duplicate_rows(report)
+    grouped = report.rows["duplicate_group"].astype("str").str.startswith(DUPLICATE_PREFIX).fillna(False)
+    duplicates = int(grouped.sum())
+    prior_rows = _prior_rows(report)
+    prior = len(prior_rows)
+    repeated = int((grouped.to_numpy(dtype=bool) | report.rows["row"].isin(prior_rows).to_numpy()).sum())
     earlier = [_earlier(i, entry) for i, entry in enumerate(about["previous"])]
     usable = report.summary["usable_serial_share"] if rows else None
     this = BatchPoint(key="this", source=str(report.batch["source"]), this=True, path=None, batch=None,
                       recorded_at=None, rows=rows, usable_serial_share=usable,
                       duplicate_share=_share(duplicates, rows), prior_duplicate_share=_share(prior, rows),
-                      repeat_share=_added(_share(duplicates, rows), _share(prior, rows)))
+                      repeat_share=_share(repeated, rows))
     return Comparison(store=str(about["store"]), batches=int(about["batches"]), requests=int(about["requests"]),
                       recorded=bool(about["recorded"]), points=[*earlier, this], duplicate_rows=duplicates,
                       prior_duplicate_rows=prior,
@@ -89,9 +92,13 @@ def comparison(report: Report) -> Comparison | None:
 def prior_duplicate_rows(report: Report) -> int:
     """Rows of the batch that repeat a request of an earlier batch: rows with a prior-duplicate
     finding other than a re-recovery (another recovery of the gun is not a resend), each once."""
+    return len(_prior_rows(report))
+
+
+def _prior_rows(report: Report) -> set[int]:
     findings = report.findings
     prior = findings["name"].eq(PRIOR_RULE) & findings["reason"].ne("re-recovery") & findings["row"].notna()
-    return int(findings.loc[prior, "row"].nunique())
+    return set(findings.loc[prior, "row"].astype("int64").tolist())
 
 
 def _earlier(i: int, entry: dict[str, Any]) -> BatchPoint:
@@ -99,7 +106,9 @@ def _earlier(i: int, entry: dict[str, Any]) -> BatchPoint:
     return BatchPoint(key=f"previous.{i}", source=str(entry["source"]), this=False, path=f"batch.history.previous.{i}",
                       batch=entry["batch"], recorded_at=entry["recorded_at"], rows=int(entry["rows"]),
                       usable_serial_share=entry["usable_serial_share"], duplicate_share=duplicate,
-                      prior_duplicate_share=prior, repeat_share=_added(duplicate, prior))
+                      prior_duplicate_share=prior,
+                      repeat_share=entry.get("repeated_share") if entry.get("repeated_share") is not None
+                      else _added(duplicate, prior))
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -108,7 +117,9 @@ def _share(part: int, whole: int) -> float | None:
 
 
 def _added(a: float | None, b: float | None) -> float | None:
-    return None if a is None or b is None else round(a + b, 4)
+    """A store older than revision 0002 kept no count of rows that are either: the two shares added,
+    at most 1 (an upper bound: a row can be both)."""
+    return None if a is None or b is None else min(1.0, round(a + b, 4))
 
 
 def _mean(values: Any) -> float | None:

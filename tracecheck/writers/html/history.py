@@ -2,7 +2,8 @@
 store (``batch.history``): the store and its counts, one sentence comparing this batch with the
 earlier ones, and a small inline SVG chart, one row per batch (the earlier ones oldest first, then
 this batch, highlighted): the share of usable serials, and the share of repeated requests (rows in a
-duplicate-request group, then rows repeating an earlier batch's request, stacked), on a 0-100% axis.
+duplicate-request group, then the other rows repeating an earlier batch's request, stacked: each
+row once), on a 0-100% axis.
 
 Every number comes from the report view (``ReportView.history``): a JSON value is tagged
 ``data-metric`` with its path, a number the view works out ``data-derived`` with its name there.
@@ -118,7 +119,8 @@ def _row(w: Catalogue, point: BatchPoint, label: tuple[str, str], chars: int, y:
     this = point.this
     band = f'<rect class="this" x="0" y="{y}" width="{WIDTH}" height="{ROW_H}"/>' if this else ""
     usable = _bars(((point.usable_serial_share, SERIES[0]),), x0, y + 4, span)
-    repeat = _bars(((point.duplicate_share, SERIES[1]), (point.prior_duplicate_share, SERIES[2])), x0, y + 16, span)
+    earlier_only = None if point.repeat_share is None else max(point.repeat_share - (point.duplicate_share or 0.0), 0.0)
+    repeat = _bars(((point.duplicate_share, SERIES[1]), (earlier_only, SERIES[2])), x0, y + 16, span)
     return (f'<g class="{"this" if this else "earlier"}"><title>{e(named)}: {e(tip)}</title>{band}'
             f'<text x="{x0 - 6}" y="{y + 13}" text-anchor="end">{e(top)}</text>'
             f'<text class="sub" x="{x0 - 6}" y="{y + 25}" text-anchor="end">{e(below)}</text>'
