@@ -18,8 +18,8 @@ from tracecheck.matching.keys import key_columns
 from tracecheck.read import SHEET_ROW_BLOCK
 from tracecheck.redact import PERSONAL_FIELDS
 from tracecheck.report.build import IMPORT_MARKING_RULE, unusable_serial_rows
+from tracecheck.report.compare import prior_rows
 
-PRIOR_RULE = "prior-duplicate"  # the rule's name (its code is the pack's, TC204 by default)
 QUALITY_COLUMNS = ("rows", "usable_serial", "missing_import_marking", "duplicate_rows", "prior_duplicate_rows",
                    "request_age_median", "repeated_rows")
 
@@ -73,8 +73,7 @@ def quality(report: Any, requests: pd.DataFrame) -> tuple[dict[str, Any], pd.Dat
     flags["missing_import_marking"] = requests.index.isin(findings.loc[marking, "row"].dropna().astype("int64"))
     group = rows["duplicate_group"].reindex(requests.index).astype("str")
     flags["duplicate_rows"] = group.str.startswith("DR").fillna(False).to_numpy(dtype=bool)
-    prior = findings["name"].eq(PRIOR_RULE) & findings["reason"].ne("re-recovery")
-    flags["prior_duplicate_rows"] = requests.index.isin(findings.loc[prior, "row"].dropna().astype("int64"))
+    flags["prior_duplicate_rows"] = requests.index.isin(list(prior_rows(findings)))
     flags["repeated_rows"] = flags["duplicate_rows"] | flags["prior_duplicate_rows"]
     age = rows["request_age_days"].reindex(requests.index).astype("float64")
     agency = requests["agency_name"].fillna("").to_numpy(dtype=object)

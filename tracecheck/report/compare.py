@@ -73,9 +73,9 @@ def comparison(report: Report) -> Comparison | None:
     rows = int(report.summary["rows"])
     grouped = report.rows["duplicate_group"].astype("str").str.startswith(DUPLICATE_PREFIX).fillna(False)
     duplicates = int(grouped.sum())
-    prior_rows = _prior_rows(report)
-    prior = len(prior_rows)
-    repeated = int((grouped.to_numpy(dtype=bool) | report.rows["row"].isin(prior_rows).to_numpy()).sum())
+    repeats = prior_rows(report.findings)
+    prior = len(repeats)
+    repeated = int((grouped.to_numpy(dtype=bool) | report.rows["row"].isin(repeats).to_numpy()).sum())
     earlier = [_earlier(i, entry) for i, entry in enumerate(about["previous"])]
     usable = report.summary["usable_serial_share"] if rows else None
     this = BatchPoint(key="this", source=str(report.batch["source"]), this=True, path=None, batch=None,
@@ -90,13 +90,14 @@ def comparison(report: Report) -> Comparison | None:
 
 
 def prior_duplicate_rows(report: Report) -> int:
-    """Rows of the batch that repeat a request of an earlier batch: rows with a prior-duplicate
-    finding other than a re-recovery (another recovery of the gun is not a resend), each once."""
-    return len(_prior_rows(report))
+    """How many rows of the batch repeat a request of an earlier batch (``prior_rows``)."""
+    return len(prior_rows(report.findings))
 
 
-def _prior_rows(report: Report) -> set[int]:
-    findings = report.findings
+def prior_rows(findings: Any) -> set[int]:
+    """The sheet rows that repeat a request of an earlier batch: rows with a prior-duplicate finding
+    other than a re-recovery (another recovery of the gun is not a resend). What the store counts
+    (``tracecheck.history.requests.quality``) and the comparison shows."""
     prior = findings["name"].eq(PRIOR_RULE) & findings["reason"].ne("re-recovery") & findings["row"].notna()
     return set(findings.loc[prior, "row"].astype("int64").tolist())
 
