@@ -12,7 +12,7 @@ import pandera.pandas as pa
 
 TEXT_FIELDS = ("request_id", "agency", "manufacturer", "model", "caliber", "firearm_type", "serial_number",
                "import_marking", "import_serial", "country_of_origin", "recovery_location", "ffl_number",
-               "purchaser", "possessor", "obliterated")
+               "dealer_state", "purchaser", "possessor", "obliterated")
 DATE_FIELDS = ("purchase_date", "recovery_date", "request_date")
 CANONICAL_FIELDS = TEXT_FIELDS + DATE_FIELDS
 METRICS = ("request_age_days", "time_to_crime_days", "submission_lag_days")
