@@ -405,3 +405,22 @@ def test_batch_facts_are_counted_apart_from_the_fix_list():
     stale_only = set(f.loc[f["rule"].eq("TC310"), "row"]) - set(f.loc[~is_fact, "row"])
     status = report.rows.set_index("row")["status"]
     assert stale_only and all(status[r] == "ok" for r in stale_only)  # a fact leaves the row's status alone
+
+
+def test_blank_recovery_date_measures_time_to_crime_to_the_request_date(as_of):
+    """As the tracing center does (TC314 flags it); the submission lag stays unknown, and a placeholder
+    recovery date falls back too, an unreadable one does not (TC301 asks for it to be fixed)."""
+    frame = pd.DataFrame({
+        "Serial Number": ["BXYZ123", "BXYZ124", "BXYZ125", "BXYZ126"],
+        "Manufacturer": ["Glock"] * 4,
+        "Purchase Date": ["2020-01-01", "2020-01-01", "2020-01-01", "2020-01-01"],
+        "Recovery Date": ["", "desconocida", "32/13/2021", "2020-06-01"],
+        "Request Date": ["2021-01-01", "2021-01-01", "2021-01-01", "2021-01-01"],
+    })
+    report = _check_frame(frame, as_of)
+    assert report.rows["time_to_crime_days"].tolist()[:2] == [366, 366]
+    assert pd.isna(report.rows["time_to_crime_days"].iloc[2])
+    assert report.rows["time_to_crime_days"].iloc[3] == 152
+    assert report.rows["submission_lag_days"].iloc[:3].isna().all()
+    fallback = report.findings[report.findings["rule"] == "TC314"]
+    assert fallback["row"].tolist() == [2, 3] and fallback["reason"].tolist() == ["blank", "placeholder"]

@@ -17,6 +17,13 @@ METRIC_SPANS = {
 # The order a firearm's dates come in: bought, recovered, then traced.
 DATE_ORDER = ("purchase_date", "recovery_date", "request_date")
 
+# When a request's recovery date is blank or a placeholder, the tracing center measures time-to-crime
+# to the request date instead (domain.md, "Implications" §9: "fall back to the request or entry date,
+# as ATF does, but flag it"). tracecheck does the same for rows whose recovery column exists, marks
+# them in ``recovery_date__fallback`` and rule TC314 says so; the submission lag stays unknown.
+FALLBACK = {"recovery_date": "request_date"}
+FALLBACK_STATUSES = ("blank", "placeholder")
+
 # Upper bounds in days (exclusive) and labels. Time-to-crime follows ATF's published buckets.
 BUCKETS = {
     "request_age_days": [(365, "<1y"), (3 * 365, "1-<3y"), (5 * 365, "3-<5y"), (10 * 365, "5-<10y"),
@@ -27,6 +34,20 @@ BUCKETS = {
 }
 
 
+def fallback_rows(status: pd.Series, substitute: pd.Series) -> pd.Series:
+    """True where a date is missing (its ``status`` is blank or placeholder) and the ``substitute``
+    date the tracing center uses instead is known: the rows measured on the substitute (bool)."""
+    return (status.astype("str").isin(FALLBACK_STATUSES) & substitute.notna()).astype(bool)
+
+
+def effective(frame: pd.DataFrame, field: str) -> pd.Series:
+    """``field``'s dates with the fallback applied where ``{field}__fallback`` is set (datetime64)."""
+    flag = f"{field}__fallback"
+    if field not in FALLBACK or flag not in frame:
+        return frame[field]
+    return frame[field].mask(frame[flag], frame[FALLBACK[field]])
+
+
 def compute(frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """Day differences for each metric as nullable Int64, in days.
 
@@ -35,11 +56,16 @@ def compute(frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     of its two dates is unknown (blank, unparseable, a placeholder), after ``as_of`` (a date in the
     future is wrong), or when the two are out of order (a negative span: recovered before bought,
     requested before recovered). A metric whose own two dates are in order keeps its figure.
+    Time-to-crime is measured to the request date on the rows marked ``recovery_date__fallback``
+    (see FALLBACK); the submission lag is not.
     """
     dates = {f: frame[f].where(frame[f] <= pd.Timestamp(as_of)) for f in DATE_ORDER}
     out = {}
     for metric, (later, earlier) in METRIC_SPANS.items():
-        delta = (dates[later] - dates[earlier]).dt.days.astype("Int64")
+        end = dates[later]
+        if metric == "time_to_crime_days" and f"{later}__fallback" in frame:
+            end = end.mask(frame[f"{later}__fallback"], dates[FALLBACK[later]])
+        delta = (end - dates[earlier]).dt.days.astype("Int64")
         out[metric] = delta.mask(delta < 0)
     return pd.DataFrame(out, index=frame.index)
 

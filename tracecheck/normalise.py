@@ -70,6 +70,10 @@ def normalise(raw: RawBatch, pack: RulePack, *, date_order: str = "auto", as_of:
     orders = _date_columns(raw, mapping, index, date_order, as_of, columns)
     columns["obliterated__flag"] = _flag(columns["obliterated"])
     columns["agency__name"] = _agency_names(columns["agency"], agency_names(pack.reference))
+    for name, substitute in metrics.FALLBACK.items():  # a blank recovery date: measured to the request date
+        present = mapping.header_for(name) is not None
+        columns[f"{name}__fallback"] = (metrics.fallback_rows(columns[f"{name}__status"], columns[substitute])
+                                         if present else pd.Series(False, index=index))
     frame = pd.DataFrame(columns, index=index)
     frame = pd.concat([frame, metrics.compute(frame, as_of)], axis=1)
     return Batch(frame=frame, raw=raw, mapping=mapping, as_of=as_of,

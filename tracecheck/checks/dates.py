@@ -12,7 +12,7 @@ import pandas as pd
 
 from tracecheck.checks import CheckContext, check, findings_frame
 from tracecheck.checks.params import DateField, Days, Metric, Years
-from tracecheck.metrics import METRIC_SPANS
+from tracecheck.metrics import FALLBACK, METRIC_SPANS, effective
 from tracecheck.text import map_distinct
 
 DateStatus = Literal["unparseable", "ambiguous", "placeholder", "order_conflict"]  # parse statuses worth a finding
@@ -157,7 +157,8 @@ def _within_years(frame: pd.DataFrame, start: str, end: str, years: float) -> pd
     """True where ``end`` is no later than ``start`` plus ``years`` calendar years (missing when unknown)."""
     whole = int(years)
     limit = frame[start] + pd.DateOffset(years=whole, months=round((years - whole) * 12))
-    return (frame[end] <= limit).where(frame[start].notna() & frame[end].notna())
+    last = effective(frame, end)  # a blank recovery date: the request date, as the tracing center measures
+    return (last <= limit).where(frame[start].notna() & last.notna())
 
 
 def _age_findings(frame: pd.DataFrame, hit: pd.Series, metric: str, field: str) -> pd.DataFrame:
@@ -189,3 +190,15 @@ def days_over(ctx: CheckContext, *, metric: Metric, max_days: Days) -> pd.DataFr
     """A day-count metric above ``max_days`` (e.g. submission lag); reported on the later date."""
     later = METRIC_SPANS[metric][0]
     return _age_findings(ctx.frame, ctx.frame[metric] > max_days, metric, later)
+
+
+@check("date_fallback", context={"substitute": str, "used": str}, reasons=("blank", "placeholder"))
+def date_fallback(ctx: CheckContext, *, field: Literal["recovery_date"] = "recovery_date") -> pd.DataFrame:
+    """Rows whose ``field`` is blank (reason ``blank``) or a placeholder (``placeholder``) while its
+    substitute is known: the tracing center measures time-to-crime to the substitute (the request
+    date), and so do tracecheck's metrics (tracecheck.metrics.FALLBACK); ``used`` is that date."""
+    flag = ctx.frame[f"{field}__fallback"].to_numpy(dtype=bool)
+    rows = ctx.frame.loc[flag, [f"{field}__status", f"{field}__raw", FALLBACK[field]]]
+    return findings_frame(rows.index, field=field, value=rows[f"{field}__raw"],
+                          reason=rows[f"{field}__status"].astype("str"), substitute=FALLBACK[field],
+                          used=_iso(rows[FALLBACK[field]]))
