@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
@@ -29,6 +29,7 @@ class Reference:
     makers: dict[str, Maker]  # folded alias -> maker
     matching: dict  # duplicate-matching parameters (rules/matching.yml)
     calibers: dict[str, str]  # folded caliber alias -> caliber class
+    agencies: dict[str, str] = field(default_factory=dict)  # agency_key of every alias -> the agency's name
 
     def maker_for(self, folded_name: str) -> Maker | None:
         return _lookup_maker(self, folded_name)
@@ -57,6 +58,7 @@ def compile_reference(data: dict) -> Reference:
         matching=dict(data.get("matching", {})),
         calibers={fold(alias): str(cls) for cls, aliases in data.get("calibers", {}).items()
                   for alias in [cls, *aliases]},
+        agencies=agency_names(data),
     )
 
 

@@ -6,6 +6,7 @@ pack loads. This module only names the types; it knows nothing about packs or py
 
 * ``FieldName`` marks a ``str`` that names a canonical field; the loader checks it against the
   pack's fields (rules/columns.yml ``fields:``).
+* ``Pattern`` marks a ``str`` that is a regular expression; the loader refuses one that does not compile.
 * ``DateField`` and ``Metric`` are closed sets: the date fields the reader parses, and the
   day-count measures ``tracecheck.metrics`` computes. Tests keep them in step with
   ``tracecheck.schema.DATE_FIELDS`` and ``tracecheck.metrics.METRIC_SPANS``.
@@ -29,6 +30,16 @@ class FieldRef:
 
 FIELD = FieldRef()
 FieldName = Annotated[str, FIELD]
+
+
+class PatternRef:
+    """Annotated marker: the string is a regular expression (Python ``re`` syntax); the loader compiles it."""
+
+    def __repr__(self) -> str:
+        return "PatternRef()"
+
+
+Pattern = Annotated[str, PatternRef()]
 DateField = Literal["purchase_date", "recovery_date", "request_date"]
 Metric = Literal["request_age_days", "time_to_crime_days", "submission_lag_days"]
 Years = Annotated[float, Gt(0), Le(150)]  # a span in calendar years

@@ -41,7 +41,7 @@ from pydantic import (
 
 from tracecheck.catalogue import PLURAL
 from tracecheck.checks import REGISTRY
-from tracecheck.checks.params import FieldRef
+from tracecheck.checks.params import FieldRef, PatternRef
 from tracecheck.findings import Severity
 from tracecheck.ruleset.tables import (
     CanonicalField,
@@ -158,6 +158,18 @@ FieldNameParam = Annotated[str, AfterValidator(_known_field), WithJsonSchema(
      "examples": list(CANONICAL_FIELDS)})]
 
 
+def _compiles(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise _problem(f"not a regular expression: {exc} (in {value!r})") from None
+    return value
+
+
+PatternParam = Annotated[str, AfterValidator(_compiles), WithJsonSchema(
+    {"type": "string", "format": "regex", "description": "A regular expression (Python re syntax)."})]
+
+
 def _number(value: Any, handler: Any) -> Any:
     """A float parameter: whole numbers stay whole, so a message reads "limit 5 years", not "5.0"."""
     if isinstance(value, bool):
@@ -182,6 +194,8 @@ def _param_type(hint: Any) -> Any:
         base, *meta = args
         if any(isinstance(m, FieldRef) for m in meta):
             return FieldNameParam
+        if any(isinstance(m, PatternRef) for m in meta):
+            return PatternParam
         return Annotated[(_param_type(base), *meta)]
     if hint is float:
         return Annotated[float, WrapValidator(_number)]
