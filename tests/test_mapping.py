@@ -285,3 +285,40 @@ def test_tracecheck_map_takes_sheet_and_header_row_as_check_does(tmp_path) -> No
     result = CliRunner().invoke(main, ["map", str(path), "--header-row", "40"])
     assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
     assert "header row 40 is beyond the last row of every sheet" in result.stderr
+
+
+@pytest.mark.parametrize("value, parts", [
+    ("GLOCK 19", ("GLOCK", "19")),
+    ("Smith & Wesson M&P9 Shield", ("Smith & Wesson", "M&P9 Shield")),
+    ("Taurus/PT-92", ("Taurus", "PT-92")),
+    ("FABRICA DE ARME CUGIR - WASR-10", ("FABRICA DE ARME CUGIR", "WASR-10")),
+    ("Beretta", ("Beretta", None)),
+    ("GLCK 17", None),  # a misspelt maker does not split: kept whole, TC015 lists it
+    ("19 GLOCK", None),  # the maker must come first
+])
+def test_make_model_value_splits_at_the_longest_known_maker(pack, value, parts):
+    from tracecheck.mapping.split import split_value
+
+    assert split_value(value, compile_reference(pack.reference)) == parts
+
+
+def test_make_model_column_feeds_maker_and_model_through_the_cli(tmp_path):
+    """A real export shape: one "Make/Model" column; `tracecheck map` shows the split and its pack keeps it
+    to the mapper, and `check` reports maker and model apart (TC015 once, plus the value it could not split)."""
+    batch = tmp_path / "make_model.csv"
+    batch.write_text("Request ID,Make/Model,Serial Number,Caliber\nR1,GLOCK 19,BXYZ123,9MM\n"
+                     "R2,Smith & Wesson M&P9,HKL4411,9MM\nR3,GLCK 17,ZZT8812,9MM\n", encoding="utf-8")
+    shown = subprocess.run([sys.executable, "-m", "tracecheck", "map", str(batch)], capture_output=True, text=True)
+    assert shown.returncode == 0, shown.stderr
+    assert "split" in shown.stderr and '# manufacturer: split from "Make/Model"' in shown.stdout
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["check", str(batch), "--out", str(out), "-q", "--as-of", "2026-01-01"])
+    assert result.exit_code in (0, 1), result.output
+    report = json.loads((out / "make_model.report.json").read_text(encoding="utf-8"))
+    mapped = {m["field"]: (m["header"], m["method"]) for m in report["mapping"]}
+    assert mapped["manufacturer"] == mapped["model"] == ("Make/Model", "split")
+    split = [f for f in report["findings"] if f["rule"] == "TC015"]
+    assert [(f["row"], f["reason"]) for f in split] == [(None, "split"), (4, "no_maker")]
+    assert not [f for f in report["findings"] if f["rule"] in ("TC001", "TC120") and f["row"] in (2, 3)]
+    models = [f for f in report["findings"] if f["rule"] == "TC121"]
+    assert [f["row"] for f in models] == [4]  # only the value kept whole lacks a model

@@ -268,3 +268,12 @@ def test_findings_have_the_same_columns_whatever_rules_fire(as_of):
         findings = tracecheck.check(frame, select=select, as_of=as_of).findings
         shapes.add(tuple((c, str(t)) for c, t in findings.dtypes.items()))
     assert len(shapes) == 1, shapes
+
+
+def test_make_model_split_report_validates(validator, as_of, tmp_path):
+    """The split mapping method and TC015's context are in the schema."""
+    frame = pd.DataFrame({"Make/Model": ["GLOCK 19", "Taurus PT-92", "GLCK 17"],
+                          "Serial Number": ["BXYZ123", "HKL4411", "ZZT8812"]})
+    document = written_report(tracecheck.check(frame, as_of=as_of), tmp_path)
+    assert_valid(validator, document)
+    assert {m["method"] for m in document["mapping"] if m["header"] == "Make/Model"} == {"split"}

@@ -23,9 +23,10 @@ from tracecheck import metrics
 from tracecheck.date_columns import DateOrder, read_date_columns
 from tracecheck.items import FIREARM, item_kinds
 from tracecheck.mapping import ColumnMapping, map_batch
+from tracecheck.mapping.split import split_values
 from tracecheck.read import RawBatch
 from tracecheck.read.notes import DroppedRow
-from tracecheck.reference import agency_name, agency_names, item_words
+from tracecheck.reference import agency_name, agency_names, compile_reference, item_words
 from tracecheck.ruleset import RulePack
 from tracecheck.schema import DATE_FIELDS, TEXT_FIELDS, schema_failures
 from tracecheck.text import fold_series, map_distinct
@@ -67,6 +68,7 @@ def normalise(raw: RawBatch, pack: RulePack, *, date_order: str = "auto", as_of:
         if name == "serial_number":
             columns["serial_number__numeric"] = _typed_cells(source, index, _NUMBER_TYPES, _is_number_dtype)
             columns["serial_number__date"] = _typed_cells(source, index, _DATE_TYPES, is_datetime64_any_dtype)
+    _split_make_model(raw, mapping, pack, index, columns)
     orders = _date_columns(raw, mapping, index, date_order, as_of, columns)
     columns["obliterated__flag"] = _flag(columns["obliterated"])
     columns["agency__name"] = _agency_names(columns["agency"], agency_names(pack.reference))
@@ -79,6 +81,19 @@ def normalise(raw: RawBatch, pack: RulePack, *, date_order: str = "auto", as_of:
     return Batch(frame=frame, raw=raw, mapping=mapping, as_of=as_of,
                  date_orders={f: orders[f].order if f in orders else None for f in DATE_FIELDS},
                  date_order_basis=orders, schema_failures=schema_failures(frame))
+
+
+def _split_make_model(raw: RawBatch, mapping: ColumnMapping, pack: RulePack, index: pd.Index,
+                      columns: dict[str, pd.Series]) -> None:
+    """A Make/Model column the mapper split (tracecheck.mapping.split): maker and model from each value;
+    ``manufacturer__split`` is False where no known maker starts the value (kept whole as the maker)."""
+    column = mapping.column_for("manufacturer")
+    if column is None or column.method != "split":
+        columns["manufacturer__split"] = pd.Series(True, index=index)
+        return
+    parts = split_values(_text(raw.frame[column.header], index), compile_reference(pack.reference))
+    columns["manufacturer"], columns["model"] = parts["manufacturer"], parts["model"]
+    columns["manufacturer__split"] = parts["split"]
 
 
 def _without_other_items(raw: RawBatch, mapping: ColumnMapping, pack: RulePack) -> RawBatch:

@@ -144,3 +144,26 @@ def formula_unresolved(ctx: CheckContext) -> pd.DataFrame:
     rows, fields, letters, values, reasons, cells = zip(*found) if found else ([],) * 6
     return findings_frame(rows, field=list(fields), column=list(letters), value=list(values),
                           reason=list(reasons), cell=list(cells))
+
+
+@check("make_model_split", context={"compound_header": str, "split_rows": int, "example": str},
+       reasons=("split", "no_maker"))
+def make_model_split(ctx: CheckContext) -> pd.DataFrame:
+    """A Make/Model column split at a known maker (tracecheck.mapping.split): one batch-level finding
+    naming the column, the rows split and an example (reason ``split``), and one per value that does
+    not start with a known maker, kept whole as the maker (``no_maker``)."""
+    column = ctx.batch.mapping.column_for("manufacturer")
+    if column is None or column.method != "split":
+        return findings_frame([])
+    frame = ctx.frame
+    split = frame["manufacturer__split"].to_numpy(dtype=bool) & frame["manufacturer"].notna().to_numpy()
+    done = frame.loc[split, ["manufacturer", "model"]].head(1)
+    example = next((f"{m} | {'' if pd.isna(d) else d}" for m, d in zip(done["manufacturer"], done["model"])), "")
+    letter = ctx.batch.letter("manufacturer")
+    summary = findings_frame([None], field="manufacturer", column=letter, reason="split",
+                             compound_header=column.header, split_rows=pd.array([int(split.sum())], dtype="Int64"),
+                             example=example)
+    kept = frame.loc[~frame["manufacturer__split"].to_numpy(dtype=bool), "manufacturer"]
+    rows = findings_frame(kept.index, field="manufacturer", column=letter, value=kept, reason="no_maker",
+                          compound_header=column.header, split_rows=pd.array([pd.NA] * len(kept), dtype="Int64"))
+    return pd.concat([summary, rows], ignore_index=True)

@@ -11,7 +11,8 @@ evidence, so the decision can be shown and corrected (``--map``, ``tracecheck ma
 * ``vocabulary``: the pack's words, abbreviations and field names (rules/headers.yml), compiled;
 * ``headers``: the fields one header may name, from its text;
 * ``content``: what a column's values look like (bounded sample) and whether they fit a field;
-* ``decide``: the whole batch's decision; ``records``: the records it is made of.
+* ``decide``: the whole batch's decision; ``records``: the records it is made of;
+* ``split``: a Make/Model column feeding both fields, divided at a known maker.
 
 Everything here is pure; ``map_batch`` is the entry point normalise and ``tracecheck map`` use.
 """
@@ -29,6 +30,7 @@ from tracecheck.mapping.records import (
     HeaderDecision,
     MappedColumn,
 )
+from tracecheck.mapping.split import split_columns
 from tracecheck.mapping.vocabulary import Vocabulary, compile_vocabulary
 from tracecheck.read import RawBatch
 from tracecheck.reference import compile_reference
@@ -57,12 +59,14 @@ def map_batch(raw: RawBatch, pack: RulePack) -> ColumnMapping:
     headers = [str(c) for c in raw.frame.columns]
     vocab = vocabulary_of(pack)
     reference = compile_reference(pack.reference)
-    profiles = {h: content.profile(content.sample(raw.frame, h), reference, vocab) for h in headers}
+    samples = {h: content.sample(raw.frame, h) for h in headers}
+    profiles = {h: content.profile(samples[h], reference, vocab) for h in headers}
     try:
-        return decide(headers, vocab, fixed=pack.fixed_map, origins=pack.map_origins, profiles=profiles,
-                      required=required_fields(pack), fuzzy_threshold=pack.fuzzy_threshold)
+        decided = decide(headers, vocab, fixed=pack.fixed_map, origins=pack.map_origins, profiles=profiles,
+                         required=required_fields(pack), fuzzy_threshold=pack.fuzzy_threshold)
     except MissingHeader as exc:
         raise InputError(str(exc), path=raw.source, sheet=raw.sheet) from None
+    return split_columns(decided, samples, reference)
 
 
 def map_header_text(headers: list[str], pack: RulePack) -> ColumnMapping:

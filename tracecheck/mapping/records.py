@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-METHODS = ("override", "alias", "tokens", "fuzzy", "content")
+METHODS = ("override", "alias", "tokens", "fuzzy", "content", "split")
 STATUSES = ("mapped", "conflict", "compound", "unmapped")
 
 

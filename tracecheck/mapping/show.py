@@ -49,6 +49,10 @@ def map_snippet(mapping: ColumnMapping, source: str) -> str:
              "# (--rules FILE) so later batches with these headers map the same way; edit a line to change it.",
              "extends: default", "map:"]
     for column in mapping.columns:
+        if column.method == "split":  # a fixed header would feed the whole value to each field
+            lines.append(f"  # {column.field}: split from {json.dumps(column.header, ensure_ascii=False)} "
+                         f"(a Make/Model column; left to the mapper)")
+            continue
         lines.append(f"  {column.field}: {json.dumps(column.header, ensure_ascii=False)}"
                      f"  # {column.method}, confidence {column.confidence:.2f}")
     if not mapping.columns:
