@@ -86,9 +86,21 @@ SPOILS = {
     "partial": ("TC101", "Serial Number", lambda s, r: s[:2] + "??" + s[4:] if len(s) > 5 else "???" + s),
     "placeholder": ("TC306", "Recovery Date", lambda s, r: r.choice(
         ["1900-01-01", "9999-12-31", "00/00/0000", "unknown", "N/D", "S/F", "sin fecha", "desconocida"])),
+    "TC014:float_suffix": ("TC014", "Request ID", lambda s, r: f"{r.integers(10**6, 10**9)}.0"),
+    "TC014:scientific_notation": ("TC014", "Request ID",
+                                  lambda s, r: f"{r.integers(1, 9)}.{r.integers(1000, 99999)}E+11"),
+    "TC013:blank": ("TC013", "Request ID", lambda s, r: r.choice(["", " ", "N/A", "S/N"])),
+    "TC314:blank": ("TC314", "Recovery Date", lambda s, r: ""),
     "not_a_firearm": (None, "Type", lambda s, r: r.choice(
         ["CARTUCHOS", "Ammunition", "MAGAZINE", "Cargador de pistola", "Munições", "spare parts", "Funda"])),
 }
+
+
+def _reasons(key: str) -> list[str]:
+    """The reasons a spoiling may be said with: its key without the rule prefix ("TC014:float_suffix");
+    a blank id may also be read as a placeholder."""
+    reason = key.split(":")[-1]
+    return [reason, "placeholder"] if reason == "blank" else [reason]
 
 
 def measure_spoiled(rows: int, seed: int) -> pd.DataFrame:
@@ -112,7 +124,8 @@ def measure_spoiled(rows: int, seed: int) -> pd.DataFrame:
         if rule is None:
             said = dropped
         else:
-            said = set(findings.loc[(findings["rule"] == rule) & (findings["reason"] == reason), "row"].astype(int))
+            said = set(findings.loc[(findings["rule"] == rule) & findings["reason"].isin(_reasons(reason)), "row"]
+                       .astype(int))
         caught = len(set(planted[reason]) & said)
         lines.append({"reason": reason, "rule": rule or "dropped", "planted": len(planted[reason]), "caught": caught,
                       "recall": round(caught / len(planted[reason]), 3) if planted[reason] else None,
