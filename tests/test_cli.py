@@ -7,6 +7,7 @@ import datetime as dt
 import errno
 import hashlib
 import json
+import re
 import os
 import shutil
 import signal
@@ -23,6 +24,7 @@ from conftest import CLEAN_CSV  # noqa: E402  (tests/conftest.py)
 import tracecheck
 import tracecheck.report.encode as json_writer
 from tracecheck.cli import main
+from tracecheck.ruleset import default_rules_dir
 
 AS_OF = ["--as-of", "2026-11-22"]
 CORE = ["row", "column", "rule", "name", "severity", "field", "value", "message"]
@@ -603,7 +605,9 @@ def test_rules_lists_all_codes():
     assert result.exit_code == 0
     codes = [line.split()[0] for line in result.stdout.splitlines() if line.strip() and not line.startswith(" ")]
     expected = {r.code for r in tracecheck.load_pack().all_rules}
-    assert len(expected) == 36
+    written = {m for path in default_rules_dir().glob("*.yml")
+               for m in re.findall(r"^  - code: (TC\d{3})$", path.read_text(encoding="utf-8"), re.M)}
+    assert expected == written and len(expected) > 40  # every rule the packs write, none lost in loading
     assert set(codes) == expected and len(codes) == len(expected)
     lines = result.stdout.splitlines()
     at = next(i for i, line in enumerate(lines) if line.startswith("TC101"))
