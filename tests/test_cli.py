@@ -7,8 +7,8 @@ import datetime as dt
 import errno
 import hashlib
 import json
-import re
 import os
+import re
 import shutil
 import signal
 import stat
