@@ -332,6 +332,10 @@ def _rules_field(value: Any) -> Any:
     raise _problem(f"expected a list of rules or a mapping of code to changes, got {type(value).__name__}")
 
 
+FflDistrict = Annotated[str, Field(pattern=r"^[0-9]-[0-9]{2}$", description="Region digit, hyphen, district digits.")]
+StateCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="A two-letter US state or territory code.")]
+
+
 class PackFile(BaseModel):
     """A tracecheck rule pack (YAML). A user pack usually starts with ``extends: default``."""
 
@@ -359,6 +363,10 @@ class PackFile(BaseModel):
         "spaces; the report shows the name. Lists extend the defaults; a name given to another agency moves there."))
     matching: Matching | None = Field(None, description="Duplicate matching parameters (rules/matching.yml).")
     calibers: dict[str, list[Word]] | None = Field(None, description="Caliber class -> aliases.")
+    ffl_districts: dict[FflDistrict, list[StateCode]] | None = Field(None, description=(
+        "FFL region and IRS district ('1-54') -> the state codes of licences issued there (rules/ffl_districts.yml)."))
+    us_states: dict[StateCode, list[Word]] | None = Field(None, description=(
+        "State or territory code -> names and abbreviations of it in a dealer-state cell (Texas, Tex., Tejas)."))
     vocabulary: Vocabulary | None = Field(None, description="How headers without an alias are read "
                                                             "(rules/headers.yml); lists extend the default ones.")
     serial_label: str | None = Field(None, description="Not read; see `placeholders.serial_label`.")
