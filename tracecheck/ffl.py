@@ -15,7 +15,13 @@ this module only splits a value into its parts and says what is wrong with its s
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 REGIONS = frozenset("1345689")  # ATF regions; 2 and 7 are not used (domain notes §6)
 TYPES = {"01": "dealer", "02": "pawnbroker", "03": "collector of curios and relics", "06": "ammunition manufacturer",
@@ -27,12 +33,14 @@ MONTHS = "ABCDEFGHJKLM"  # January .. December; I is skipped (domain notes §6)
 _LABEL = re.compile(r"^\s*(?:FFL|LICEN[CS]E|LICENCIA|LIC)?\s*(?:NO\.?|NUM\.?|NUMBER|NUMERO|N[º°])?\s*[#:]*\s*",
                     re.IGNORECASE)
 _SEP = re.compile(r"[\s\-\u2010-\u2015./_]+")
+# The common spellings, read without the general path: all or none of the hyphens, upper case.
+_FAST_FULL = re.compile(r"([0-9])-?([0-9]{2})-?([0-9]{3})-?([0-9]{2})-?([0-9][A-HJ-M])-?([0-9]{5})")
+_FAST_SHORT = re.compile(r"([0-9])-?([0-9]{2})-?([0-9]{5})")
 _FULL = (("region", 1), ("district", 2), ("county", 3), ("type", 2), ("expiry", 2), ("sequence", 5))
 _SHORT = (("region", 1), ("district", 2), ("sequence", 5))
 
 
-@dataclass(frozen=True)
-class Licence:
+class Licence(NamedTuple):
     """A licence number split into its parts (text, upper case), or why it cannot be.
 
     ``form`` is "full", "short" (the abbreviated form) or None when the shape is wrong; then
@@ -72,6 +80,14 @@ def parse(text: object) -> Licence:
 
     Never raises: a value that is not a licence comes back with ``form`` None and a ``problem``.
     """
+    text = str(text)
+    fast = _FAST_FULL.fullmatch(text)
+    if fast:
+        r, d, c, t, e, s = fast.groups()
+        return Licence("full", r, d, c, t, e, s)
+    fast = _FAST_SHORT.fullmatch(text)
+    if fast:
+        return Licence("short", fast[1], fast[2], sequence=fast[3])
     raw = _LABEL.sub("", str(text).strip().upper(), count=1).strip()
     segments = [s for s in _SEP.split(raw) if s]
     compact = "".join(segments)
@@ -125,7 +141,7 @@ def _split(compact: str, layout: tuple[tuple[str, int], ...], *, short_sequence:
                       type=get("type", ""), expiry=get("expiry", ""), sequence=parts["sequence"])
     if short_sequence:
         padded = {**parts, "sequence": "0" + parts["sequence"]}
-        return replace(licence, sequence=padded["sequence"], problem="short_sequence",
+        return licence._replace(sequence=padded["sequence"], problem="short_sequence",
                        likely=_render(padded, layout), segment=parts["sequence"], length=4, expected=5)
     return licence
 
@@ -135,6 +151,37 @@ _DIGIT_LOOKALIKES = str.maketrans("OQDILZSB", "00011258")
 
 def _render(parts: dict[str, str], layout: tuple[tuple[str, int], ...]) -> str:
     return "-".join(parts[part] for part, _ in layout)
+
+
+PARTS = list(Licence._fields)
+_ARROW_FULL = (r"^(?P<region>[0-9])-?(?P<district>[0-9]{2})-?(?P<county>[0-9]{3})-?(?P<type>[0-9]{2})-?"
+               r"(?P<expiry>[0-9][A-HJ-M])-?(?P<sequence>[0-9]{5})$")
+_ARROW_SHORT = r"^(?P<region>[0-9])-?(?P<district>[0-9]{2})-?(?P<sequence>[0-9]{5})$"
+
+
+def parse_many(values: pd.Series, skip: Callable[[str], bool] = lambda text: False) -> pd.DataFrame:
+    """``parse`` over distinct texts, vectorised: one row per value of ``values`` (same order, a
+    fresh RangeIndex), columns ``PARTS`` (``form`` None for a value that is no licence). The common
+    spellings are split by Arrow's regex kernel; the rest go through ``parse``, except values
+    ``skip`` says are no licence at all (blank cells, placeholders), which get an all-None row."""
+    text = pa.array([str(v) for v in values], type=pa.string())
+    out = pd.DataFrame({name: pd.Series([None] * len(text), dtype=object) for name in PARTS})
+    done = np.zeros(len(text), dtype=bool)
+    for form, pattern in (("full", _ARROW_FULL), ("short", _ARROW_SHORT)):
+        parts = pc.extract_regex(text, pattern)
+        hit = ~np.asarray(parts.is_null().to_numpy(zero_copy_only=False), dtype=bool) & ~done
+        if hit.any():
+            out.loc[hit, "form"] = form
+            for name in [f.name for f in parts.type]:
+                out.loc[hit, name] = np.asarray(parts.field(name).to_numpy(zero_copy_only=False), dtype=object)[hit]
+        done |= hit
+    for k in np.flatnonzero(~done):
+        raw = text[int(k)].as_py()
+        if not skip(raw):
+            out.iloc[int(k)] = list(parse(raw))
+    for name in ("characters", "segment"):
+        out[name] = out[name].where(out[name].ne(""), None)
+    return out
 
 
 def abbreviate(licence: Licence) -> str:

@@ -2,8 +2,9 @@
 
 The parsing is ``tracecheck.ffl``; the region/district -> state table and the state names are the
 pack's (rules/ffl_districts.yml, compiled in ``tracecheck.reference``). Each distinct cell is read
-once. Blank cells and placeholders (N/A, UNKNOWN, ...) give no finding: the licence column is
-optional, a request is complete without it.
+once, and each aspect is judged once per distinct value (the state, once per distinct pair of
+licence district and state). Blank cells and placeholders (N/A, UNKNOWN, ...) give no finding: the
+licence column is optional, a request is complete without it.
 """
 
 from __future__ import annotations
@@ -15,27 +16,25 @@ import pandas as pd
 
 from tracecheck.checks import CheckContext, check, findings_frame
 from tracecheck.checks.params import FieldName
-from tracecheck.ffl import REGIONS, RESERVED_TYPES, TYPES, Licence, parse
+from tracecheck.ffl import MONTHS, REGIONS, RESERVED_TYPES, TYPES, parse_many
 from tracecheck.text import fold
 
 Aspect = Literal["shape", "region_district", "type", "expiry", "state"]
 _CONTEXT = {"likely": str, "characters": str, "segment": str, "length": int, "expected": int, "region": str,
             "district": str, "home_region": str, "licence_type": str, "expiry": str, "month": str,
             "dealer_state": str, "state_code": str, "district_states": str}
+_DEALER_TYPES = sorted(set(TYPES) - {"03"})
 
 
-def licences(ctx: CheckContext, column: str) -> tuple[np.ndarray, list[Licence | None]]:
-    """The batch's licences, read once per distinct cell: (code per row, -1 for a missing cell; the
-    ``Licence`` of each code, None for a blank cell or a placeholder)."""
+def licences(ctx: CheckContext, column: str) -> tuple[np.ndarray, pd.DataFrame]:
+    """The batch's licences, read once per distinct cell: (code per row, -1 for a missing cell;
+    ``tracecheck.ffl.parse_many`` of the distinct cells, ``form`` None for blanks and placeholders)."""
     missing = ctx.reference.missing_words
 
-    def read(value: object) -> Licence | None:
-        key = fold(value)
-        return None if key == "" or key in missing else parse(value)
-
-    def compute() -> tuple[np.ndarray, list[Licence | None]]:
+    def compute() -> tuple[np.ndarray, pd.DataFrame]:
         codes, uniques = pd.factorize(ctx.frame[column])
-        return codes, [read(v) for v in uniques]
+        parts = parse_many(pd.Series(uniques, dtype=object), skip=lambda text: fold(text) in missing or not fold(text))
+        return codes, parts
 
     return ctx.cached(f"ffl:{column}", compute)
 
@@ -72,66 +71,76 @@ def ffl_number(ctx: CheckContext, *, column: FieldName, aspect: Aspect,
     """
     if not ctx.present(column) or (aspect == "state" and not ctx.present(state)):
         return findings_frame([])
-    codes, parsed = licences(ctx, column)
-    districts = ctx.reference.ffl_districts
-    homes = _home_regions(districts)
-    if aspect == "state":  # judged once per distinct (licence, state) pair
-        state_codes, state_values = pd.factorize(ctx.frame[state])
-        named = [ctx.reference.state_codes.get(fold(v)) for v in state_values]
-        pair = np.where((codes >= 0) & (state_codes >= 0), codes * (len(named) + 1) + state_codes, -1)
-        keys, firsts = np.unique(pair, return_index=True)
-        judged = [None if k < 0 else _judge(parsed[codes[f]], aspect, districts, homes, named[state_codes[f]])
-                  for k, f in zip(keys, firsts)]
-        slot = np.searchsorted(keys, pair)
-    else:
-        judged = [_judge(lic, aspect, districts, homes, None) for lic in parsed]
-        slot = codes
-    flagged = np.array([j is not None for j in judged] + [False], dtype=bool)
-    hit = np.flatnonzero(flagged[slot])  # slot -1 (a missing cell) reads the trailing False
-    found = pd.DataFrame([judged[k] for k in slot[hit]], columns=["reason", *_CONTEXT])
+    codes, parts = licences(ctx, column)
     if aspect == "state":
-        found["dealer_state"] = ctx.frame[state].iloc[hit].to_numpy(dtype=object)
-    found["length"] = found["length"].astype("Int64")
-    found["expected"] = found["expected"].astype("Int64")
-    return findings_frame(ctx.frame.index[hit], field=column, value=ctx.frame[column].iloc[hit],
+        rows, found = _state(ctx, codes, parts, state)
+    else:
+        judged = _judge(parts, aspect, ctx.reference.ffl_districts)
+        flagged = np.zeros(len(parts) + 1, dtype=bool)  # the last slot stands for a missing cell (code -1)
+        flagged[judged.index.to_numpy()] = True
+        rows = np.flatnonzero(flagged[codes])
+        found = judged.loc[codes[rows]].reset_index(drop=True)
+    found = found.reindex(columns=["reason", *_CONTEXT])
+    for name in ("length", "expected"):
+        found[name] = found[name].astype("Int64")
+    return findings_frame(ctx.frame.index[rows], field=column, value=ctx.frame[column].iloc[rows],
                           **{name: found[name] for name in found.columns})
 
 
-def _judge(lic: Licence | None, aspect: str, districts: dict[str, frozenset[str]], homes: dict[str, str],
-           state_code: str | None) -> dict[str, object] | None:
-    """The finding (reason and context) ``aspect`` gives ``lic``, or None (also for no licence)."""
-    if lic is None:
-        return None
+def _judge(parts: pd.DataFrame, aspect: str, districts: dict[str, frozenset[str]]) -> pd.DataFrame:
+    """The distinct values ``aspect`` flags: index = row of ``parts``, column ``reason`` and context."""
+    read = parts["form"].notna()
     if aspect == "shape":
-        if lic.problem is None:
-            return None
-        return {"reason": lic.problem, "likely": lic.likely, "characters": lic.characters or None,
-                "segment": lic.segment or None, "length": lic.length, "expected": lic.expected}
-    if lic.form is None:
-        return None  # unreadable: the shape rule says so
-    where = {"region": lic.region, "district": lic.district}
+        hit = parts["problem"].notna()
+        return parts.loc[hit, ["likely", "characters", "segment", "length", "expected"]].assign(
+            reason=parts.loc[hit, "problem"])
+    where = parts[["region", "district"]]
     if aspect == "region_district":
-        if lic.region not in REGIONS:
-            return {"reason": "no_region", **where}
-        if lic.key in districts:
-            return None
-        if lic.district in homes:
-            return {"reason": "other_region", **where, "home_region": homes[lic.district]}
-        return {"reason": "unknown_district", **where}
+        homes = _home_regions(districts)
+        key = parts["region"].fillna("") + "-" + parts["district"].fillna("")
+        no_region = read & ~parts["region"].isin(list(REGIONS))
+        elsewhere = read & ~no_region & ~key.isin(list(districts))
+        reason = np.where(no_region, "no_region", np.where(parts["district"].isin(list(homes)), "other_region",
+                                                           "unknown_district"))
+        hit = no_region | elsewhere
+        return where[hit].assign(reason=reason[hit.to_numpy()], home_region=parts.loc[hit, "district"].map(homes))
+    full = parts["form"].eq("full")
     if aspect == "type":
-        if lic.form != "full" or (lic.type in TYPES and lic.type != "03"):
-            return None
-        reason = "collector" if lic.type == "03" else "reserved" if lic.type in RESERVED_TYPES else "unknown_type"
-        return {"reason": reason, "licence_type": lic.type}
-    if aspect == "expiry":
-        if lic.form != "full" or lic.month_ok:
-            return None
-        month = lic.expiry[1:]
-        return {"reason": "month_not_letter" if month.isdigit() else "bad_month", "expiry": lic.expiry,
-                "month": month}
-    covered = districts.get(lic.key)
-    if state_code is None or covered is None or state_code in covered:
-        return None
-    return {"reason": "state_mismatch", **where, "state_code": state_code,
-            "district_states": ", ".join(sorted(covered))}
+        kind = parts["type"]
+        hit = full & ~kind.isin(_DEALER_TYPES)
+        reason = np.where(kind.eq("03"), "collector", np.where(kind.isin(list(RESERVED_TYPES)), "reserved",
+                                                                "unknown_type"))
+        return pd.DataFrame({"reason": reason[hit.to_numpy()], "licence_type": kind[hit]}, index=kind.index[hit])
+    month = parts["expiry"].str[1:]
+    hit = full & ~month.isin(list(MONTHS))
+    reason = np.where(month.str.isdigit().fillna(False).astype(bool), "month_not_letter", "bad_month")
+    return pd.DataFrame({"reason": reason[hit.to_numpy()], "expiry": parts.loc[hit, "expiry"], "month": month[hit]},
+                        index=parts.index[hit])
 
+
+def _state(ctx: CheckContext, codes: np.ndarray, parts: pd.DataFrame, state: str) -> tuple[np.ndarray, pd.DataFrame]:
+    """Rows whose recognised dealer state is outside their licence district's states, judged once per
+    distinct (district, state) pair; with reason and context."""
+    districts = ctx.reference.ffl_districts
+    key = (parts["region"].fillna("") + "-" + parts["district"].fillna("")).where(parts["form"].notna())
+    key_codes, keys = pd.factorize(key)
+    state_codes, state_values = pd.factorize(ctx.frame[state])
+    named = [ctx.reference.state_codes.get(fold(v)) for v in state_values]
+    row_key = np.where(codes >= 0, np.append(key_codes, -1)[codes], -1)
+    pair = np.where((row_key >= 0) & (state_codes >= 0), row_key * (len(named) + 1) + state_codes, -1)
+    distinct, first = np.unique(pair, return_index=True)
+    bad: dict[int, dict[str, object]] = {}
+    for p, f in zip(distinct.tolist(), first.tolist(), strict=True):
+        if p < 0:
+            continue
+        lic_key, code = keys[row_key[f]], named[state_codes[f]]
+        covered = districts.get(lic_key)
+        if code is not None and covered is not None and code not in covered:
+            region, district = lic_key.split("-")
+            bad[p] = {"reason": "state_mismatch", "region": region, "district": district, "state_code": code,
+                      "district_states": ", ".join(sorted(covered))}
+    rows = np.flatnonzero(np.isin(pair, list(bad)))
+    columns = ["reason", "region", "district", "state_code", "district_states"]
+    found = pd.DataFrame.from_dict(bad, orient="index", columns=columns).loc[pair[rows]].reset_index(drop=True)
+    found["dealer_state"] = ctx.frame[state].iloc[rows].to_numpy(dtype=object)
+    return rows, found
