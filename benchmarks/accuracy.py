@@ -7,11 +7,11 @@ rule flagged (recall) and how many of the rule's findings fall on rows that carr
 defects it is meant to catch (the other rows: a rough false-positive rate). Run it after
 changing a rule or the generator; numbers go into the issue's closing note.
 
-The ``spoiled`` profile takes a clean generated batch and spoils serial, type and date cells the
-way exports and examiners do (float suffix, thousands separators, date text, wrappers, look-alike
-letters, obliteration statements in three languages, privately made firearms, partial serials,
-ammunition and magazines in the type column, placeholder dates), each from its own list of real
-spellings, and prints the recall of the reason each spoiling must give.
+The ``spoiled`` profile takes a clean generated batch and spoils serial, type, date and dealer-licence
+cells the way exports and examiners do (float suffix, thousands separators, date text, wrappers,
+look-alike letters, obliteration statements in three languages, privately made firearms, partial
+serials, ammunition and magazines in the type column, placeholder dates, mistyped FFL numbers), each
+from its own list of real spellings, and prints the recall of the reason each spoiling must give.
 """
 
 from __future__ import annotations
@@ -43,6 +43,9 @@ EXPECTED = {
     "date-unknown": ["date_placeholder"],
     "date-order": ["purchase_after_recovery", "recovery_after_request"],
     "date-future": ["date_future"],
+    "ffl-malformed": ["ffl_short_sequence"],
+    "ffl-region-district": ["ffl_region_district_mismatch"],
+    "ffl-licence-type": ["ffl_bad_type"],
 }
 
 
@@ -91,6 +94,13 @@ SPOILS = {
                                   lambda s, r: f"{r.integers(1, 9)}.{r.integers(1000, 99999)}E+11"),
     "TC013:blank": ("TC013", "Request ID", lambda s, r: r.choice(["", " ", "N/A", "S/N"])),
     "TC314:blank": ("TC314", "Recovery Date", lambda s, r: ""),
+    # dealer licences (the FFL Number cell; the serial only seeds the sequence): a letter O for a zero,
+    # a county of two digits, a region ATF does not use, a month letter I
+    "letter_in_digits": ("TC130", "FFL Number", lambda s, r: f"5-74-{r.choice(['O21', '0O1', '2O1'])}-01-7C-04676"),
+    "wrong_shape": ("TC130", "FFL Number", lambda s, r: f"9-86-13-01-7M-{r.integers(0, 10**5):05d}"),
+    "no_region": ("TC131", "FFL Number",
+                  lambda s, r: f"{r.choice(['0', '2', '7'])}-74-021-01-7C-{r.integers(0, 10**5):05d}"),
+    "bad_month": ("TC133", "FFL Number", lambda s, r: f"1-58-055-02-5{r.choice(list('INPZ'))}-07652"),
     "not_a_firearm": (None, "Type", lambda s, r: r.choice(
         ["CARTUCHOS", "Ammunition", "MAGAZINE", "Cargador de pistola", "Munições", "spare parts", "Funda"])),
 }

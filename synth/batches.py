@@ -227,10 +227,11 @@ _LOCATIONS = {
            ("Philadelphia, PA", 6), ("Atlanta, GA", 5), ("Memphis, TN", 5), ("Miami, FL", 4),
            ("Albuquerque, NM", 3), ("Las Vegas, NV", 3)],
 }
-# FFL (region, IRS district) pairs named in the domain notes, with weights per profile.
+# FFL (region, IRS district) pairs named in the domain notes, with weights per profile; every pair is in
+# rules/ffl_districts.yml (real ATF licences). District 54 (VA) is region 1: an earlier 8-54 gave TC131.
 _FFL_RD = [(5, 74, 12, 4), (5, 75, 8, 4), (5, 76, 10, 5), (5, 85, 4, 2), (9, 86, 12, 5), (9, 33, 4, 3),
            (9, 68, 3, 2), (9, 77, 3, 2), (9, 95, 6, 4), (9, 88, 2, 2), (1, 58, 3, 8), (1, 59, 3, 8),
-           (1, 62, 2, 6), (8, 23, 1, 6), (8, 25, 1, 3), (8, 52, 1, 6), (8, 54, 2, 7)]
+           (1, 62, 2, 6), (8, 23, 1, 6), (8, 25, 1, 3), (8, 52, 1, 6), (1, 54, 2, 7)]
 
 _PH_GENERIC = {"en": [("NONE", 20), ("N/A", 15), ("UNK", 15), ("UNKNOWN", 12), ("NONE MARKED", 5), ("NO SERIAL", 5),
                       ("0000", 6), ("-", 6), ("?", 5), ("NA", 5), ("SIN NUMERO", 3), ("XXX", 3)],

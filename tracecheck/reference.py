@@ -30,6 +30,8 @@ class Reference:
     matching: dict  # duplicate-matching parameters (rules/matching.yml)
     calibers: dict[str, str]  # folded caliber alias -> caliber class
     agencies: dict[str, str] = field(default_factory=dict)  # agency_key of every alias -> the agency's name
+    ffl_districts: dict[str, frozenset[str]] = field(default_factory=dict)  # "1-54" -> state codes
+    state_codes: dict[str, str] = field(default_factory=dict)  # folded state name or abbreviation -> code
 
     def maker_for(self, folded_name: str) -> Maker | None:
         return _lookup_maker(self, folded_name)
@@ -59,7 +61,19 @@ def compile_reference(data: dict) -> Reference:
         calibers={fold(alias): str(cls) for cls, aliases in data.get("calibers", {}).items()
                   for alias in [cls, *aliases]},
         agencies=agency_names(data),
+        ffl_districts={str(key): frozenset(map(str, states)) for key, states in
+                       (data.get("ffl_districts") or {}).items()},
+        state_codes=state_codes(data),
     )
+
+
+def state_codes(data: dict) -> dict[str, str]:
+    """Folded state name, abbreviation or code -> the two-letter code, from the pack's ``us_states``."""
+    codes: dict[str, str] = {}
+    for code, names in (data.get("us_states") or {}).items():
+        for name in [code, *(names or [])]:
+            codes[fold(name)] = str(code)
+    return codes
 
 
 def item_words(data: dict) -> dict[str, str]:

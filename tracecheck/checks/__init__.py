@@ -105,4 +105,11 @@ def findings_frame(rows: Any, **columns: Any) -> pd.DataFrame:
     return frame
 
 
-from tracecheck.checks import dates, duplicates, identifiers, request_ids, structure  # noqa: E402,F401  (registers the kinds)
+from tracecheck.checks import (  # noqa: E402,F401  (registers the kinds)
+    dates,
+    duplicates,
+    identifiers,
+    licences,
+    request_ids,
+    structure,
+)

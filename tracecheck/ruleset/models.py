@@ -14,14 +14,9 @@ models); the check parameters it hands to the checks are the validated values.
 
 from __future__ import annotations
 
-import difflib
 import functools
-import inspect
-import math
 import re
 import string
-import types
-import typing
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -33,7 +28,6 @@ from pydantic import (
     PlainValidator,
     ValidationInfo,
     WithJsonSchema,
-    WrapValidator,
     create_model,
     field_validator,
     model_validator,
@@ -41,8 +35,8 @@ from pydantic import (
 
 from tracecheck.catalogue import PLURAL
 from tracecheck.checks import REGISTRY
-from tracecheck.checks.params import FieldRef, PatternRef
 from tracecheck.findings import Severity
+from tracecheck.ruleset.params import model_name, params_model
 from tracecheck.ruleset.tables import (
     CanonicalField,
     Example,
@@ -56,7 +50,6 @@ from tracecheck.ruleset.tables import (
     Word,
     problem_error,
 )
-from tracecheck.schema import CANONICAL_FIELDS
 
 CODE_RE = re.compile(r"^TC\d{3}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -140,96 +133,6 @@ SeverityLevel = Annotated[Severity, BeforeValidator(lambda v: v.strip().lower() 
 Status = Literal[STATUSES]  # type: ignore[valid-type]
 
 
-# ---------------------------------------------------------------- check parameters
-
-
-def _known_field(value: str, info: ValidationInfo) -> str:
-    """A field name must be one of the pack's fields (when the loader says which: validation context)."""
-    fields = (info.context or {}).get("fields")
-    if fields is not None and value not in fields:
-        close = difflib.get_close_matches(value, sorted(fields), n=1)
-        hint = f"did you mean {close[0]!r}?" if close else f"known fields: {', '.join(sorted(fields))}"
-        raise _problem(f"unknown field {value!r}; {hint}")
-    return value
-
-
-FieldNameParam = Annotated[str, AfterValidator(_known_field), WithJsonSchema(
-    {"type": "string", "description": "A canonical field name (rules/columns.yml `fields:`).",
-     "examples": list(CANONICAL_FIELDS)})]
-
-
-def _compiles(value: str) -> str:
-    try:
-        re.compile(value)
-    except re.error as exc:
-        raise _problem(f"not a regular expression: {exc} (in {value!r})") from None
-    return value
-
-
-PatternParam = Annotated[str, AfterValidator(_compiles), WithJsonSchema(
-    {"type": "string", "format": "regex", "description": "A regular expression (Python re syntax)."})]
-
-
-def _number(value: Any, handler: Any) -> Any:
-    """A float parameter: whole numbers stay whole, so a message reads "limit 5 years", not "5.0"."""
-    if isinstance(value, bool):
-        raise _problem(f"Input should be a number, not {value!r}")
-    number = value if isinstance(value, int) else handler(value)
-    if isinstance(number, float) and not math.isfinite(number):
-        raise _problem(f"Input should be a finite number, not {value!r}")
-    return number
-
-
-def _no_bool(value: Any) -> Any:
-    if isinstance(value, bool):
-        raise _problem(f"Input should be a whole number, not {value!r}")
-    return value
-
-
-def _param_type(hint: Any) -> Any:
-    """The check's type hint as the pack validates it: field names checked against the pack,
-    no booleans for numbers; list, tuple, dict, union and Annotated are rebuilt around their parts."""
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin is Annotated:
-        base, *meta = args
-        if any(isinstance(m, FieldRef) for m in meta):
-            return FieldNameParam
-        if any(isinstance(m, PatternRef) for m in meta):
-            return PatternParam
-        return Annotated[(_param_type(base), *meta)]
-    if hint is float:
-        return Annotated[float, WrapValidator(_number)]
-    if hint is int:
-        return Annotated[int, BeforeValidator(_no_bool)]
-    if origin in (Union, types.UnionType):
-        return Union[tuple(_param_type(a) for a in args)]  # noqa: UP007  (built from a tuple of types)
-    if origin in (list, tuple, set, frozenset, dict):
-        return origin[tuple(a if a is Ellipsis else _param_type(a) for a in args)]
-    return hint
-
-
-def _model_name(kind: str, suffix: str) -> str:
-    return "".join(part.title() for part in kind.split("_")) + suffix
-
-
-@functools.cache
-def params_model(kind: str) -> type[BaseModel]:
-    """The parameter model of a check kind, from its keyword-only signature and type hints (cached)."""
-    fn = REGISTRY[kind].fn
-    hints = typing.get_type_hints(fn, include_extras=True)
-    fields: dict[str, Any] = {}
-    for name, param in inspect.signature(fn).parameters.items():
-        if param.kind is not param.KEYWORD_ONLY:
-            continue
-        if name not in hints:
-            raise TypeError(f"check kind {kind!r}: parameter {name!r} has no type hint")
-        default = ... if param.default is param.empty else param.default
-        fields[name] = (_param_type(hints[name]), default)
-    doc = inspect.getdoc(fn)
-    return create_model(_model_name(kind, "Params"), __config__=ConfigDict(extra="forbid"),
-                        __doc__=f"Parameters of the check kind `{kind}`." + (f" {doc}" if doc else ""), **fields)
-
-
 # ---------------------------------------------------------------- rules and overrides
 
 
@@ -283,7 +186,7 @@ def rule_model(kind: str) -> type[RuleSpec]:
     default = Field(default_factory=dict, validate_default=True) if _required(params) else Field(
         default_factory=params)
     check: Any = (Literal[kind], ...)  # a Literal of a value known at run time
-    return create_model(_model_name(kind, "Rule"), __base__=RuleSpec, __doc__=f"A new rule on the check kind `{kind}`.",
+    return create_model(model_name(kind, "Rule"), __base__=RuleSpec, __doc__=f"A new rule on the check kind `{kind}`.",
                         check=check, params=(params, default))
 
 
@@ -346,6 +249,10 @@ def _rules_field(value: Any) -> Any:
     raise _problem(f"expected a list of rules or a mapping of code to changes, got {type(value).__name__}")
 
 
+FflDistrict = Annotated[str, Field(pattern=r"^[0-9]-[0-9]{2}$", description="Region digit, hyphen, district digits.")]
+StateCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="A two-letter US state or territory code.")]
+
+
 class PackFile(BaseModel):
     """A tracecheck rule pack (YAML). A user pack usually starts with ``extends: default``."""
 
@@ -373,6 +280,10 @@ class PackFile(BaseModel):
         "spaces; the report shows the name. Lists extend the defaults; a name given to another agency moves there."))
     matching: Matching | None = Field(None, description="Duplicate matching parameters (rules/matching.yml).")
     calibers: dict[str, list[Word]] | None = Field(None, description="Caliber class -> aliases.")
+    ffl_districts: dict[FflDistrict, list[StateCode]] | None = Field(None, description=(
+        "FFL region and IRS district ('1-54') -> the state codes of licences issued there (rules/ffl_districts.yml)."))
+    us_states: dict[StateCode, list[Word]] | None = Field(None, description=(
+        "State or territory code -> names and abbreviations of it in a dealer-state cell (Texas, Tex., Tejas)."))
     vocabulary: Vocabulary | None = Field(None, description="How headers without an alias are read "
                                                             "(rules/headers.yml); lists extend the default ones.")
     serial_label: str | None = Field(None, description="Not read; see `placeholders.serial_label`.")
