@@ -350,15 +350,19 @@ class PackFile(BaseModel):
     columns: dict[CanonicalField, str | list[str]] | None = Field(None, description="Extra header aliases for fields.")
     map: dict[str, str] | None = Field(None, description="A fixed header for a field (field -> header).")
     fuzzy_threshold: Annotated[float, Field(ge=0, le=100)] | None = None
-    placeholders: Placeholders | None = None
-    items: Items | None = Field(None, description="Rows that are ammunition, magazines, parts or accessories.")
-    us_country_names: list[Word] | None = None
-    manufacturers: list[Manufacturer] | None = None
+    placeholders: Placeholders | None = Field(None, description="Serial values and words that mean no usable serial; "
+                                                                "lists extend the default ones.")
+    items: Items | None = Field(None, description="Rows that are ammunition, magazines, parts or accessories; "
+                                                  "lists extend the default ones.")
+    us_country_names: list[Word] | None = Field(None, description="Names of the United States; extend the default.")
+    manufacturers: list[Manufacturer] | None = Field(None, description=(
+        "Makers and their countries. A maker already known (by name) takes the new aliases and keys; a new one "
+        "is added."))
     agency_aliases: dict[str, list[Word]] | None = Field(None, description=(
         "Agency name -> its other names (acronyms, former names), matched ignoring case, accents, punctuation and "
         "spaces; the report shows the name. Lists extend the defaults; a name given to another agency moves there."))
     matching: Matching | None = Field(None, description="Duplicate matching parameters (rules/matching.yml).")
-    calibers: dict[str, list[Word]] | None = Field(None, description="Caliber class -> aliases.")
+    calibers: dict[str, list[Word]] | None = Field(None, description="Caliber class -> aliases (extend the default).")
     vocabulary: Vocabulary | None = Field(None, description="How headers without an alias are read "
                                                             "(rules/headers.yml); lists extend the default ones.")
     serial_label: str | None = Field(None, description="Not read; see `placeholders.serial_label`.")
