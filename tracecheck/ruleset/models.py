@@ -42,6 +42,7 @@ from pydantic import (
 from tracecheck.catalogue import PLURAL
 from tracecheck.checks import REGISTRY
 from tracecheck.checks.params import FieldRef
+from tracecheck.checks.plugins import load_plugins
 from tracecheck.findings import Severity
 from tracecheck.ruleset.tables import (
     CanonicalField,
@@ -377,6 +378,7 @@ PACK_KEYS = tuple(PackFile.model_fields)
 def pack_file_model() -> type[PackFile]:
     """``PackFile`` with ``rules`` typed for the JSON Schema: each entry is a new rule (one branch per
     check kind, chosen by ``check``) or an override."""
+    load_plugins()  # plugins' kinds are branches too
     entry = Union[_new_rule_union(), Override]  # type: ignore[valid-type]  # noqa: UP007  (built at run time)
     rules = Annotated[Any, PlainValidator(_rules_field, json_schema_input_type=Union[  # noqa: UP007
         list[entry], dict[str, entry], None])]  # type: ignore[valid-type]
