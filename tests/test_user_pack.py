@@ -99,7 +99,7 @@ CASES: dict[str, Case] = {
         lambda r: "Fiscalía General de la República" in agencies(r)),  # the default table is kept
     "disabled rule": (
         "ignore: [model-missing]\n", rows({"Model": ""}), HEADERS,
-        lambda r: not hits(r, "TC121") and "TC121" not in r.to_dict()["rule_pack"]["rules"],
+        lambda r: not hits(r, "TC121") and "TC121" not in {x["rule"] for x in r.to_dict()["rule_pack"]["rules"]},
         lambda r: True),
     "new rule on value_missing": (
         "rules:\n" + textwrap.indent(textwrap.dedent("""\

@@ -32,6 +32,7 @@ from tracecheck.cli_options import (
     _parse_map,
     _split,
 )
+from tracecheck.cli_packs import init_pack
 from tracecheck.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, TracecheckError
 from tracecheck.interrupt import interruptible
 from tracecheck.stages import Stages
@@ -324,3 +325,4 @@ def docs(out_dir, schema_path, rules):
 
 
 main.add_command(history)
+main.add_command(init_pack)

@@ -264,14 +264,18 @@ class RuleSpec(BaseModel):
 
 
 @functools.cache
-def rule_model(kind: str) -> type[RuleSpec]:
-    """The model of a new rule using check kind ``kind``: ``params`` typed by the kind's signature."""
+def rule_model(kind: str, keyed: bool = False) -> type[RuleSpec]:
+    """The model of a new rule using check kind ``kind``: ``params`` typed by the kind's signature.
+    ``keyed``: as written in the ``{code: entry}`` form of ``rules:``, where ``code`` may be left out
+    (the loader takes it from the key; used for the JSON Schema)."""
     params = params_model(kind)
     default = Field(default_factory=dict, validate_default=True) if _required(params) else Field(
         default_factory=params)
     check: Any = (Literal[kind], ...)  # a Literal of a value known at run time
-    return create_model(_model_name(kind, "Rule"), __base__=RuleSpec, __doc__=f"A new rule on the check kind `{kind}`.",
-                        check=check, params=(params, default))
+    code: Any = {"code": (Code | None, Field(None, description="The key's code when left out."))} if keyed else {}
+    return create_model(_model_name(kind, "KeyedRule" if keyed else "Rule"), __base__=RuleSpec,
+                        __doc__=f"A new rule on the check kind `{kind}`.", check=check, params=(params, default),
+                        **code)
 
 
 def _required(model: type[BaseModel]) -> bool:
@@ -320,9 +324,9 @@ TRANSLATABLE = tuple(Translation.model_fields)
 # ---------------------------------------------------------------- the pack file
 
 
-def _new_rule_union() -> Any:
+def _new_rule_union(keyed: bool = False) -> Any:
     kinds = sorted(REGISTRY)
-    return Annotated[Union[tuple(rule_model(k) for k in kinds)], Field(discriminator="check")]  # noqa: UP007
+    return Annotated[Union[tuple(rule_model(k, keyed) for k in kinds)], Field(discriminator="check")]  # noqa: UP007
 
 
 def _rules_field(value: Any) -> Any:
@@ -380,8 +384,9 @@ def pack_file_model() -> type[PackFile]:
     check kind, chosen by ``check``) or an override."""
     load_plugins()  # plugins' kinds are branches too
     entry = Union[_new_rule_union(), Override]  # type: ignore[valid-type]  # noqa: UP007  (built at run time)
+    keyed = Union[_new_rule_union(keyed=True), Override]  # type: ignore[valid-type]  # noqa: UP007
     rules = Annotated[Any, PlainValidator(_rules_field, json_schema_input_type=Union[  # noqa: UP007
-        list[entry], dict[str, entry], None])]  # type: ignore[valid-type]
+        list[entry], dict[str, keyed], None])]  # type: ignore[valid-type]
     return create_model("PackFile", __base__=PackFile, __doc__=PackFile.__doc__,
                         rules=(rules, Field(None, description="New rules, and changes to existing ones.")))
 
