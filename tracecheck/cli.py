@@ -3,7 +3,8 @@
 Exit codes (documented in README, never renumbered): 0 no finding at or above --fail-on;
 1 findings at or above it; 2 usage error (click's code: a bad or contradictory option value, a
 selection that runs no rule, inputs whose reports would share names), unreadable input or bad rule
-pack; 3 a report could not be written; 70 an internal error (a bug: please report it); 128 + the
+pack, or a check plugin that fails to load; 3 a report could not be written (init-pack: the pack file exists,
+without --force); 70 an internal error (a bug: please report it); 128 + the
 signal number when interrupted.
 """
 
