@@ -38,7 +38,7 @@ def run(args: list[str], site: Path, cwd: Path) -> subprocess.CompletedProcess[s
 
 def test_an_installed_plugin_kind_runs_from_a_pack(site: Path, tmp_path: Path) -> None:
     (tmp_path / "batch.csv").write_text("Serial Number,Manufacturer,Model\nabc-1234,Glock,19\nQRS5678,Glock,17\n"
-                                        "xyz0001,Beretta,92\n", encoding="utf-8")
+                                        "xyz0001,Beretta,92\ntest,Taurus,G2C\n", encoding="utf-8")
     done = run(["check", "--rules", str(PLUGINS / "plugin-pack.yml"), "batch.csv", "--out", ".", "-q"], site,
                tmp_path)
     assert done.returncode == EXIT_FINDINGS, done.stderr
@@ -48,8 +48,11 @@ def test_an_installed_plugin_kind_runs_from_a_pack(site: Path, tmp_path: Path) -
     said = "is on the already traced list: do not send it again"
     assert found == [(2, "error", "listed", f"Serial 'abc-1234' {said}", "already traced"),
                      (4, "error", "listed", f"Serial 'xyz0001' {said}", "already traced")]
+    # the plugin's own rule, from the pack it ships (include: ["package:tracecheck_denylist/pack.yml"])
+    assert [(f["row"], f["severity"], f["message"]) for f in report["findings"] if f["rule"] == "TC951"] == [
+        (5, "warning", "Serial 'test' is on the test serials list")]
     listed = run(["rules", "--rules", str(PLUGINS / "plugin-pack.yml")], site, tmp_path)
-    assert listed.returncode == 0 and "serial-denylisted" in listed.stdout
+    assert listed.returncode == 0 and "serial-denylisted" in listed.stdout and "serial-test-value" in listed.stdout
 
 
 def test_the_pack_schema_has_the_plugin_kind(site: Path, tmp_path: Path) -> None:
@@ -60,13 +63,19 @@ def test_the_pack_schema_has_the_plugin_kind(site: Path, tmp_path: Path) -> None
     assert "SerialDenylistedRule" in schema and '"const": "serial_denylisted"' in schema
 
 
-def test_without_the_plugin_its_kind_is_unknown(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "tracecheck", "rules", "--rules", str(PLUGINS / "plugin-pack.yml")],
-                          capture_output=True, text=True, timeout=300, cwd=tmp_path,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert done.returncode == EXIT_USAGE
-    assert done.stderr == (f"tracecheck: error: {PLUGINS / 'plugin-pack.yml'}:7: rule TC950: check: unknown check "
-                           f"kind 'serial_denylisted'; did you mean 'serial_malformed'?\n")
+def test_without_the_plugin_its_kind_and_its_pack_are_unknown(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    pack = tmp_path / "pack.yml"
+    text = (PLUGINS / "plugin-pack.yml").read_text(encoding="utf-8")
+    for body, said in ((text, f"{pack}:17: include[0]: cannot find the package of "
+                              f"'package:tracecheck_denylist/pack.yml': No module named 'tracecheck_denylist'"),
+                       (text.replace("include:", "# include:"),
+                        f"{pack}:7: rule TC950: check: unknown check kind 'serial_denylisted'; "
+                        f"did you mean 'serial_malformed'?")):
+        pack.write_text(body, encoding="utf-8")
+        done = subprocess.run([sys.executable, "-m", "tracecheck", "rules", "--rules", str(pack)], capture_output=True,
+                              text=True, timeout=300, cwd=tmp_path, env=env)
+        assert (done.returncode, done.stderr) == (EXIT_USAGE, f"tracecheck: error: {said}\n")
 
 
 def test_a_broken_plugin_is_one_line_naming_it(tmp_path: Path) -> None:

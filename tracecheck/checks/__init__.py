@@ -17,7 +17,8 @@ Plugins: another package can add check kinds (``plugins``). Its ``pyproject.toml
 registers its kinds with ``@check`` (from ``tracecheck.checks``; parameter types such as
 ``FieldName`` from ``tracecheck.checks.params``), exactly as the built-in ones are. The entry points
 are imported once, before a pack is loaded; a rule then names the kind in its pack file
-(``check: myorg_kind``), and its parameters are validated from the signature like any other.
+(``check: myorg_kind``), and its parameters are validated from the signature like any other;
+a pack file shipped in the plugin's package is taken with ``include: ["package:myorg_checks/pack.yml"]``.
 A plugin that fails to import is a ``PluginError`` naming it. tests/plugins/tracecheck_denylist is
 a complete example.
 """

@@ -4,7 +4,8 @@ An organisation with logic no built-in kind covers ships a small package whose `
 declares ``[project.entry-points."tracecheck.checks"] denylist = "tracecheck_denylist"``: the entry
 point names a module (or an object in one) whose import registers its kinds with
 ``@tracecheck.checks.check``. Its rules are then written in a pack file like any other, naming
-the new kind in ``check:``.
+the new kind in ``check:``; or the plugin ships them, as a pack file in its package that a user
+pack takes with ``include: ["package:tracecheck_denylist/pack.yml"]``.
 
 ``load_plugins()`` imports every such entry point once per process, before anything reads the
 registry to build the pack models (``tracecheck.ruleset.load_pack``, the pack JSON Schema) or the

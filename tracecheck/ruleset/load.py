@@ -11,6 +11,7 @@ into the pack digest.
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,8 +95,10 @@ def _load_tree(path: Path, chain: tuple[Path, ...], origin: Origin) -> dict[str,
     targets: list[tuple[Loc, Path]] = []
     if "extends" in data:
         base = data["extends"]
-        targets.append((("extends",), default_rules_dir() / "pack.yml" if base == "default" else path.parent / base))
-    targets += [(("include", i), path.parent / inc) for i, inc in enumerate(data.get("include") or [])]
+        targets.append((("extends",), default_rules_dir() / "pack.yml" if base == "default"
+                        else _target(path, base, here, ("extends",))))
+    targets += [(("include", i), _target(path, inc, here, ("include", i)))
+                for i, inc in enumerate(data.get("include") or [])]
     for loc, target in targets:
         target = target.resolve()
         if target in (*chain, path):
@@ -104,6 +107,18 @@ def _load_tree(path: Path, chain: tuple[Path, ...], origin: Origin) -> dict[str,
         _merge(merged, _load_tree(target, (*chain, path), origin=(here, loc)))
     _merge(merged, _own_part(data, path))
     return merged
+
+
+def _target(path: Path, name: str, here: Trail, loc: Loc) -> Path:
+    """The file an ``extends``/``include`` entry names: relative to the including file, or
+    ``package:MODULE/FILE``, a pack shipped inside an installed package (a check plugin's rules)."""
+    if not name.startswith("package:"):
+        return path.parent / name
+    module, _, inner = name.removeprefix("package:").partition("/")
+    try:
+        return Path(str(importlib.resources.files(module))) / inner
+    except (ModuleNotFoundError, TypeError, ValueError) as exc:
+        raise problem(here, loc, f"cannot find the package of {name!r}: {exc}") from None
 
 
 def _part(**values: Any) -> dict[str, Any]:

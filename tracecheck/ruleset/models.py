@@ -346,7 +346,8 @@ class PackFile(BaseModel):
     version: Word | None = None
     description: str | None = None
     extends: str | None = Field(None, description="`default` (the shipped pack) or a pack file, relative to this one.")
-    include: list[str] | None = Field(None, description="Pack files merged into this one, relative to it.")
+    include: list[str] | None = Field(None, description="Pack files merged into this one, relative to it, or "
+                                                        "`package:MODULE/FILE` for one shipped in a package.")
     select: list[str] | None = Field(None, description="Only these rules: codes, prefixes (TC1), names or families.")
     ignore: list[str] | None = Field(None, description="Skip these rules: codes, prefixes, names or families.")
     family: str | None = Field(None, description="Family of the new rules in this file.")
