@@ -72,3 +72,17 @@ def test_installed_wheel_runs_without_the_repository(wheel: Path, tmp_path: Path
     assert pack_title == "tracecheck rule pack"
     assert "findings" in report_keys and "rule_pack" in report_keys
     assert typed == "True"
+
+
+def test_init_pack_from_the_wheel_points_at_the_installed_schema(wheel: Path, tmp_path: Path) -> None:
+    """The starter pack's yaml-language-server comment names the schema the wheel ships."""
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
+                   check=True, capture_output=True, text=True)
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    result = subprocess.run([sys.executable, "-m", "tracecheck", "init-pack", "my.yml"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    first = (tmp_path / "my.yml").read_text(encoding="utf-8").splitlines()[0]
+    schema = (tmp_path / first.split("$schema=", 1)[1]).resolve()
+    assert schema == (site / "tracecheck" / "schemas" / "rule-pack.schema.json").resolve() and schema.is_file()

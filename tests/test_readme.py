@@ -25,3 +25,21 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     (test_command,) = [c for c in command_blocks() if "pytest" in c]
     ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
     assert test_command in ci_lines
+
+
+def test_the_readme_rule_table_names_every_rule_of_the_shipped_pack() -> None:
+    """Each family row of the Rules table names exactly that family's rules (removed ones left out)."""
+    from tracecheck.ruleset import load_pack
+
+    table = re.search(r"^## Rules\n.*?\n(\| family \| rules \|\n\|---\|---\|\n(?:\|[^\n]*\n)+)", README, re.S | re.M)
+    assert table
+    listed = {}
+    for row in table.group(1).splitlines()[2:]:
+        family, rules = row.strip("|").split("|", 1)
+        # a rule's name is backticked; words in parentheses after it are not rules
+        listed[family.split("(")[0].strip()] = set(re.findall(r"`([a-z0-9-]+)`", re.sub(r"\([^()]*\)", "", rules)))
+    shipped: dict[str, set[str]] = {}
+    for rule in load_pack().all_rules:
+        if rule.status != "removed":
+            shipped.setdefault(rule.family, set()).add(rule.name)
+    assert listed == shipped

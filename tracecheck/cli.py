@@ -3,7 +3,8 @@
 Exit codes (documented in README, never renumbered): 0 no finding at or above --fail-on;
 1 findings at or above it; 2 usage error (click's code: a bad or contradictory option value, a
 selection that runs no rule, inputs whose reports would share names), unreadable input or bad rule
-pack; 3 a report could not be written; 70 an internal error (a bug: please report it); 128 + the
+pack, or a check plugin that fails to load; 3 a report could not be written (init-pack: the pack file exists,
+without --force); 70 an internal error (a bug: please report it); 128 + the
 signal number when interrupted.
 """
 
@@ -32,6 +33,7 @@ from tracecheck.cli_options import (
     _parse_map,
     _split,
 )
+from tracecheck.cli_packs import init_pack
 from tracecheck.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, TracecheckError
 from tracecheck.interrupt import interruptible
 from tracecheck.stages import Stages
@@ -224,12 +226,17 @@ def _pack(rules):
 @click.option("--map", "maps", multiple=True, metavar='FIELD="Header"', help="Fix a field's header, as for check.")
 @click.option("--out", "out_path", default=None, type=click.Path(dir_okay=False),
               help="Write the map: snippet (a rule pack) to this file instead of standard output.")
-def map_headers(input_path, rules, sheet, header_row, maps, out_path):
+@click.option("--pack", "draft", is_flag=True,
+              help="Draft a fuller pack: also columns: (aliases for headers found without being a known name) "
+                   "and agency_aliases: (spellings of one agency in this sheet).")
+def map_headers(input_path, rules, sheet, header_row, maps, out_path, draft):
     """Show how INPUT's headers map to the trace fields, with the evidence (on standard error), and
     print a pack with a map: that keeps this mapping (on standard output, or --out). INPUT is read as
-    `check` reads it (the same sheet and header), so `check --rules` accepts the pack on that file."""
+    `check` reads it (the same sheet and header), so `check --rules` accepts the pack on that file.
+    With --pack the pack also has header aliases and agency names drafted from INPUT."""
     from tracecheck.api import read_source
     from tracecheck.mapping import map_batch
+    from tracecheck.mapping.draft import pack_draft
     from tracecheck.mapping.show import decision_table, map_snippet
     from tracecheck.mapping.table import expected_fields
     from tracecheck.writers import write_atomic
@@ -241,6 +248,10 @@ def map_headers(input_path, rules, sheet, header_row, maps, out_path):
         raw = read_source(input_path, pack, sheet=sheet, header_row=header_row)
         decided = map_batch(raw, pack)
         snippet = map_snippet(decided, Path(input_path).name)
+        if draft:
+            agency = decided.header_for("agency")
+            snippet = pack_draft(decided, Path(input_path).name, raw.frame[agency] if agency is not None else (),
+                                 pack.reference.get("agency_aliases"))
         click.echo(decision_table(decided, raw.column_letters, expected_fields(pack)), err=True)
         if out_path:
             write_atomic(Path(out_path), functools.partial(_write_text, snippet))
@@ -324,3 +335,4 @@ def docs(out_dir, schema_path, rules):
 
 
 main.add_command(history)
+main.add_command(init_pack)

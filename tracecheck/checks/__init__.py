@@ -11,6 +11,16 @@ A check is called as ``fn(ctx, **params)`` and returns either
   registered, usable in message templates and kept in the report's typed ``context`` column.
 
 Checks never read files, print or mutate the frame.
+
+Plugins: another package can add check kinds (``plugins``). Its ``pyproject.toml`` declares
+``[project.entry-points."tracecheck.checks"] myorg = "myorg_checks"``; importing ``myorg_checks``
+registers its kinds with ``@check`` (from ``tracecheck.checks``; parameter types such as
+``FieldName`` from ``tracecheck.checks.params``), exactly as the built-in ones are. The entry points
+are imported once, before a pack is loaded; a rule then names the kind in its pack file
+(``check: myorg_kind``), and its parameters are validated from the signature like any other;
+a pack file shipped in the plugin's package is taken with ``include: ["package:myorg_checks/pack.yml"]``.
+A plugin that fails to import is a ``PluginError`` naming it. tests/plugins/tracecheck_denylist is
+a complete example.
 """
 
 from __future__ import annotations
@@ -81,7 +91,7 @@ def check(name: str, *, context: dict[str, Any] | None = None, reasons: tuple[st
         for field_name, kind in context.items():
             if kind not in CONTEXT_TYPES:
                 raise ValueError(f"check kind {name!r}: context field {field_name!r} has unsupported type {kind!r}")
-            other = context_schema().get(field_name)
+            other = _declared().get(field_name)
             if other is not None and other != CONTEXT_TYPES[kind]:
                 raise ValueError(f"check kind {name!r}: context field {field_name!r} is declared elsewhere as {other}")
         REGISTRY[name] = CheckKind(name, fn, context, tuple(reasons))
@@ -92,9 +102,16 @@ def check(name: str, *, context: dict[str, Any] | None = None, reasons: tuple[st
 
 def context_schema() -> dict[str, pa.DataType]:
     """Every context field any registered kind declares, with its Arrow type, sorted by name: the
-    fields of the findings table's ``context`` struct (the same whatever rules fire)."""
-    fields = {f: CONTEXT_TYPES[k] for kind in REGISTRY.values() for f, k in kind.context.items()}
-    return dict(sorted(fields.items()))
+    fields of the findings table's ``context`` struct (the same whatever rules fire). Plugins'
+    kinds included (loaded first: ``plugins.load_plugins``)."""
+    from tracecheck.checks.plugins import load_plugins
+
+    load_plugins()
+    return dict(sorted(_declared().items()))
+
+
+def _declared() -> dict[str, pa.DataType]:
+    return {f: CONTEXT_TYPES[k] for kind in REGISTRY.values() for f, k in kind.context.items()}
 
 
 def findings_frame(rows: Any, **columns: Any) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tracecheck.checks.plugins import load_plugins
 from tracecheck.errors import RulePackError
 from tracecheck.ruleset.build import build
 from tracecheck.ruleset.load import read_tree
@@ -30,7 +31,10 @@ __all__ = ["Rule", "RulePack", "default_rules_dir", "load_pack", "resolve_select
 
 
 def load_pack(source: str | Path | None = None) -> RulePack:
-    """Load the default pack, or a user pack file (which usually ``extends: default``)."""
+    """Load the default pack, or a user pack file (which usually ``extends: default``).
+    RulePackError for a bad pack; PluginError for a check plugin that does not load (plugins load
+    first: a pack's rules may use their kinds)."""
+    load_plugins()
     path = default_rules_dir() / "pack.yml" if source is None or str(source) == "default" else Path(source)
     merged = read_tree(path)
     try:

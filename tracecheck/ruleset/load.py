@@ -11,6 +11,7 @@ into the pack digest.
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,8 +95,10 @@ def _load_tree(path: Path, chain: tuple[Path, ...], origin: Origin) -> dict[str,
     targets: list[tuple[Loc, Path]] = []
     if "extends" in data:
         base = data["extends"]
-        targets.append((("extends",), default_rules_dir() / "pack.yml" if base == "default" else path.parent / base))
-    targets += [(("include", i), path.parent / inc) for i, inc in enumerate(data.get("include") or [])]
+        targets.append((("extends",), default_rules_dir() / "pack.yml" if base == "default"
+                        else _target(path, base, here, ("extends",))))
+    targets += [(("include", i), _target(path, inc, here, ("include", i)))
+                for i, inc in enumerate(data.get("include") or [])]
     for loc, target in targets:
         target = target.resolve()
         if target in (*chain, path):
@@ -104,6 +107,18 @@ def _load_tree(path: Path, chain: tuple[Path, ...], origin: Origin) -> dict[str,
         _merge(merged, _load_tree(target, (*chain, path), origin=(here, loc)))
     _merge(merged, _own_part(data, path))
     return merged
+
+
+def _target(path: Path, name: str, here: Trail, loc: Loc) -> Path:
+    """The file an ``extends``/``include`` entry names: relative to the including file, or
+    ``package:MODULE/FILE``, a pack shipped inside an installed package (a check plugin's rules)."""
+    if not name.startswith("package:"):
+        return path.parent / name
+    module, _, inner = name.removeprefix("package:").partition("/")
+    try:
+        return Path(str(importlib.resources.files(module))) / inner
+    except (ModuleNotFoundError, TypeError, ValueError) as exc:
+        raise problem(here, loc, f"cannot find the package of {name!r}: {exc}") from None
 
 
 def _part(**values: Any) -> dict[str, Any]:
@@ -179,10 +194,7 @@ def _merge(into: dict[str, Any], part: dict[str, Any]) -> None:
     for fname, aliases in part["fields"].items():
         into["fields"].setdefault(fname, []).extend(aliases)
     into["map"].update(part["map"])
-    aliases = _extend(into["reference"].get("agency_aliases") or {}, part["reference"].get("agency_aliases") or {})
-    into["reference"] = _deep_merge(into["reference"], part["reference"])
-    if aliases:  # agency names extend, as the header vocabulary does
-        into["reference"]["agency_aliases"] = aliases
+    into["reference"] = _merge_reference(into["reference"], part["reference"])
     into["translations"] = _deep_merge(into["translations"], part["translations"])
     if part.get("select") is not None:
         into["select"] = list(part["select"])
@@ -193,6 +205,38 @@ def _merge(into: dict[str, Any], part: dict[str, Any]) -> None:
     into["vocabulary"] = _extend(into["vocabulary"], part["vocabulary"])
     if "vocabulary" in part["_where"]:
         into["_where"]["vocabulary"] = part["_where"]["vocabulary"]
+
+
+def _merge_reference(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """The reference tables of a later pack extend the earlier ones, so a user pack adds words without
+    repeating the defaults: word lists (placeholders, items, us_country_names, calibers, agency_aliases)
+    by adding the new words; ``manufacturers`` by name (a known maker takes the new aliases, and any
+    other key the entry sets; a new maker is added). Scalars (``placeholders.serial_label``) and
+    ``matching`` parameters replace."""
+    merged = dict(base)
+    for key, value in extra.items():
+        old = merged.get(key)
+        if key == "matching" or old is None:
+            merged[key] = _deep_merge(old, value) if isinstance(old, dict) and isinstance(value, dict) else value
+        elif key == "manufacturers" and isinstance(old, list) and isinstance(value, list):
+            merged[key] = _merge_makers(old, value)
+        else:
+            merged[key] = _extend(old, value)
+    return merged
+
+
+def _merge_makers(base: list[Any], extra: list[Any]) -> list[Any]:
+    makers = list(base)
+    index = {str(m.get("name", "")).casefold(): i for i, m in enumerate(makers) if isinstance(m, dict)}
+    for entry in extra:
+        at = index.get(str(entry.get("name", "")).casefold()) if isinstance(entry, dict) else None
+        if at is None:
+            index[str(entry.get("name", "")).casefold() if isinstance(entry, dict) else ""] = len(makers)
+            makers.append(entry)
+        else:
+            makers[at] = {**makers[at], **entry, "aliases": _extend(list(makers[at].get("aliases") or []),
+                                                                   list(entry.get("aliases") or []))}
+    return makers
 
 
 def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from pydantic import (
 
 from tracecheck.catalogue import PLURAL
 from tracecheck.checks import REGISTRY
+from tracecheck.checks.plugins import load_plugins
 from tracecheck.findings import Severity
 from tracecheck.ruleset.params import model_name, params_model
 from tracecheck.ruleset.tables import (
@@ -180,14 +181,18 @@ class RuleSpec(BaseModel):
 
 
 @functools.cache
-def rule_model(kind: str) -> type[RuleSpec]:
-    """The model of a new rule using check kind ``kind``: ``params`` typed by the kind's signature."""
+def rule_model(kind: str, keyed: bool = False) -> type[RuleSpec]:
+    """The model of a new rule using check kind ``kind``: ``params`` typed by the kind's signature.
+    ``keyed``: as written in the ``{code: entry}`` form of ``rules:``, where ``code`` may be left out
+    (the loader takes it from the key; used for the JSON Schema)."""
     params = params_model(kind)
     default = Field(default_factory=dict, validate_default=True) if _required(params) else Field(
         default_factory=params)
     check: Any = (Literal[kind], ...)  # a Literal of a value known at run time
-    return create_model(model_name(kind, "Rule"), __base__=RuleSpec, __doc__=f"A new rule on the check kind `{kind}`.",
-                        check=check, params=(params, default))
+    code: Any = {"code": (Code | None, Field(None, description="The key's code when left out."))} if keyed else {}
+    return create_model(model_name(kind, "KeyedRule" if keyed else "Rule"), __base__=RuleSpec,
+                        __doc__=f"A new rule on the check kind `{kind}`.", check=check, params=(params, default),
+                        **code)
 
 
 def _required(model: type[BaseModel]) -> bool:
@@ -236,9 +241,9 @@ TRANSLATABLE = tuple(Translation.model_fields)
 # ---------------------------------------------------------------- the pack file
 
 
-def _new_rule_union() -> Any:
+def _new_rule_union(keyed: bool = False) -> Any:
     kinds = sorted(REGISTRY)
-    return Annotated[Union[tuple(rule_model(k) for k in kinds)], Field(discriminator="check")]  # noqa: UP007
+    return Annotated[Union[tuple(rule_model(k, keyed) for k in kinds)], Field(discriminator="check")]  # noqa: UP007
 
 
 def _rules_field(value: Any) -> Any:
@@ -262,7 +267,8 @@ class PackFile(BaseModel):
     version: Word | None = None
     description: str | None = None
     extends: str | None = Field(None, description="`default` (the shipped pack) or a pack file, relative to this one.")
-    include: list[str] | None = Field(None, description="Pack files merged into this one, relative to it.")
+    include: list[str] | None = Field(None, description="Pack files merged into this one, relative to it, or "
+                                                        "`package:MODULE/FILE` for one shipped in a package.")
     select: list[str] | None = Field(None, description="Only these rules: codes, prefixes (TC1), names or families.")
     ignore: list[str] | None = Field(None, description="Skip these rules: codes, prefixes, names or families.")
     family: str | None = Field(None, description="Family of the new rules in this file.")
@@ -271,15 +277,19 @@ class PackFile(BaseModel):
     columns: dict[CanonicalField, str | list[str]] | None = Field(None, description="Extra header aliases for fields.")
     map: dict[str, str] | None = Field(None, description="A fixed header for a field (field -> header).")
     fuzzy_threshold: Annotated[float, Field(ge=0, le=100)] | None = None
-    placeholders: Placeholders | None = None
-    items: Items | None = Field(None, description="Rows that are ammunition, magazines, parts or accessories.")
-    us_country_names: list[Word] | None = None
-    manufacturers: list[Manufacturer] | None = None
+    placeholders: Placeholders | None = Field(None, description="Serial values and words that mean no usable serial; "
+                                                                "lists extend the default ones.")
+    items: Items | None = Field(None, description="Rows that are ammunition, magazines, parts or accessories; "
+                                                  "lists extend the default ones.")
+    us_country_names: list[Word] | None = Field(None, description="Names of the United States; extend the default.")
+    manufacturers: list[Manufacturer] | None = Field(None, description=(
+        "Makers and their countries. A maker already known (by name) takes the new aliases and keys; a new one "
+        "is added."))
     agency_aliases: dict[str, list[Word]] | None = Field(None, description=(
         "Agency name -> its other names (acronyms, former names), matched ignoring case, accents, punctuation and "
         "spaces; the report shows the name. Lists extend the defaults; a name given to another agency moves there."))
     matching: Matching | None = Field(None, description="Duplicate matching parameters (rules/matching.yml).")
-    calibers: dict[str, list[Word]] | None = Field(None, description="Caliber class -> aliases.")
+    calibers: dict[str, list[Word]] | None = Field(None, description="Caliber class -> aliases (extend the default).")
     ffl_districts: dict[FflDistrict, list[StateCode]] | None = Field(None, description=(
         "FFL region and IRS district ('1-54') -> the state codes of licences issued there (rules/ffl_districts.yml)."))
     us_states: dict[StateCode, list[Word]] | None = Field(None, description=(
@@ -298,9 +308,11 @@ PACK_KEYS = tuple(PackFile.model_fields)
 def pack_file_model() -> type[PackFile]:
     """``PackFile`` with ``rules`` typed for the JSON Schema: each entry is a new rule (one branch per
     check kind, chosen by ``check``) or an override."""
+    load_plugins()  # plugins' kinds are branches too
     entry = Union[_new_rule_union(), Override]  # type: ignore[valid-type]  # noqa: UP007  (built at run time)
+    keyed = Union[_new_rule_union(keyed=True), Override]  # type: ignore[valid-type]  # noqa: UP007
     rules = Annotated[Any, PlainValidator(_rules_field, json_schema_input_type=Union[  # noqa: UP007
-        list[entry], dict[str, entry], None])]  # type: ignore[valid-type]
+        list[entry], dict[str, keyed], None])]  # type: ignore[valid-type]
     return create_model("PackFile", __base__=PackFile, __doc__=PackFile.__doc__,
                         rules=(rules, Field(None, description="New rules, and changes to existing ones.")))
 
