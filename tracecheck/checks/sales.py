@@ -69,13 +69,15 @@ def multiple_sale(ctx: CheckContext, *, types: list[str], semi_auto_words: list[
     classes, e.g. 22lr) only a caliber greater than .22 counts; with ``states`` only sales by a dealer
     in one of them (``dealer_state``: a code or name); with ``since`` only sales on or after it.
     Purchasers match on their keyed name hash (``tracecheck.sales.person_keys``); placeholder names
-    (``tracecheck.sales.PLACEHOLDER_NAMES``: UNKNOWN, N/A, DESCONOCIDO ...) never match. One finding per firearm of a multiple sale, on
-    the purchaser column of the firearm's first row, with the other firearms' rows (``related_rows``),
-    ``guns``, ``span`` (business days, both ends counted), ``first_sale``/``last_sale`` (ISO dates) and,
-    only when the batch was redacted, ``purchaser_token``: the redaction token of the name written in
-    sorted word order (one token for "PEREZ, JUAN" and "Juan Pérez"). Reason
-    ``within`` when the run spans at most the window, ``connected`` for a chain of linked sales. The
-    name itself is never in a finding: the field's value is left blank."""
+    (``tracecheck.sales.PLACEHOLDER_NAMES``: UNKNOWN, N/A, DESCONOCIDO ...) never match.
+
+    One finding per firearm of a multiple sale, on the purchaser column of the firearm's first row,
+    with the other firearms' rows (``related_rows``), ``guns``, ``span`` (business days, both ends
+    counted), ``first_sale``/``last_sale`` (ISO dates) and, only when the batch was redacted,
+    ``purchaser_token``: the redaction token of the name written in sorted word order (one token for
+    "PEREZ, JUAN" and "Juan Pérez"). Reason ``within`` when the run spans at most the window,
+    ``connected`` for a chain of linked sales. The name itself is never in a finding: the field's
+    value is left blank."""
     needed = ["purchaser", "purchase_date", "firearm_type"] + (["dealer_state"] if states else [])
     if not all(ctx.present(f) for f in needed):
         return findings_frame([])
@@ -113,7 +115,7 @@ def _findings(ctx: CheckContext, found: pd.DataFrame, pos: np.ndarray, window: i
     rows = ctx.frame.index.to_numpy(dtype=np.int64)[at]
     run = found["run"].to_numpy()
     starts = np.flatnonzero(np.r_[True, run[1:] != run[:-1]])
-    related = []
+    related: list[list[int]] = []
     for members in np.split(rows, starts[1:]):
         listed = members.tolist()
         related.extend([r for r in listed if r != row] for row in listed)
