@@ -57,7 +57,8 @@ def _has(values: pd.Series, words: list[str]) -> np.ndarray:
 @check("multiple_sale", context={"related_rows": list[int], "guns": int, "span": int, "first_sale": str,
                                  "last_sale": str, "purchaser_token": str}, reasons=("within", "connected"))
 def multiple_sale(ctx: CheckContext, *, types: list[str], semi_auto_words: list[str] | None = None,
-                  semi_auto_models: list[str] | None = None, rimfire_calibers: list[str] | None = None,
+                  semi_auto_models: list[str] | None = None, fixed_magazine_models: list[str] | None = None,
+                  rimfire_calibers: list[str] | None = None,
                   states: list[str] | None = None, since: dt.date | None = None,
                   window_business_days: Window = 5, weekmask: Literal["1111100", "1111110", "1111111"] = "1111100"
                   ) -> pd.DataFrame:
@@ -65,7 +66,8 @@ def multiple_sale(ctx: CheckContext, *, types: list[str], semi_auto_words: list[
     one purchaser within ``window_business_days`` consecutive business days (open days: ``weekmask``).
 
     With ``semi_auto_words``, a firearm counts only when its type or model holds one of them or its
-    model one of ``semi_auto_models`` (AR-15, AK, WASR ...); with ``rimfire_calibers`` (caliber
+    model one of ``semi_auto_models`` (AR-15, AK, WASR ...), and its model none of
+    ``fixed_magazine_models`` (SKS: no detachable magazine); with ``rimfire_calibers`` (caliber
     classes, e.g. 22lr) only a caliber greater than .22 counts; with ``states`` only sales by a dealer
     in one of them (``dealer_state``: a code or name); with ``since`` only sales on or after it.
     Purchasers match on their keyed name hash (``tracecheck.sales.person_keys``); placeholder names
@@ -88,7 +90,7 @@ def multiple_sale(ctx: CheckContext, *, types: list[str], semi_auto_words: list[
     if semi_auto_words is not None:
         model = frame["model"] if ctx.present("model") else pd.Series(None, index=frame.index, dtype=object)
         ok &= (_has(frame["firearm_type"], semi_auto_words) | _has(model, semi_auto_words)
-               | _has(model, semi_auto_models or []))
+               | _has(model, semi_auto_models or [])) & ~_has(model, fixed_magazine_models or [])
     if rimfire_calibers is not None:
         if not ctx.present("caliber"):
             return findings_frame([])
