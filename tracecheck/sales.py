@@ -20,7 +20,6 @@ gives the ATF answer for a Monday-Saturday shop (Monday and the following Saturd
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 
@@ -58,7 +57,11 @@ def state_code(value: object) -> str | None:
 def name_key(name: object) -> str:
     """A person's name for matching: folded (case, accents, punctuation, spacing) with its words sorted,
     so "PEREZ, JUAN" and "Juan Pérez" are one key ("JUAN PEREZ"). Blank for a blank name."""
-    return " ".join(sorted(fold(name).split()))
+    return _sorted_words(fold(name))
+
+
+def _sorted_words(folded: str) -> str:
+    return " ".join(sorted(folded.split()))
 
 
 # Names that stand for "no name": they never match each other (compared folded).
@@ -77,7 +80,7 @@ def person_keys(names: pd.Series, key: bytes) -> pd.Series:
         folded = fold(value)
         if not folded or folded in PLACEHOLDER_NAMES:
             return None
-        return hmac.new(key, name_key(folded).encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+        return hmac.digest(key, _sorted_words(folded).encode("utf-8"), "sha256")[:16].hex()
 
     return pd.Series(map_distinct(names, keyed), index=names.index, dtype=object)
 

@@ -13,7 +13,7 @@ from annotated_types import Ge, Le
 from tracecheck.checks import CheckContext, check, findings_frame
 from tracecheck.checks.duplicates import duplicates
 from tracecheck.sales import TOKEN_HEX, business_days, caliber_over_22, person_keys, state_code, windows, words_re
-from tracecheck.text import fold_series
+from tracecheck.text import fold, map_distinct
 
 Window = Annotated[int, Ge(1), Le(60)]  # business days
 _SAME_GUN = ("duplicate-request", "re-recovery")  # duplicate kinds that are one firearm (tracecheck.matching)
@@ -49,9 +49,11 @@ def _gun_units(ctx: CheckContext) -> np.ndarray:
 
 
 def _has(values: pd.Series, words: list[str]) -> np.ndarray:
+    """Per row, whether the folded value holds one of ``words`` (whole words); computed per distinct value."""
     if not words:
         return np.zeros(len(values), dtype=bool)
-    return fold_series(values).str.contains(words_re(words), na=False).to_numpy(dtype=bool)
+    pattern = words_re(words)
+    return map_distinct(values, lambda v: bool(pattern.search(fold(v))), missing=False).astype(bool)
 
 
 @check("multiple_sale", context={"related_rows": list[int], "guns": int, "span": int, "first_sale": str,
@@ -97,8 +99,7 @@ def multiple_sale(ctx: CheckContext, *, types: list[str], semi_auto_words: list[
         ok &= caliber_over_22(frame["caliber"], ctx.reference.calibers, frozenset(rimfire_calibers))
     if states:
         codes = {state_code(s) or s for s in states}
-        ok &= frame["dealer_state"].map(lambda v: state_code(v) in codes, na_action="ignore").fillna(False
-                                                                                                     ).to_numpy(bool)
+        ok &= map_distinct(frame["dealer_state"], lambda v: state_code(v) in codes, missing=False).astype(bool)
     if since is not None:
         ok &= (date >= pd.Timestamp(since)).fillna(False).to_numpy(dtype=bool)
     pos = np.flatnonzero(ok)
