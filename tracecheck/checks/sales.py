@@ -106,7 +106,11 @@ def multiple_sale(ctx: CheckContext, *, types: list[str], semi_auto_words: list[
     if len(pos) < 2:
         return findings_frame([])
     day = business_days(date.iloc[pos], weekmask)
-    found = windows(pd.factorize(person.to_numpy()[pos])[0], _gun_units(ctx)[pos], day, window_business_days)
+    buyer = pd.factorize(person.to_numpy()[pos])[0]
+    found = windows(buyer, pos, day, window_business_days)  # each row a gun: an upper bound, no matching yet
+    if not len(found):
+        return findings_frame([])
+    found = windows(buyer, _gun_units(ctx)[pos], day, window_business_days)
     return _findings(ctx, found, pos, window_business_days)
 
 
