@@ -4,7 +4,6 @@ states as tracecheck.sales reads them; and the windowing at scale."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import numpy as np
@@ -106,7 +105,8 @@ def test_windows_chain_runs_and_count_a_gun_once() -> None:
     assert found["guns"].tolist() == [2, 2] and found["span"].tolist() == [4, 4]
 
 
-def test_a_million_rows_window_in_seconds() -> None:
+def test_windows_on_a_million_sales() -> None:
+    # a smoke test at batch scale (no timing asserted: 2 shared cores); benchmarks/accuracy.py measures
     rng = np.random.default_rng(7)
     n = 1_000_000
     person = rng.integers(0, 300_000, n)
@@ -114,4 +114,4 @@ def test_a_million_rows_window_in_seconds() -> None:
     day = business_days(pd.Series(start + rng.integers(0, 2000, n).astype("timedelta64[D]")))
     found = windows(person, np.arange(n), day, 5)
     assert 0 < len(found) < n
-    assert re.fullmatch(r"\d+", str(found["guns"].min())) and found["guns"].min() >= 2
+    assert found["guns"].min() >= 2 and found["span"].max() >= 1
