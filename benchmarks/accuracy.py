@@ -1,6 +1,6 @@
 """Detection accuracy of the rules against the synthetic generator's ground truth.
 
-    python benchmarks/accuracy.py [--rows 50000] [--seed 11] [--profile defects|spoiled|all]
+    python benchmarks/accuracy.py [--rows 50000] [--seed 11] [--profile defects|spoiled|sales|all]
 
 For each injected defect kind that a rule is meant to catch, prints how many injected rows the
 rule flagged (recall) and how many of the rule's findings fall on rows that carry none of the
@@ -12,6 +12,9 @@ cells the way exports and examiners do (float suffix, thousands separators, date
 look-alike letters, obliteration statements in three languages, privately made firearms, partial
 serials, ammunition and magazines in the type column, placeholder dates, mistyped FFL numbers), each
 from its own list of real spellings, and prints the recall of the reason each spoiling must give.
+
+The ``sales`` profile gives every row a purchaser and a dealer state and plants multiple sales
+(``measure_sales``): recall of TC401/TC402, near misses flagged, and findings on other rows.
 """
 
 from __future__ import annotations
@@ -143,11 +146,70 @@ def measure_spoiled(rows: int, seed: int) -> pd.DataFrame:
     return pd.DataFrame(lines)
 
 
+_FIRST = ["JUAN", "MARIA", "JOSE", "ANA", "LUIS", "ROSA", "CARLOS", "ELENA", "PEDRO", "LAURA", "JORGE", "SOFIA",
+          "MIGUEL", "CARMEN", "RAUL", "TERESA", "DAVID", "PATRICIA", "JAMES", "MARY", "ROBERT", "LINDA", "JOHN",
+          "SUSAN"]
+_LAST = ["PEREZ", "GARCIA", "LOPEZ", "MARTINEZ", "RODRIGUEZ", "HERNANDEZ", "GONZALEZ", "SANCHEZ", "RAMIREZ", "TORRES",
+         "FLORES", "RIVERA", "GOMEZ", "DIAZ", "CRUZ", "MORALES", "ORTIZ", "GUTIERREZ", "SMITH", "JOHNSON", "WILLIAMS",
+         "BROWN", "JONES", "MILLER", "DAVIS", "WILSON", "ANDERSON", "TAYLOR", "THOMAS", "MOORE"]
+_HANDGUN = {"PISTOL", "REVOLVER", "SEMI-AUTO PISTOL", "PI", "PR"}
+_SEMI_AUTO_RIFLE = {"AR-15", "AR15", "AR-556", "AR556", "WASR-10", "M&P15", "M4 LE6920", "AR15 SPORTER", "RAS47"}
+
+
+def measure_sales(rows: int, seed: int) -> pd.DataFrame:
+    """Recall of the multiple-sales rules on planted sales: a generated batch gets one purchaser per row
+    (a distinct four-word name) and a dealer state; pairs of handguns, and of semi-automatic rifles
+    above .22 in Texas, are then sold to one purchaser (the second row's name in "LAST, FIRST" order)
+    0-4 business days apart (planted), and as many pairs 5-9 business days apart, or rifles sold in
+    Nevada, as near misses that must not be flagged. The names come from a small vocabulary, so a few
+    distinct names hold the same words in another order ("MARIA DAVID GARCIA RIVERA", "DAVID MARIA
+    GARCIA RIVERA"); the rules sort a name's words, take them for one person, and flag them when
+    their sales fall in one window: those are the findings on other rows."""
+    frame = generate_batch(rows, seed=seed, language="en", profile="us", with_truth=True)
+    rng = np.random.default_rng(seed)
+    copied = frame["Request ID"].isin(frame["_truth_duplicate_of"].dropna())  # rows another row repeats
+    clean = (frame["_truth_defects"].isna() & frame["_truth_duplicate_of"].isna() & ~copied).to_numpy()
+    frame = frame.drop(columns=frame.filter(like="_truth_").columns)
+    space = len(_FIRST) ** 2 * len(_LAST) ** 2  # given, middle, two surnames: 518,400 distinct names
+    names = rng.choice(space, size=len(frame), replace=len(frame) > space)
+    parts = [names // (len(_FIRST) * len(_LAST) ** 2), names // len(_LAST) ** 2 % len(_FIRST),
+             names // len(_LAST) % len(_LAST), names % len(_LAST)]
+    frame["Purchaser"] = [f"{_FIRST[a]} {_FIRST[b]} {_LAST[c]} {_LAST[d]}" for a, b, c, d in zip(*parts)]
+    frame["Dealer State"] = rng.choice(["TX", "Texas", "AZ", "CA", "New Mexico", "FL", "NV", "GA"], size=len(frame))
+    kind = frame["Type"].str.upper()
+    handguns = np.flatnonzero(clean & kind.isin(_HANDGUN).to_numpy())
+    rifles = np.flatnonzero(clean & kind.eq("RIFLE").to_numpy() & frame["Model"].isin(_SEMI_AUTO_RIFLE).to_numpy())
+    planted: dict[str, set[int]] = {"TC401": set(), "TC402": set()}
+    misses: dict[str, set[int]] = {"TC401": set(), "TC402": set()}
+    for code, pool in (("TC401", rng.permutation(handguns)), ("TC402", rng.permutation(rifles))):
+        pairs = pool[:len(pool) // 4 * 4].reshape(-1, 2)[: max(rows // 400, 2)]
+        for k, (a, b) in enumerate(pairs):
+            near_miss = k % 2 == 1
+            day = np.datetime64("2015-01-05") + int(rng.integers(0, 3000))
+            gap = int(rng.integers(5, 10) if near_miss and code == "TC401" else rng.integers(0, 5))
+            later = np.busday_offset(np.busday_offset(day, 0, roll="forward"), gap)
+            frame.loc[[a, b], "Purchase Date"] = [str(np.busday_offset(day, 0, roll="forward")), str(later)]
+            given, middle_name, surname, second = frame.at[a, "Purchaser"].split()
+            frame.at[b, "Purchaser"] = f"{surname.title()} {second.title()}, {given.title()} {middle_name.title()}"
+            state = "NV" if near_miss and code == "TC402" else "TX"
+            frame.loc[[a, b], "Dealer State"] = state
+            (misses if near_miss else planted)[code].update({int(a) + 2, int(b) + 2})
+    report = tracecheck.check(frame, select="sales", as_of=dt.date(2026, 11, 1))
+    lines = []
+    for code in ("TC401", "TC402"):
+        said = set(report.findings.loc[report.findings["rule"] == code, "row"].astype(int))
+        lines.append({"rule": code, "planted_rows": len(planted[code]), "caught": len(planted[code] & said),
+                      "recall": round(len(planted[code] & said) / len(planted[code]), 3) if planted[code] else None,
+                      "near_miss_rows": len(misses[code]), "near_miss_flagged": len(misses[code] & said),
+                      "on_other_rows": len(said - planted[code] - misses[code])})
+    return pd.DataFrame(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--profile", choices=("defects", "spoiled", "all"), default="all")
+    parser.add_argument("--profile", choices=("defects", "spoiled", "sales", "all"), default="all")
     args = parser.parse_args()
     if args.profile in ("defects", "all"):
         for language, profile in (("en", "us"), ("es", "mexico")):
@@ -156,6 +218,9 @@ def main() -> None:
     if args.profile in ("spoiled", "all"):
         print(f"\nspoiled values: {args.rows:,} rows, seed={args.seed}")
         print(measure_spoiled(args.rows, args.seed).to_string(index=False))
+    if args.profile in ("sales", "all"):
+        print(f"\nmultiple sales: {args.rows:,} rows, seed={args.seed}")
+        print(measure_sales(args.rows, args.seed).to_string(index=False))
 
 
 if __name__ == "__main__":

@@ -44,6 +44,9 @@ class Batch:
     date_orders: dict[str, str | None] = field(default_factory=dict)
     date_order_basis: dict[str, DateOrder] = field(default_factory=dict)  # present date fields only
     schema_failures: pd.DataFrame | None = None
+    # field -> per-row keyed match key of the name (tracecheck.sales.person_keys), set by redaction
+    # from the names it replaces, so names can still be matched (multiple sales) without them
+    match_keys: dict[str, pd.Series] = field(default_factory=dict)
 
     def present(self, field_name: str) -> bool:
         return field_name in self.mapping.fields

@@ -5,7 +5,9 @@ canonical table) read ``person-<16 hex>``: HMAC-SHA256 of the folded name under 
 64 bits, so the same person gets the same token across rows and runs with the same key, and
 nobody without the key can test a guessed name against it. 64 bits because tokens must not
 collide: among a million distinct names, 40 bits collide with about a one-in-three chance, 64
-bits with about one in 36 million. Pure: no I/O.
+bits with about one in 36 million. The batch also keeps, per name field, a keyed match key of
+each name with its words sorted (``tracecheck.sales.person_keys``), so the multiple-sales rules
+still match "PEREZ, JUAN" with "Juan Pérez" after the names are gone. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -17,12 +19,11 @@ import hmac
 import pandas as pd
 
 from tracecheck.normalise import Batch
+from tracecheck.sales import TOKEN_HEX, person_keys
 from tracecheck.text import fold, map_distinct
 
 PERSONAL_FIELDS = ("purchaser", "possessor")
 
-
-TOKEN_HEX = 16  # 64 bits
 
 
 def token(name: str, key: bytes) -> str:
@@ -36,17 +37,18 @@ def redact(batch: Batch, key: str) -> Batch:
         raise ValueError("redaction needs a key (--redact-key or TRACECHECK_REDACT_KEY)")
     secret = key.encode("utf-8")
     frame, raw_frame = batch.frame, batch.raw.frame
-    changes_raw, changes = {}, {}
+    changes_raw, changes, keys = {}, {}, {}
     for field in PERSONAL_FIELDS:
         header = batch.mapping.header_for(field)
         if header is None:
             continue
         changes_raw[header] = _hashed(raw_frame[header], secret)
         changes[field] = _hashed(frame[field], secret)
+        keys[field] = person_keys(frame[field], secret)
     if not changes:
         return batch
     raw = dataclasses.replace(batch.raw, frame=raw_frame.assign(**changes_raw))
-    return dataclasses.replace(batch, frame=frame.assign(**changes), raw=raw)
+    return dataclasses.replace(batch, frame=frame.assign(**changes), raw=raw, match_keys=keys)
 
 
 def _hashed(values: pd.Series, secret: bytes) -> pd.Series:

@@ -19,6 +19,9 @@ def fold(text: object) -> str:
     """
     if text is None or (isinstance(text, float) and np.isnan(text)):
         return ""
+    text = str(text)
+    if text.isascii():  # nothing to decompose: the same result, several times faster
+        return _NON_ALNUM.sub(" ", text.upper()).strip()
     decomposed = unicodedata.normalize("NFKD", str(text))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NON_ALNUM.sub(" ", stripped.upper()).strip()

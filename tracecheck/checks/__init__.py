@@ -128,5 +128,6 @@ from tracecheck.checks import (  # noqa: E402,F401  (registers the kinds)
     identifiers,
     licences,
     request_ids,
+    sales,
     structure,
 )
