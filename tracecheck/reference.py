@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
 from tracecheck.text import fold
+from tracecheck.vocabulary import Importers, Vocab, build_importers, build_models, build_vocab
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,11 @@ class Reference:
     makers: dict[str, Maker]  # folded alias -> maker
     matching: dict  # duplicate-matching parameters (rules/matching.yml)
     calibers: dict[str, str]  # folded caliber alias -> caliber class
+    # vocabulary tables (tracecheck.vocabulary): "manufacturers", "calibers", "firearm_types" -> Vocab
+    vocabularies: dict[str, Vocab] = field(default_factory=dict)
+    models: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)  # maker -> model key -> classes
+    maker_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # maker name -> folded aliases
+    importers: Importers = field(default_factory=lambda: Importers({}))
 
     def maker_for(self, folded_name: str) -> Maker | None:
         return _lookup_maker(self, folded_name)
@@ -45,6 +51,9 @@ def compile_reference(data: dict) -> Reference:
                       foreign=fold(country) not in ("US", "USA", "UNITED STATES"))
         for alias in [entry["name"], *entry.get("aliases", [])]:
             makers[fold(alias)] = maker
+    maker_table: dict[str, list] = {}
+    for entry in data.get("manufacturers", []):
+        maker_table.setdefault(str(entry["name"]), []).extend(entry.get("aliases", []))
     label = placeholders.get("serial_label") or r"^\s*(?:S\s*/\s*N|SN)\s*[:#.]+\s*|^\s*#\s*"
     return Reference(
         missing_words=frozenset(fold(w) for w in placeholders.get("missing", [])),
@@ -57,6 +66,13 @@ def compile_reference(data: dict) -> Reference:
         matching=dict(data.get("matching", {})),
         calibers={fold(alias): str(cls) for cls, aliases in data.get("calibers", {}).items()
                   for alias in [cls, *aliases]},
+        vocabularies={"manufacturers": build_vocab(maker_table, "exact"),
+                      "calibers": build_vocab(data.get("calibers") or {}, "caliber"),
+                      "firearm_types": build_vocab(data.get("firearm_types") or {}, "words")},
+        models=build_models(data.get("models") or {}),
+        maker_aliases={name: tuple(sorted({fold(a) for a in aliases}, key=len, reverse=True))
+                       for name, aliases in maker_table.items()},
+        importers=build_importers(data.get("importers") or []),
     )
 
 

@@ -105,4 +105,4 @@ def findings_frame(rows: Any, **columns: Any) -> pd.DataFrame:
     return frame
 
 
-from tracecheck.checks import dates, duplicates, identifiers, structure  # noqa: E402,F401  (registers the kinds)
+from tracecheck.checks import dates, duplicates, identifiers, structure, vocabulary  # noqa: E402,F401  (registers the kinds)

@@ -47,6 +47,7 @@ from tracecheck.ruleset.tables import (
     CanonicalField,
     Example,
     FieldSpec,
+    Importer,
     Items,
     Language,
     Manufacturer,
@@ -359,6 +360,10 @@ class PackFile(BaseModel):
         "spaces; the report shows the name. Lists extend the defaults; a name given to another agency moves there."))
     matching: Matching | None = Field(None, description="Duplicate matching parameters (rules/matching.yml).")
     calibers: dict[str, list[Word]] | None = Field(None, description="Caliber class -> aliases.")
+    firearm_types: dict[str, list[Word]] | None = Field(None, description="Firearm type -> the words that name it.")
+    models: dict[str, dict[str, list[Word]]] | None = Field(
+        None, description="Maker -> model -> every caliber class it was made in (only complete sets).")
+    importers: list[Importer] | None = Field(None, description="US importers: names, places, makers imported.")
     vocabulary: Vocabulary | None = Field(None, description="How headers without an alias are read "
                                                             "(rules/headers.yml); lists extend the default ones.")
     serial_label: str | None = Field(None, description="Not read; see `placeholders.serial_label`.")
