@@ -119,11 +119,13 @@ def model_caliber(ctx: CheckContext, *, maker: FieldName = "manufacturer", model
     for made_by, called, cal in combos:
         name = _maker_of(ctx, made_by) if pd.notna(made_by) else None
         table = ref.models.get(name) if name else None
-        classes = None
-        if table and pd.notna(called):
-            classes = table.get(model_key(fold(called), ref.maker_aliases.get(name, ())))
-        cls = ref.vocabularies["calibers"].known(fold(cal)) if classes and pd.notna(cal) else None
-        verdict.append((name, str(called), cls, ", ".join(sorted(classes))) if cls and cls not in classes else None)
+        if not (name and table and pd.notna(called) and pd.notna(cal)):
+            verdict.append(None)
+            continue
+        classes = table.get(model_key(fold(called), ref.maker_aliases.get(name, ())))
+        cls = ref.vocabularies["calibers"].known(fold(cal)) if classes else None
+        verdict.append((name, str(called), cls, ", ".join(sorted(classes)))
+                       if classes and cls and cls not in classes else None)
     bad = np.array([v is not None for v in verdict], dtype=bool)
     hit = bad[inverse]
     picked = [verdict[i] for i in inverse[hit]]
