@@ -211,7 +211,8 @@ def main() -> None:
     if args.profile in ("vocabulary", "all"):
         for language, profile in (("en", "us"), ("es", "mexico")):
             recall, clean = measure_vocabulary(args.rows, args.seed, language, profile)
-            print(f"\nvocabulary spoilings: {args.rows:,} rows, language={language}, profile={profile}, seed={args.seed}")
+            print(f"\nvocabulary spoilings: {args.rows:,} rows, language={language}, profile={profile}, "
+                  f"seed={args.seed}")
             print(recall.to_string(index=False))
             print(f"vocabulary findings on {clean.attrs['clean_rows']:,} clean rows:")
             print(clean.to_string(index=False) if len(clean) else "none")

@@ -42,7 +42,8 @@ def test_no_alias_names_two_makers(pack_data) -> None:
     seen: dict[str, str] = {}
     for entry in pack_data["manufacturers"]:
         for alias in {fold(a) for a in [entry["name"], *entry.get("aliases", [])]}:
-            assert seen.setdefault(alias, entry["name"]) == entry["name"], f"{alias!r}: {seen[alias]} and {entry['name']}"
+            first = seen.setdefault(alias, entry["name"])
+            assert first == entry["name"], f"{alias!r}: {first} and {entry['name']}"
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -54,8 +55,8 @@ def test_caliber_spellings(ref, text: str, expected: str | None) -> None:
 
 
 @pytest.mark.parametrize(("text", "maker", "expected"), [
-    ("GLOCK 19", "Glock", "19"), ("G-19", "Glock", "19"), ("Mod. 19", "Glock", "19"), ("M&P 40", "Smith & Wesson", "MP40"),
-    ("WASR-10", "Romarm", "WASR10"), ("GP100", "Ruger", "GP100")])
+    ("GLOCK 19", "Glock", "19"), ("G-19", "Glock", "19"), ("Mod. 19", "Glock", "19"),
+    ("M&P 40", "Smith & Wesson", "MP40"), ("WASR-10", "Romarm", "WASR10"), ("GP100", "Ruger", "GP100")])
 def test_model_key(ref, text: str, maker: str, expected: str) -> None:
     assert model_key(fold(text), ref.maker_aliases[maker]) == expected
 
