@@ -14,7 +14,7 @@ ammunition and magazines in the type column, placeholder dates), each from its o
 spellings, and prints the recall of the reason each spoiling must give.
 
 The ``vocabulary`` profile plants maker, caliber and type typos, a caliber the model was never made
-in (a Glock 19 in .45, a WASR-10 in 5.56), importer names without city and state and a Glock Inc
+in (a Glock 19 in .45, a WASR-10 in 5.56), a model typo (SD9EV), importer names without city and state and a Glock Inc
 marking on a Taurus, in both languages, and prints the recall of each and the vocabulary rules'
 findings on the rows left clean.
 """
@@ -140,6 +140,10 @@ def _wasr_in_556(frame: pd.DataFrame, rows: np.ndarray, rng: np.random.Generator
     frame.loc[rows, ["Manufacturer", "Model", "Caliber"]] = ["ROMARM", "WASR-10", "5.56X45"]
 
 
+def _sw_model_typo(frame: pd.DataFrame, rows: np.ndarray, rng: np.random.Generator) -> None:
+    frame.loc[rows, ["Manufacturer", "Model", "Caliber"]] = ["S&W", "SD9EV", "9MM"]
+
+
 def _taurus_by_glock_inc(frame: pd.DataFrame, rows: np.ndarray, rng: np.random.Generator) -> None:
     frame.loc[rows, ["Manufacturer", "Importer"]] = ["TAURUS", "GLOCK INC SMYRNA GA"]
 
@@ -151,11 +155,12 @@ VOCABULARY_SPOILS = {
     "type_typo": ("TC142", "typo", _set("Type", ["PISTOLAA", "REVOLBER", "ESCOPTA", "RIFEL", "SHOTGUM"])),
     "glock_19_in_45": ("TC143", None, _glock_19_in_45),
     "wasr_in_556": ("TC143", None, _wasr_in_556),
+    "model_typo": ("TC144", None, _sw_model_typo),
     "importer_name_only": ("TC111", "unknown_importer", _set("Importer", ["ACME IMPORTS", "GUN TRADERS LLC",
                                                                           "IMPORTADORA DEL NORTE"])),
     "importer_maker_mismatch": ("TC112", None, _taurus_by_glock_inc),
 }
-VOCABULARY_RULES = ("TC111", "TC112", "TC140", "TC141", "TC142", "TC143")
+VOCABULARY_RULES = ("TC111", "TC112", "TC140", "TC141", "TC142", "TC143", "TC144")
 
 
 def measure_vocabulary(rows: int, seed: int, language: str, profile: str) -> tuple[pd.DataFrame, pd.DataFrame]:

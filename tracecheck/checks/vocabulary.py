@@ -9,6 +9,7 @@ reference.yml ``manufacturers:`` and matching.yml ``calibers:`` (compiled in tra
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Literal
 
@@ -18,7 +19,7 @@ import pandas as pd
 from tracecheck.checks import CheckContext, check, findings_frame
 from tracecheck.checks.params import Count, FieldName, Length, Score
 from tracecheck.text import fold
-from tracecheck.vocabulary import FFL_PREFIX_RE, PLACE_RE, Vocab, model_key
+from tracecheck.vocabulary import FFL_PREFIX_RE, PLACE_RE, Vocab, build_vocab, model_key
 
 Table = Literal["manufacturers", "calibers", "firearm_types"]
 _DIGITS = re.compile(r"\D+")
@@ -132,6 +133,45 @@ def model_caliber(ctx: CheckContext, *, maker: FieldName = "manufacturer", model
     return findings_frame(frame.index[hit], field=caliber, value=frame.loc[hit, caliber],
                           maker=[p[0] for p in picked], model=[p[1] for p in picked],
                           caliber_class=[p[2] for p in picked], expected=[p[3] for p in picked])
+
+
+def _model_vocab(table: dict[str, frozenset[str]]) -> Vocab:
+    """A maker's listed models as a vocabulary of model keys."""
+    return build_vocab({key: [] for key in table})
+
+
+@check("model_typo", context={"maker": str, "canonical": str, "suggestions": str, "score": float})
+def model_typo(ctx: CheckContext, *, column: FieldName = "model", maker: FieldName = "manufacturer",
+               typo_score: Score = 80.0, min_length: Length = 4) -> pd.DataFrame:
+    """A model that is a near-miss (rapidfuzz ratio ≥ ``typo_score`` on the model key) of exactly one
+    model the pack lists for a known maker, with the same digits and at least ``min_length``
+    characters, and neither a shortening nor a lengthening of it: SD9EV for SD9VE (not SD40, an older
+    model than the SD40VE). Nothing is said about other unlisted models:
+    the model table is small and every maker makes models it does not list."""
+    if not (ctx.present(column) and ctx.present(maker)):
+        return findings_frame([])
+    ref = ctx.reference
+    frame = ctx.frame
+    inverse, combos = _combined_codes(frame[maker], frame[column])
+    verdict: list[tuple[str, str, str, float] | None] = []
+    for made_by, called in combos:
+        name = _maker_of(ctx, made_by) if pd.notna(made_by) else None
+        table = ref.models.get(name) if name else None
+        key = model_key(fold(called), ref.maker_aliases.get(name, ())) if table and pd.notna(called) else ""
+        if name is None or table is None or not key or key in table or len(key) < min_length:
+            verdict.append(None)
+            continue
+        vocab: Vocab = ctx.cached(f"models:{name}", functools.partial(_model_vocab, table))
+        close = [s for s in vocab.suggest(key, cutoff=typo_score, limit=3)
+                 if _DIGITS.sub("", s.alias) == _DIGITS.sub("", key)
+                 and not (s.alias.startswith(key) or key.startswith(s.alias))]  # SD40, an older model, not SD40VE
+        verdict.append((name, close[0].canonical, ", ".join(f"{s.canonical} ({s.score:g})" for s in close),
+                        close[0].score) if len(close) == 1 else None)
+    bad = np.array([v is not None for v in verdict], dtype=bool)
+    hit = bad[inverse]
+    picked = [verdict[i] for i in inverse[hit]]
+    return findings_frame(frame.index[hit], maker=[p[0] for p in picked], canonical=[p[1] for p in picked],
+                          suggestions=[p[2] for p in picked], score=[p[3] for p in picked])
 
 
 def _has_ffl_prefix(ctx: CheckContext, column: str) -> np.ndarray:
