@@ -206,6 +206,9 @@ def import_marking_incomplete(ctx: CheckContext, *, column: FieldName = "import_
             return None
         found = importers.find(folded)
         if found is None:
+            maker = ctx.reference.makers.get(folded)
+            if maker is not None and not maker.foreign:
+                return None  # a US maker written in the importer column: nothing was imported
             return "unknown_importer", "", ""
         if any(place and place in folded for place in map(fold, found.places)):
             return None
