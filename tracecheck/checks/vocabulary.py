@@ -96,9 +96,11 @@ def _combined_codes(*columns: pd.Series) -> tuple[np.ndarray, list[tuple]]:
     key = np.zeros(len(columns[0]), dtype=np.int64)
     for codes, uniques in parts:
         key = key * (len(uniques) + 1) + (codes + 1)
-    distinct, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    inverse, distinct = pd.factorize(key)  # hashing: no sort of the 1M keys
+    first = np.empty(len(distinct), dtype=np.int64)
+    first[inverse[::-1]] = np.arange(len(key) - 1, -1, -1)  # each combination's first row
     combos = [tuple(c.iloc[i] for c in columns) for i in first]
-    return inverse.reshape(-1), combos
+    return inverse, combos
 
 
 def _maker_of(ctx: CheckContext, value: object) -> str | None:
@@ -174,11 +176,9 @@ def model_typo(ctx: CheckContext, *, column: FieldName = "model", maker: FieldNa
                           suggestions=[p[2] for p in picked], score=[p[3] for p in picked])
 
 
-def _has_ffl_prefix(ctx: CheckContext, column: str) -> np.ndarray:
+def _has_ffl_prefix(values: pd.Series) -> np.ndarray:
     """True where the cell starts (or has a word starting) with an abbreviated-FFL prefix: 98612345-…"""
-    if not ctx.present(column):
-        return np.zeros(len(ctx.frame), dtype=bool)
-    codes, uniques = pd.factorize(ctx.frame[column])
+    codes, uniques = pd.factorize(values)
     found = np.array([bool(FFL_PREFIX_RE.search(str(v).strip().upper())) for v in uniques] + [False], dtype=bool)
     return found[codes]
 
@@ -216,8 +216,10 @@ def import_marking_incomplete(ctx: CheckContext, *, column: FieldName = "import_
 
     verdicts = [judge(v) for v in uniques] + [None]
     bad = np.array([v is not None for v in verdicts], dtype=bool)[codes]
-    for name in serials:
-        bad &= ~_has_ffl_prefix(ctx, name)
+    for name in serials:  # only the flagged rows' serials are read (a serial column is mostly distinct)
+        if ctx.present(name) and bad.any():
+            at = np.flatnonzero(bad)
+            bad[at] = ~_has_ffl_prefix(ctx.frame[name].iloc[at])
     # a known importer's name is reported once per spelling (its first row, with the count)
     known = np.array([v is not None and v[0] == "known_importer" for v in verdicts], dtype=bool)[codes] & bad
     counts = np.bincount(codes[known], minlength=len(uniques))
