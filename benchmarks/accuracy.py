@@ -1,6 +1,6 @@
 """Detection accuracy of the rules against the synthetic generator's ground truth.
 
-    python benchmarks/accuracy.py [--rows 50000] [--seed 11] [--profile defects|spoiled|sales|all]
+    python benchmarks/accuracy.py [--rows 50000] [--seed 11] [--profile defects|spoiled|sales|vocabulary|all]
 
 For each injected defect kind that a rule is meant to catch, prints how many injected rows the
 rule flagged (recall) and how many of the rule's findings fall on rows that carry none of the
@@ -15,6 +15,11 @@ from its own list of real spellings, and prints the recall of the reason each sp
 
 The ``sales`` profile gives every row a purchaser and a dealer state and plants multiple sales
 (``measure_sales``): recall of TC401/TC402, near misses flagged, and findings on other rows.
+
+The ``vocabulary`` profile plants maker, caliber and type typos, a caliber the model was never made
+in (a Glock 19 in .45, a WASR-10 in 5.56), a model typo (SD9EV), importer names without city and state and a Glock Inc
+marking on a Taurus, in both languages, and prints the recall of each and the vocabulary rules'
+findings on the rows left clean.
 """
 
 from __future__ import annotations
@@ -203,13 +208,86 @@ def measure_sales(rows: int, seed: int) -> pd.DataFrame:
                       "near_miss_rows": len(misses[code]), "near_miss_flagged": len(misses[code] & said),
                       "on_other_rows": len(said - planted[code] - misses[code])})
     return pd.DataFrame(lines)
+# spoiling -> (rule, reason it must give or None, spoil(frame, rows, rng) writing the planted cells)
+def _set(column: str, values: list[str]):
+    def spoil(frame: pd.DataFrame, rows: np.ndarray, rng: np.random.Generator) -> None:
+        frame.loc[rows, column] = rng.choice(values, size=len(rows))
+    return spoil
+
+
+def _glock_19_in_45(frame: pd.DataFrame, rows: np.ndarray, rng: np.random.Generator) -> None:
+    frame.loc[rows, ["Manufacturer", "Model", "Caliber"]] = ["GLOCK", "19", ".45 ACP"]
+
+
+def _wasr_in_556(frame: pd.DataFrame, rows: np.ndarray, rng: np.random.Generator) -> None:
+    frame.loc[rows, ["Manufacturer", "Model", "Caliber"]] = ["ROMARM", "WASR-10", "5.56X45"]
+
+
+def _sw_model_typo(frame: pd.DataFrame, rows: np.ndarray, rng: np.random.Generator) -> None:
+    frame.loc[rows, ["Manufacturer", "Model", "Caliber"]] = ["S&W", "SD9EV", "9MM"]
+
+
+def _taurus_by_glock_inc(frame: pd.DataFrame, rows: np.ndarray, rng: np.random.Generator) -> None:
+    frame.loc[rows, ["Manufacturer", "Importer"]] = ["TAURUS", "GLOCK INC SMYRNA GA"]
+
+
+VOCABULARY_SPOILS = {
+    "maker_typo": ("TC140", "typo", _set("Manufacturer", ["GLCOK", "SMITH & WESON", "TAURUSS", "RUGGER", "BERRETA",
+                                                          "REMINGTN", "NORINKO", "SIG SAUR"])),
+    "caliber_typo": ("TC141", "typo", _set("Caliber", [".45 ACCP", "9MMM", ".380 AUTTO", ".223 REMM"])),
+    "type_typo": ("TC142", "typo", _set("Type", ["PISTOLAA", "REVOLBER", "ESCOPTA", "RIFEL", "SHOTGUM"])),
+    "glock_19_in_45": ("TC143", None, _glock_19_in_45),
+    "wasr_in_556": ("TC143", None, _wasr_in_556),
+    "model_typo": ("TC144", None, _sw_model_typo),
+    "importer_name_only": ("TC111", "unknown_importer", _set("Importer", ["ACME IMPORTS", "GUN TRADERS LLC",
+                                                                          "IMPORTADORA DEL NORTE"])),
+    "importer_maker_mismatch": ("TC112", None, _taurus_by_glock_inc),
+}
+VOCABULARY_RULES = ("TC111", "TC112", "TC140", "TC141", "TC142", "TC143", "TC144")
+
+
+def measure_vocabulary(rows: int, seed: int, language: str, profile: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Recall of each vocabulary spoiling, and the vocabulary rules' findings on the clean rows."""
+    frame = generate_batch(rows, seed=seed, language=language, profile=profile, with_truth=True)
+    clean = frame["_truth_defects"].isna()
+    frame = frame.drop(columns=frame.filter(like="_truth_").columns)
+    # the spoilings name the English headers; the generator's columns 2-5 and 8 are these in any language
+    english = dict(zip(frame.columns[[2, 3, 4, 5, 8]], ["Manufacturer", "Model", "Caliber", "Type", "Importer"]))
+    frame = frame.rename(columns=english)
+    rng = np.random.default_rng(seed)
+    chosen = rng.permutation(np.flatnonzero(clean.to_numpy()))
+    per = min(len(chosen) // (2 * len(VOCABULARY_SPOILS)), max(rows // 200, 1))
+    planted: dict[str, set[int]] = {}
+    for k, (name, (_, _, spoil)) in enumerate(VOCABULARY_SPOILS.items()):
+        at = chosen[k * per:(k + 1) * per]
+        spoil(frame, at, rng)
+        planted[name] = {int(i) + 2 for i in at}
+    spoiled = set().union(*planted.values())
+    frame = frame.rename(columns={v: k for k, v in english.items()})
+    report = tracecheck.check(frame, as_of=dt.date(2026, 11, 1))
+    findings = report.findings[report.findings["rule"].isin(VOCABULARY_RULES)]
+    lines = []
+    for name, (rule, reason, _) in VOCABULARY_SPOILS.items():
+        hit = findings["rule"] == rule
+        if reason:
+            hit &= findings["reason"] == reason
+        said = set(findings.loc[hit, "row"].dropna().astype(int))
+        caught = len(planted[name] & said)
+        lines.append({"spoiling": name, "rule": rule, "planted": len(planted[name]), "caught": caught,
+                      "recall": round(caught / len(planted[name]), 3) if planted[name] else None})
+    clean_rows = set(np.flatnonzero(clean.to_numpy()) + 2) - spoiled
+    on_clean = findings[findings["row"].isin(clean_rows)]
+    summary = (on_clean.groupby(["rule", "severity", "reason"], dropna=False).size().rename("findings_on_clean_rows")
+               .reset_index())
+    summary.attrs["clean_rows"] = len(clean_rows)
+    return pd.DataFrame(lines), summary
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--profile", choices=("defects", "spoiled", "sales", "all"), default="all")
+    parser.add_argument("--profile", choices=("defects", "spoiled", "sales", "vocabulary", "all"), default="all")
     args = parser.parse_args()
     if args.profile in ("defects", "all"):
         for language, profile in (("en", "us"), ("es", "mexico")):
@@ -221,6 +299,14 @@ def main() -> None:
     if args.profile in ("sales", "all"):
         print(f"\nmultiple sales: {args.rows:,} rows, seed={args.seed}")
         print(measure_sales(args.rows, args.seed).to_string(index=False))
+    if args.profile in ("vocabulary", "all"):
+        for language, profile in (("en", "us"), ("es", "mexico")):
+            recall, clean = measure_vocabulary(args.rows, args.seed, language, profile)
+            print(f"\nvocabulary spoilings: {args.rows:,} rows, language={language}, profile={profile}, "
+                  f"seed={args.seed}")
+            print(recall.to_string(index=False))
+            print(f"vocabulary findings on {clean.attrs['clean_rows']:,} clean rows:")
+            print(clean.to_string(index=False) if len(clean) else "none")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from tracecheck.text import fold
+from tracecheck.vocabulary import Importers, Vocab, build_importers, build_models, build_vocab
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,11 @@ class Reference:
     agencies: dict[str, str] = field(default_factory=dict)  # agency_key of every alias -> the agency's name
     ffl_districts: dict[str, frozenset[str]] = field(default_factory=dict)  # "1-54" -> state codes
     state_codes: dict[str, str] = field(default_factory=dict)  # folded state name or abbreviation -> code
+    # vocabulary tables (tracecheck.vocabulary): "manufacturers", "calibers", "firearm_types" -> Vocab
+    vocabularies: dict[str, Vocab] = field(default_factory=dict)
+    models: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)  # maker -> model key -> classes
+    maker_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # maker name -> folded aliases
+    importers: Importers = field(default_factory=lambda: Importers({}))
 
     def maker_for(self, folded_name: str) -> Maker | None:
         return _lookup_maker(self, folded_name)
@@ -48,6 +54,9 @@ def compile_reference(data: dict) -> Reference:
                       foreign=fold(country) not in ("US", "USA", "UNITED STATES"))
         for alias in [entry["name"], *entry.get("aliases", [])]:
             makers[fold(alias)] = maker
+    maker_table: dict[str, list] = {}
+    for entry in data.get("manufacturers", []):
+        maker_table.setdefault(str(entry["name"]), []).extend(entry.get("aliases", []))
     label = placeholders.get("serial_label") or r"^\s*(?:S\s*/\s*N|SN)\s*[:#.]+\s*|^\s*#\s*"
     return Reference(
         missing_words=frozenset(fold(w) for w in placeholders.get("missing", [])),
@@ -64,6 +73,13 @@ def compile_reference(data: dict) -> Reference:
         ffl_districts={str(key): frozenset(map(str, states)) for key, states in
                        (data.get("ffl_districts") or {}).items()},
         state_codes=state_codes(data),
+        vocabularies={"manufacturers": build_vocab(maker_table, "exact"),
+                      "calibers": build_vocab(data.get("calibers") or {}, "caliber"),
+                      "firearm_types": build_vocab(data.get("firearm_types") or {}, "words")},
+        models=build_models(data.get("models") or {}),
+        maker_aliases={name: tuple(sorted({fold(a) for a in aliases}, key=len, reverse=True))
+                       for name, aliases in maker_table.items()},
+        importers=build_importers(data.get("importers") or []),
     )
 
 

@@ -130,4 +130,5 @@ from tracecheck.checks import (  # noqa: E402,F401  (registers the kinds)
     request_ids,
     sales,
     structure,
+    vocabulary,
 )

@@ -45,3 +45,5 @@ Metric = Literal["request_age_days", "time_to_crime_days", "submission_lag_days"
 Years = Annotated[float, Gt(0), Le(150)]  # a span in calendar years
 Days = Annotated[int, Ge(0), Le(150 * 366)]  # a span in days
 Length = Annotated[int, Ge(1), Le(100)]  # a number of characters
+Score = Annotated[float, Ge(0), Le(100)]  # a rapidfuzz similarity, 0-100
+Count = Annotated[int, Ge(1), Le(20)]  # a small number of items (suggestions shown)

@@ -153,7 +153,8 @@ def _own_part(data: dict[str, Any], path: Path) -> dict[str, Any]:
     for fname, aliases in (data.get("columns") or {}).items():  # user shorthand: field -> extra aliases
         part["fields"].setdefault(fname, []).extend([aliases] if isinstance(aliases, str) else list(aliases))
     for key in ("placeholders", "items", "us_country_names", "manufacturers", "matching", "calibers", "agency_aliases",
-                "ffl_districts", "us_states"):
+                "ffl_districts", "us_states",
+                "firearm_types", "models", "importers"):
         if key in data:
             part["reference"][key] = data[key]
     if data.get("vocabulary"):

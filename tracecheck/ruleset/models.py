@@ -42,6 +42,7 @@ from tracecheck.ruleset.tables import (
     CanonicalField,
     Example,
     FieldSpec,
+    Importer,
     Items,
     Language,
     Manufacturer,
@@ -294,6 +295,10 @@ class PackFile(BaseModel):
         "FFL region and IRS district ('1-54') -> the state codes of licences issued there (rules/ffl_districts.yml)."))
     us_states: dict[StateCode, list[Word]] | None = Field(None, description=(
         "State or territory code -> names and abbreviations of it in a dealer-state cell (Texas, Tex., Tejas)."))
+    firearm_types: dict[str, list[Word]] | None = Field(None, description="Firearm type -> the words that name it.")
+    models: dict[str, dict[str, list[Word]]] | None = Field(
+        None, description="Maker -> model -> every caliber class it was made in (only complete sets).")
+    importers: list[Importer] | None = Field(None, description="US importers: names, places, makers imported.")
     vocabulary: Vocabulary | None = Field(None, description="How headers without an alias are read "
                                                             "(rules/headers.yml); lists extend the default ones.")
     serial_label: str | None = Field(None, description="Not read; see `placeholders.serial_label`.")

@@ -127,6 +127,18 @@ class Manufacturer(BaseModel):
     aliases: list[Word] = []
 
 
+class Importer(BaseModel):
+    """A US importer (rules/vocabulary.yml): the names its markings use, the city and state marked on
+    the guns it imports, and the makers it imports (a ``closed`` list is complete)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: Word
+    aliases: list[Word] = []
+    places: list[Word] = Field([], description="City and state as marked (ST ALBANS VT).")
+    makers: list[Word] = Field([], description="Makers it imports, by their `manufacturers` name.")
+    closed: bool = Field(False, description="The maker list is complete: another maker is a mismatch.")
+
+
 
 
 _LEVELS = {"serial": SERIAL_LEVELS, "maker": MAKER_LEVELS, "model": MODEL_LEVELS, "caliber": CALIBER_LEVELS,
