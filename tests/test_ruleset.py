@@ -263,7 +263,7 @@ LOAD_ERRORS = [
      "each rule needs a code or a name", 3),
     # found by trying to break it: values that loaded, then crashed the run (exit 70) or silently did nothing
     ("param-pattern-does-not-compile", override("TC014:\n  params:\n    patterns: {FGR: 'FGR/(\\d+'}"),
-     "rule TC014", "params.patterns.FGR", "not a regular expression: missing ), unterminated subpattern", 5),
+     "rule TC014", "params.patterns.FGR", "not a valid regular expression: missing ), unterminated subpattern", 5),
     ("param-not-finite", override("TC310: {params: {max_years: .nan}}"), "rule TC310", "params.max_years",
      "finite number", 3),
     ("param-out-of-range", override("TC310: {params: {max_years: -5}}"), "rule TC310", "params.max_years",

@@ -9,7 +9,6 @@ import difflib
 import functools
 import inspect
 import math
-import re
 import types
 import typing
 from typing import Annotated, Any, Union
@@ -27,6 +26,7 @@ from pydantic import (
 
 from tracecheck.checks import REGISTRY
 from tracecheck.checks.params import FieldRef, PatternRef
+from tracecheck.ruleset.tables import compiled_pattern
 from tracecheck.ruleset.tables import problem_error as _problem
 from tracecheck.schema import CANONICAL_FIELDS
 
@@ -46,15 +46,7 @@ FieldNameParam = Annotated[str, AfterValidator(_known_field), WithJsonSchema(
      "examples": list(CANONICAL_FIELDS)})]
 
 
-def _compiles(value: str) -> str:
-    try:
-        re.compile(value)
-    except re.error as exc:
-        raise _problem(f"not a regular expression: {exc} (in {value!r})") from None
-    return value
-
-
-PatternParam = Annotated[str, AfterValidator(_compiles), WithJsonSchema(
+PatternParam = Annotated[str, AfterValidator(compiled_pattern), WithJsonSchema(
     {"type": "string", "format": "regex", "description": "A regular expression (Python re syntax)."})]
 
 

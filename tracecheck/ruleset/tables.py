@@ -28,7 +28,8 @@ def problem_error(text: str) -> PydanticCustomError:
     return PydanticCustomError("tc_problem", "{text}", {"text": text})
 
 
-def _compiles(pattern: str) -> str:
+def compiled_pattern(pattern: str) -> str:
+    """``pattern`` unchanged when it is a regular expression Python compiles, else a pack problem."""
     try:
         re.compile(pattern)
     except re.error as exc:
@@ -96,7 +97,7 @@ class Vocabulary(BaseModel):
                                                               "word (F: [date] for 'F. de compra').")
     stopwords: list[Word] = []
     fields: dict[CanonicalField, FieldWords] = {}
-    meaningless: list[Annotated[str, AfterValidator(_compiles)]] = Field(
+    meaningless: list[Annotated[str, AfterValidator(compiled_pattern)]] = Field(
         [], description="Regular expressions (on the folded header) of headers that say nothing about their column.")
     values: ValueWords | None = None
 
@@ -107,7 +108,7 @@ class Placeholders(BaseModel):
     obliterated: list[Word] = Field(
         [], description="Word stems that mean the serial was destroyed (anywhere in the cell).")
     privately_made: list[Word] = Field([], description="Words that mean a privately made firearm, which has no serial.")
-    serial_label: Annotated[str, AfterValidator(_compiles)] | None = Field(
+    serial_label: Annotated[str, AfterValidator(compiled_pattern)] | None = Field(
         None, description="Regular expression of labels cleaned off serials.")
 
 
