@@ -424,3 +424,12 @@ def test_blank_recovery_date_measures_time_to_crime_to_the_request_date(as_of):
     assert report.rows["submission_lag_days"].iloc[:3].isna().all()
     fallback = report.findings[report.findings["rule"] == "TC314"]
     assert fallback["row"].tolist() == [2, 3] and fallback["reason"].tolist() == ["blank", "placeholder"]
+
+
+def test_raise_for_status_counts_agree_with_their_words(as_of):
+    frame = pd.DataFrame({"Serial Number": ["", "BXYZ123"], "Manufacturer": ["Glock", "Glock"]})
+    report = _check_frame(frame, as_of)
+    with pytest.raises(ValidationFailed) as info:
+        report.raise_for_status("warning")
+    errors, warnings = report.summary["by_severity"]["error"], report.summary["by_severity"]["warning"]
+    assert errors == 1 and f"1 error, {warnings} warning{'' if warnings == 1 else 's'} " in str(info.value)

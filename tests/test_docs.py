@@ -271,3 +271,12 @@ def test_explain_a_rule_the_pack_defines_and_one_it_leaves_alone(user_pack: Path
     assert "set by pack" not in page and _section(page, "Messages")[1] == "- Row 2: Agency is missing (blank)"
     untouched = CliRunner().invoke(main, ["explain", "TC310", "--rules", str(user_pack), "--lang", "es"]).output
     assert _section(untouched, "Parámetros")[0] == "| nombre | valor por omisión |" and "fijada por" not in untouched
+
+
+def test_explain_with_a_pack_that_fixes_headers(tmp_path: Path) -> None:
+    """A pack's map: names the agency's own headers; the rule's example has its own and still runs."""
+    pack = tmp_path / "maponly.yml"
+    pack.write_text('extends: default\nmap:\n  request_id: "Folio"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["explain", "TC101", "--rules", str(pack)])
+    assert result.exit_code == 0, result.output
+    assert "Serial number 'SIN MATRICULA' is a placeholder" in result.output

@@ -434,3 +434,23 @@ def test_dependencies_run_one_way_from_ruleset_to_checks() -> None:
         assert not {m for m in imports(path) if m.startswith("tracecheck.ruleset")}, path
     assert "tracecheck.checks" in imports(root / "ruleset" / "build.py", top_level_only=True)
     assert "tracecheck.checks" in imports(root / "ruleset" / "models.py", top_level_only=True)
+
+
+def test_a_pack_severity_applies_to_every_reason_unless_reasons_are_given(tmp_path: Path) -> None:
+    """TC102 is an error with warning reasons; a pack's `severity: info` makes all of it info, and a pack
+    that also gives severity_by_reason keeps exactly those reasons apart."""
+    default = load_pack().rule("TC102")
+    assert default.severity_by_reason and default.severity == "error"
+    plain = tmp_path / "plain.yml"
+    plain.write_text("extends: default\nrules:\n  TC102: {severity: info}\n", encoding="utf-8")
+    rule = load_pack(plain).rule("TC102")
+    assert rule.severity == "info" and rule.severity_by_reason == {}
+    apart = tmp_path / "apart.yml"
+    apart.write_text("extends: default\nrules:\n  TC102: {severity: info, severity_by_reason: {lookalike: error}}\n",
+                     encoding="utf-8")
+    assert load_pack(apart).rule("TC102").severity_by_reason == {"lookalike": "error"}
+    reasons_only = tmp_path / "reasons.yml"
+    reasons_only.write_text("extends: default\nrules:\n  TC102: {severity_by_reason: {too_short: info}}\n",
+                            encoding="utf-8")
+    merged = load_pack(reasons_only).rule("TC102").severity_by_reason
+    assert merged["too_short"] == "info" and merged["lookalike"] == default.severity_by_reason["lookalike"]

@@ -13,6 +13,7 @@ shipped values.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -161,7 +162,8 @@ def example_messages(rule: Rule, pack: RulePack, words: Catalogue) -> list[tuple
     columns, rows = _table(rule.example.get("bad"))
     if not columns:
         return []
-    only = pack.with_selection([rule.code])
+    # the example has its own headers: a pack's map: is not applied to it
+    only = dataclasses.replace(pack.with_selection([rule.code]), fixed_map={}, map_origins={})
     frame = pd.DataFrame(rows, columns=columns, dtype=object)
     if rule.example.get("earlier"):  # a rule about earlier batches: the earlier rows go to a store first
         from tracecheck.api import check

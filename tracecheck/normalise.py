@@ -88,15 +88,21 @@ def normalise(raw: RawBatch, pack: RulePack, *, date_order: str = "auto", as_of:
 
 def _split_make_model(raw: RawBatch, mapping: ColumnMapping, pack: RulePack, index: pd.Index,
                       columns: dict[str, pd.Series]) -> None:
-    """A Make/Model column the mapper split (tracecheck.mapping.split): maker and model from each value;
-    ``manufacturer__split`` is False where no known maker starts the value (kept whole as the maker)."""
-    column = mapping.column_for("manufacturer")
-    if column is None or column.method != "split":
-        columns["manufacturer__split"] = pd.Series(True, index=index)
+    """A Make/Model column the mapper split (tracecheck.mapping.split): maker and model from each value.
+    A value no known maker starts is kept whole in the maker when the column feeds the maker
+    (``manufacturer__split`` False), else in the model (beside a maker column of its own)."""
+    split = [c for c in (mapping.column_for(f) for f in ("manufacturer", "model")) if c and c.method == "split"]
+    columns["manufacturer__split"] = columns["make_model__split"] = pd.Series(True, index=index)
+    if not split:
         return
-    parts = split_values(_text(raw.frame[column.header], index), compile_reference(pack.reference))
-    columns["manufacturer"], columns["model"] = parts["manufacturer"], parts["model"]
-    columns["manufacturer__split"] = parts["split"]
+    parts = split_values(_text(raw.frame[split[0].header], index), compile_reference(pack.reference))
+    columns["make_model__split"] = parts["split"]
+    fields = {c.field for c in split}
+    if "manufacturer" in fields:
+        columns["manufacturer"], columns["model"] = parts["manufacturer"], parts["model"]
+        columns["manufacturer__split"] = parts["split"]
+    else:  # the sheet has a maker column: the Make/Model column gives the model
+        columns["model"] = parts["model"].where(parts["split"], parts["whole"])
 
 
 def _without_other_items(raw: RawBatch, mapping: ColumnMapping, pack: RulePack) -> RawBatch:

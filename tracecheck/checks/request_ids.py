@@ -21,15 +21,15 @@ ANY_AGENCY = "*"
 
 
 @check("request_id_format", context={"pattern": str, "agency_name": str},
-       reasons=("scientific_notation", "float_suffix", "pattern"))
+       reasons=("scientific_notation", "float_suffix", "pattern", "pattern_any"))
 def request_id_format(ctx: CheckContext, *, column: FieldName = "request_id",
                       patterns: dict[str, Pattern] | None = None, agency: FieldName = "agency") -> pd.DataFrame:
     """Request ids a spreadsheet turned into a number (``scientific_notation``: digits are lost;
     ``float_suffix``: a trailing ``.0``), and ids that do not match their agency's pattern
-    (``pattern``). ``patterns`` maps an agency, by any name the pack's ``agency_aliases`` give it
-    (matched ignoring case, accents, punctuation and spaces), or ``*`` for every other row, to a
-    regular expression the whole id must match; without ``patterns`` only the number faults are
-    looked for. ``agency_name`` is the agency whose pattern the id missed."""
+    (``pattern``; ``pattern_any`` for the ``*`` pattern). ``patterns`` maps an agency, by any name the
+    pack's ``agency_aliases`` give it (matched ignoring case, accents, punctuation and spaces), or ``*``
+    for every other row, to a regular expression the whole id must match; without ``patterns`` only
+    the number faults are looked for. ``agency_name`` is the agency whose own pattern the id missed."""
     if not ctx.present(column):
         return findings_frame([])
     ids = ctx.frame[column].str.strip()
@@ -52,9 +52,9 @@ def request_id_format(ctx: CheckContext, *, column: FieldName = "request_id",
         for number, (owner, pattern) in enumerate(entries):
             mine = picked == number
             missed = mine & reason.eq("").to_numpy() & ~ids.str.fullmatch(pattern).fillna(True).astype(bool).to_numpy()
-            reason[missed] = "pattern"
+            reason[missed] = "pattern_any" if owner is None else "pattern"
             wanted[missed] = pattern
-            named[missed] = agencies[missed] if owner is None else owner
+            named[missed] = owner
     hit = known & reason.ne("")
     return findings_frame(ids.index[hit], value=ids[hit], reason=reason[hit], pattern=wanted[hit],
                           agency_name=named[hit])

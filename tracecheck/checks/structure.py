@@ -152,15 +152,16 @@ def make_model_split(ctx: CheckContext) -> pd.DataFrame:
     """A Make/Model column split at a known maker (tracecheck.mapping.split): one batch-level finding
     naming the column, the rows split and an example (reason ``split``), and one per value that does
     not start with a known maker, kept whole as the maker (``no_maker``)."""
-    column = ctx.batch.mapping.column_for("manufacturer")
-    if column is None or column.method != "split":
+    mapping = ctx.batch.mapping
+    split_fields = [c for c in (mapping.column_for(f) for f in ("manufacturer", "model")) if c and c.method == "split"]
+    if not split_fields:
         return findings_frame([])
-    frame = ctx.frame
-    split = frame["manufacturer__split"].to_numpy(dtype=bool) & frame["manufacturer"].notna().to_numpy()
+    column, frame = split_fields[0], ctx.frame
+    split = frame["make_model__split"].to_numpy(dtype=bool) & frame[column.field].notna().to_numpy()
     done = frame.loc[split, ["manufacturer", "model"]].head(1)
     example = next((f"{m} | {'' if pd.isna(d) else d}" for m, d in zip(done["manufacturer"], done["model"])), "")
-    letter = ctx.batch.letter("manufacturer")
-    summary = findings_frame([None], field="manufacturer", column=letter, reason="split",
+    letter = ctx.batch.letter(column.field)
+    summary = findings_frame([None], field=column.field, column=letter, reason="split",
                              compound_header=column.header, split_rows=pd.array([int(split.sum())], dtype="Int64"),
                              example=example)
     kept = frame.loc[~frame["manufacturer__split"].to_numpy(dtype=bool), "manufacturer"]

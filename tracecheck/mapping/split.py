@@ -25,7 +25,7 @@ from tracecheck.text import fold, map_distinct
 SPLIT_FIELDS = ("manufacturer", "model")
 MIN_SHARE = 0.5  # of sampled values that must start with a known maker for the column to be split
 MAX_MAKER_WORDS = 4  # "FABRICA DE ARME CUGIR" is the longest maker name in the default pack
-_SEPARATOR = re.compile(r"\s*[/,;|]\s*|\s+-\s+|\s+")
+_SEPARATOR = re.compile(r"\s*[/,;|-]\s*|\s+")
 
 
 def split_value(value: str, reference: Reference) -> tuple[str, str | None] | None:
@@ -43,9 +43,11 @@ def split_value(value: str, reference: Reference) -> tuple[str, str | None] | No
 
 
 def split_columns(mapping: ColumnMapping, samples: dict[str, list[Any]], reference: Reference) -> ColumnMapping:
-    """``mapping`` with each compound maker+model header feeding both fields (method ``split``) when
-    neither field has a column and at least MIN_SHARE of its sampled values start with a known maker."""
-    if mapping.fields & set(SPLIT_FIELDS):
+    """``mapping`` with a compound maker+model header feeding the fields of the two that no other
+    header feeds (method ``split``), when at least MIN_SHARE of its sampled values start with a
+    known maker: both fields, or only the model beside a maker column ("Marca" and "Marca/Modelo")."""
+    targets = tuple(f for f in SPLIT_FIELDS if f not in mapping.fields)
+    if not targets:
         return mapping
     for header, fields in mapping.compound:
         if not set(SPLIT_FIELDS) <= set(fields):
@@ -55,8 +57,8 @@ def split_columns(mapping: ColumnMapping, samples: dict[str, list[Any]], referen
         if share < MIN_SHARE:
             continue
         evidence = (Evidence("parts", " / ".join(SPLIT_FIELDS)), Evidence("maker_first", None, share))
-        added = tuple(MappedColumn(f, header, "split", 0.0, round(share, 3), evidence) for f in SPLIT_FIELDS)
-        decisions = tuple(dataclasses.replace(d, status="mapped", field=SPLIT_FIELDS[0]) if d.header == header else d
+        added = tuple(MappedColumn(f, header, "split", 0.0, round(share, 3), evidence) for f in targets)
+        decisions = tuple(dataclasses.replace(d, status="mapped", field=targets[0]) if d.header == header else d
                           for d in mapping.decisions)
         return dataclasses.replace(mapping, columns=mapping.columns + added, decisions=decisions,
                                    compound=tuple(c for c in mapping.compound if c[0] != header))
@@ -65,12 +67,12 @@ def split_columns(mapping: ColumnMapping, samples: dict[str, list[Any]], referen
 
 def split_values(values: pd.Series, reference: Reference) -> pd.DataFrame:
     """Each value divided at its maker: columns ``manufacturer``, ``model`` (text, missing when
-    absent) and ``split`` (True where a known maker was found; a value without one stays whole
-    in ``manufacturer``). Blank values stay blank and count as split."""
+    absent), ``whole`` (the value as written) and ``split`` (True where a known maker was found;
+    the caller keeps a value without one whole). Blank values stay blank and count as split."""
     found = map_distinct(values, lambda v: split_value(str(v), reference), missing=False)
     makers = [p[0] if p else (None if p is False else v) for p, v in zip(found, values, strict=True)]
     models = [p[1] if p else None for p in found]
     return pd.DataFrame({"manufacturer": pd.Series(makers, index=values.index, dtype="str"),
                          "model": pd.Series(models, index=values.index, dtype="str"),
-                         "split": [p is not None for p in found]}, index=values.index)
+                         "whole": values, "split": [p is not None for p in found]}, index=values.index)
 

@@ -31,7 +31,9 @@ class ValidationFailed(TracecheckError):
         self.report = report
         self.level = level
         counts = report.summary["by_severity"]
-        super().__init__(f"{counts['error']} errors, {counts['warning']} warnings (failing at {level})",
+        errors, warnings = counts["error"], counts["warning"]
+        super().__init__(f"{errors} error{'' if errors == 1 else 's'}, {warnings} warning{'' if warnings == 1 else 's'} "
+                         f"(failing at {level})",
                          path=report.batch["source"])
 
 

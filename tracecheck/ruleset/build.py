@@ -83,6 +83,8 @@ def _apply_override(entry: dict[str, Any], override: dict[str, Any]) -> None:
     entry["_source"] = override["_source"]  # errors from here on name the file that changed the rule
     entry["_trail"] = [*entry["_trail"], *override["_trail"]]
     entry["_overridden"] = set(entry.get("_overridden", ())) | (set(override) & {"title", "message", "messages", "fix"})
+    if "severity" in override:  # a new severity is every reason's, but for those the same override sets apart
+        entry["severity_by_reason"], entry["severity_by_field"] = {}, {}
     for key, value in override.items():
         if key in BOOKKEEPING or key in ("code", "name"):
             continue
