@@ -32,8 +32,8 @@ class ValidationFailed(TracecheckError):
         self.level = level
         counts = report.summary["by_severity"]
         errors, warnings = counts["error"], counts["warning"]
-        super().__init__(f"{errors} error{'' if errors == 1 else 's'}, {warnings} warning{'' if warnings == 1 else 's'} "
-                         f"(failing at {level})",
+        said = f"{errors} error{'' if errors == 1 else 's'}, {warnings} warning{'' if warnings == 1 else 's'}"
+        super().__init__(f"{said} (failing at {level})",
                          path=report.batch["source"])
 
 
