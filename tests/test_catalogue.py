@@ -129,10 +129,10 @@ def english_fragments() -> set[str]:
     walk({k: v for k, v in raw("en").items() if k not in META})
     for rule in load_pack().all_rules:
         texts += [rule.title, rule.message, *rule.messages.values(), rule.fix, rule.why]
-    spanish: list[str] = []
-    for values in raw("es").values():
-        if isinstance(values, dict):
-            spanish += [str(v) for v in values.values() if isinstance(v, str)]
+    english = texts
+    texts = []
+    walk(raw("es"))  # every Spanish text, rule texts too: a citation both share (27 CFR 478) is not English left
+    spanish, texts = [" ".join(t.split()) for t in texts], english
     fragments = set()
     for text in texts:
         for literal, *_ in string.Formatter().parse(" ".join(str(text).split())):
