@@ -46,11 +46,14 @@ def redact(batch: Batch, key: str) -> Batch:
         raise ValueError("redaction needs a key (--redact-key or TRACECHECK_REDACT_KEY)")
     secret = key.encode("utf-8")
     frame, raw_frame = batch.frame, batch.raw.frame
-    changes_raw, changes, keys = {}, {}, {}
+    from tracecheck.checks.structure import formula_text_mask  # the checks import this module
+
+    changes_raw, changes, keys, formulas = {}, {}, {}, {}
     for field in PERSONAL_FIELDS:
         header = batch.mapping.header_for(field)
         if header is None:
             continue
+        formulas[header] = formula_text_mask(raw_frame[header])  # still found once the text is a token
         changes_raw[header] = _hashed(raw_frame[header], secret)
         changes[field] = _hashed(frame[field], secret)
         keys[field] = person_keys(frame[field], secret)
@@ -59,7 +62,7 @@ def redact(batch: Batch, key: str) -> Batch:
         return dataclasses.replace(batch, personal_token=tokenise)
     raw = dataclasses.replace(batch.raw, frame=raw_frame.assign(**changes_raw))
     return dataclasses.replace(batch, frame=frame.assign(**changes), raw=raw, match_keys=keys,
-                               personal_token=tokenise)
+                               personal_token=tokenise, formula_texts=formulas)
 
 
 def hide_personal(fields: pd.Series, values: pd.Series, context: pd.DataFrame,
