@@ -51,7 +51,8 @@ def check(source: Source, rules: str | os.PathLike[str] | RulePack | None = None
     ``lang`` (a catalogue language: "en", "es") is the language of every text in the report;
     ``locale`` (e.g. "es_ES") refines how numbers are written. ``limits`` bounds file size,
     unpacked size, rows, columns and cell length (safe defaults). ``redact_key`` replaces
-    purchaser and possessor names with stable keyed hashes in every report. ``history`` (a
+    purchaser and possessor names with stable keyed hashes in every report (in the data and in
+    every finding on those columns, cell text quoted by the reader included). ``history`` (a
     ``tracecheck.History``, or an existing store's path or URL, opened for this check) matches every row
     against the requests of the batches recorded in it before (rule TC204 prior-duplicate; the
     report's ``batch.history`` says what the store held) and keeps what ``History.record(report)``

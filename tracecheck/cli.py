@@ -77,9 +77,10 @@ def main() -> None:
                    "max_unpack_ratio, max_rows, max_columns, max_cell_chars).")
 @click.option("--redact", is_flag=True,
               help="Replace purchaser and possessor names in every report with stable keyed hashes "
-                   "(key from --redact-key or the TRACECHECK_REDACT_KEY environment variable).")
+                   "(key from --redact-key or the TRACECHECK_REDACT_KEY environment variable; a key alone "
+                   "turns this on).")
 @click.option("--redact-key", default=None, envvar="TRACECHECK_REDACT_KEY", show_envvar=True,
-              help="Secret for --redact; the same key gives the same hash for the same name.")
+              help="Secret for --redact, and implies it; the same key gives the same hash for the same name.")
 @_HISTORY
 @click.option("--record", is_flag=True, help="After each input is checked and its reports written, add it to the "
               "history store (--history's, else the default): later batches are checked against it.")
@@ -99,6 +100,8 @@ def check(inputs, out_dir, formats, lang, locale, csv_delimiter, rules, fail_on,
     language = _language(lang, locale)
     mapping = _parse_map(maps)
     limits = _parse_limits(limit_pairs)
+    # a key has no other use: giving one (option or environment) redacts, rather than silently not
+    redact = redact or bool(redact_key)
     if redact and not redact_key:
         raise click.BadParameter("needs a key: --redact-key SECRET or TRACECHECK_REDACT_KEY", param_hint="--redact")
     if dayfirst and monthfirst:

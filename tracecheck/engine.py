@@ -21,6 +21,7 @@ from tracecheck.catalogue import Catalogue
 from tracecheck.checks import REGISTRY, CheckContext, context_schema
 from tracecheck.findings import FINDING_COLUMNS
 from tracecheck.normalise import Batch
+from tracecheck.redact import hide_personal
 from tracecheck.reference import compile_reference
 from tracecheck.ruleset import Rule, RulePack
 from tracecheck.templates import render
@@ -122,10 +123,12 @@ def _to_findings(rule: Rule, result: pd.Series | pd.DataFrame, batch: Batch, wor
     out["rule"], out["name"] = rule.code, rule.name
     out["reason"] = result["reason"].astype("str") if "reason" in result else pd.Series(np.nan, index=out.index,
                                                                                          dtype="str")
-    context = result.drop(columns=[c for c in result.columns if c in _RESERVED])
+    context = result.drop(columns=[c for c in result.columns if c in _RESERVED]).set_axis(out.index)
+    if batch.personal_token is not None:  # redacted: no cell text of a name column, whichever check read it
+        out["value"], context = hide_personal(out["field"], out["value"], context, batch.personal_token)
     out["severity"] = _severities(rule, out["reason"], out["field"])
     out["message"] = _messages(rule, out, context, batch, words)
-    return pd.concat([out, context.set_axis(out.index)], axis=1)
+    return pd.concat([out, context], axis=1)
 
 
 def _values(result: pd.DataFrame, out: pd.DataFrame, batch: Batch) -> pd.Series:

@@ -47,6 +47,11 @@ class Batch:
     # field -> per-row keyed match key of the name (tracecheck.sales.person_keys), set by redaction
     # from the names it replaces, so names can still be matched (multiple sales) without them
     match_keys: dict[str, pd.Series] = field(default_factory=dict)
+    # set by redaction: name -> its token under the key, for the findings the engine makes from cell
+    # text read before the names were replaced (reader notes, formulas, schema failures)
+    personal_token: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
+    # set by redaction: header -> which cells of a name column held formula text before it was replaced
+    formula_texts: dict[str, Any] = field(default_factory=dict)
 
     def present(self, field_name: str) -> bool:
         return field_name in self.mapping.fields

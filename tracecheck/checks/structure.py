@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from tracecheck.checks import CheckContext, check, findings_frame
@@ -112,6 +113,17 @@ def _is_formula_text(value: object) -> bool:
     return isinstance(value, str) and _FORMULA_TEXT.match(value.strip()) is not None
 
 
+def formula_text_mask(values: pd.Series) -> np.ndarray | None:
+    """Which cells of a column hold formula text (None: a column of numbers or dates, none can)."""
+    if values.dtype == object:  # workbook or DataFrame cells: test each distinct text once
+        return np.asarray(map_distinct(values, _is_formula_text, missing=False), dtype=bool)
+    if pd.api.types.is_string_dtype(values.dtype):  # csv text: a substring test inside Arrow first
+        hit = values.str.contains("=", regex=False).fillna(False).to_numpy(dtype=bool, copy=True)
+        hit[hit] = values[hit].str.strip().str.match(_FORMULA_TEXT).fillna(False).to_numpy(dtype=bool)
+        return hit
+    return None
+
+
 @check("formula_unresolved", context={"cell": str}, reasons=("no_saved_result", "formula_text"))
 def formula_unresolved(ctx: CheckContext) -> pd.DataFrame:
     """Cells holding a formula instead of its result.
@@ -131,12 +143,10 @@ def formula_unresolved(ctx: CheckContext) -> pd.DataFrame:
                       f"{cell.letter}{cell.row}"))
     for column in ctx.batch.mapping.columns:
         values = raw.frame[column.header]
-        if values.dtype == object:  # workbook or DataFrame cells: test each distinct text once
-            hit = map_distinct(values, _is_formula_text, missing=False).astype(bool)
-        elif pd.api.types.is_string_dtype(values.dtype):  # csv text: a substring test inside Arrow first
-            hit = values.str.contains("=", regex=False).fillna(False).to_numpy(dtype=bool, copy=True)
-            hit[hit] = values[hit].str.strip().str.match(_FORMULA_TEXT).fillna(False).to_numpy(dtype=bool)
-        else:
+        # a redacted name column: the cells that held formula text before the names were replaced
+        hit = ctx.batch.formula_texts.get(column.header)
+        hit = formula_text_mask(values) if hit is None else hit
+        if hit is None:
             continue
         letter = raw.column_letters.get(column.header)
         for row, value in values[hit].items():

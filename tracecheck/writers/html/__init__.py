@@ -17,6 +17,7 @@ import pandas as pd
 
 from tracecheck.catalogue import Catalogue
 from tracecheck.findings import SEVERITIES
+from tracecheck.redact import PERSONAL_FIELDS
 from tracecheck.report.view import ReportView
 from tracecheck.writers.html.charts import Bar, e, metric, svg_bars
 from tracecheck.writers.html.groups import MAX_GROUPS, MAX_PAIRS, duplicates_section
@@ -130,7 +131,8 @@ def _batch_findings(view: ReportView) -> str:
     if not len(whole):
         return ""
     items = "".join(f'<li>{_sev_badge(w, f.severity)} <code>{e(f.rule)}</code> {e(view.title(f.rule))}: '
-                    f'{e(f.message)}</li>' for f in _records(whole, "rule", "severity", "message"))
+                    f'{e(_message(view, f))}</li>'
+                    for f in _records(whole, "rule", "severity", "message", "field", "value"))
     return f'<section id="batch-findings"><h2>{_l(w, "batch_level")}</h2><ul class="msgs">{items}</ul></section>'
 
 
@@ -242,8 +244,8 @@ def _worst_row(view: ReportView, i: int, entry: dict[str, Any], found: pd.DataFr
     w = view.words
     titles = ", ".join(e(view.title(code)) for code in entry["rules"])
     msgs = "".join(f'<li>{_sev_badge(w, f.severity)} <code>{e(f.rule)}</code> '
-                   f'{e(f.column) + ": " if isinstance(f.column, str) else ""}{e(f.message)}</li>'
-                   for f in _records(found, "rule", "severity", "column", "message"))
+                   f'{e(f.column) + ": " if isinstance(f.column, str) else ""}{e(_message(view, f))}</li>'
+                   for f in _records(found, "rule", "severity", "column", "message", "field", "value"))
     path = f"summary.worst_rows.{i}"
     return (f'<tr class="st-{"error" if entry["errors"] else "warning"}">'
             f'<td class="n">{metric(w, f"{path}.row", entry["row"], view.row_label(entry["row"]))}</td>'
@@ -275,6 +277,15 @@ def _sev_badge(w: Catalogue, severity: str) -> str:
 def _legend(w: Catalogue, severities: tuple[str, ...]) -> str:
     keys = "".join(f'<span><i class="sw sev-{s}"></i>{e(w.severity(s))}</span>' for s in severities)
     return f'<figcaption class="legend">{keys}</figcaption>'
+
+
+def _message(view: ReportView, finding: Any) -> str:
+    """A finding's message; for one quoting a purchaser or possessor cell (control characters removed,
+    a formula, a schema failure), the rule's title and "—" instead: the page never shows a name (nor
+    its token), redacted or not."""
+    if finding.field in PERSONAL_FIELDS and isinstance(finding.value, str):
+        return f"{view.title(finding.rule)}: —"
+    return str(finding.message)
 
 
 def _records(frame: pd.DataFrame, *columns: str) -> list[Any]:
