@@ -43,16 +43,21 @@ def test_an_installed_plugin_kind_runs_from_a_pack(site: Path, tmp_path: Path) -
                tmp_path)
     assert done.returncode == EXIT_FINDINGS, done.stderr
     report = json.loads((tmp_path / "batch.report.json").read_text(encoding="utf-8"))
-    found = [(f["row"], f["severity"], f["reason"], f["message"], f["context"]["list_name"])
-             for f in report["findings"] if f["rule"] == "TC950"]
+    found = [(f["row"], f["severity"], f["reason"], f["message"], f["context"]["list_name"], f["field"], f["column"],
+              f["value"]) for f in report["findings"] if f["rule"] == "TC950"]
     said = "is on the already traced list: do not send it again"
-    assert found == [(2, "error", "listed", f"Serial 'abc-1234' {said}", "already traced"),
-                     (4, "error", "listed", f"Serial 'xyz0001' {said}", "already traced")]
+    assert found == [(2, "error", "listed", f"Serial 'abc-1234' {said}", "already traced", "serial_number", "A",
+                      "abc-1234"),
+                     (4, "error", "listed", f"Serial 'xyz0001' {said}", "already traced", "serial_number", "A",
+                      "xyz0001")]
     # the plugin's own rule, from the pack it ships (include: ["package:tracecheck_denylist/pack.yml"])
     assert [(f["row"], f["severity"], f["message"]) for f in report["findings"] if f["rule"] == "TC951"] == [
         (5, "warning", "Serial 'test' is on the test serials list")]
     listed = run(["rules", "--rules", str(PLUGINS / "plugin-pack.yml")], site, tmp_path)
     assert listed.returncode == 0 and "serial-denylisted" in listed.stdout and "serial-test-value" in listed.stdout
+    explained = run(["explain", "TC950", "--rules", str(PLUGINS / "plugin-pack.yml")], site, tmp_path)
+    assert explained.returncode == 0, explained.stderr
+    assert "serial_denylisted" in explained.stdout and "tests/cases/" not in explained.stdout  # no case file to name
 
 
 def test_the_pack_schema_has_the_plugin_kind(site: Path, tmp_path: Path) -> None:
