@@ -43,16 +43,21 @@ def test_an_installed_plugin_kind_runs_from_a_pack(site: Path, tmp_path: Path) -
                tmp_path)
     assert done.returncode == EXIT_FINDINGS, done.stderr
     report = json.loads((tmp_path / "batch.report.json").read_text(encoding="utf-8"))
-    found = [(f["row"], f["severity"], f["reason"], f["message"], f["context"]["list_name"])
-             for f in report["findings"] if f["rule"] == "TC950"]
+    found = [(f["row"], f["severity"], f["reason"], f["message"], f["context"]["list_name"], f["field"], f["column"],
+              f["value"]) for f in report["findings"] if f["rule"] == "TC950"]
     said = "is on the already traced list: do not send it again"
-    assert found == [(2, "error", "listed", f"Serial 'abc-1234' {said}", "already traced"),
-                     (4, "error", "listed", f"Serial 'xyz0001' {said}", "already traced")]
+    assert found == [(2, "error", "listed", f"Serial 'abc-1234' {said}", "already traced", "serial_number", "A",
+                      "abc-1234"),
+                     (4, "error", "listed", f"Serial 'xyz0001' {said}", "already traced", "serial_number", "A",
+                      "xyz0001")]
     # the plugin's own rule, from the pack it ships (include: ["package:tracecheck_denylist/pack.yml"])
     assert [(f["row"], f["severity"], f["message"]) for f in report["findings"] if f["rule"] == "TC951"] == [
         (5, "warning", "Serial 'test' is on the test serials list")]
     listed = run(["rules", "--rules", str(PLUGINS / "plugin-pack.yml")], site, tmp_path)
     assert listed.returncode == 0 and "serial-denylisted" in listed.stdout and "serial-test-value" in listed.stdout
+    explained = run(["explain", "TC950", "--rules", str(PLUGINS / "plugin-pack.yml")], site, tmp_path)
+    assert explained.returncode == 0, explained.stderr
+    assert "serial_denylisted" in explained.stdout and "tests/cases/" not in explained.stdout  # no case file to name
 
 
 def test_the_pack_schema_has_the_plugin_kind(site: Path, tmp_path: Path) -> None:
@@ -113,3 +118,53 @@ def test_load_plugins_loads_once_and_keeps_its_error(monkeypatch: pytest.MonkeyP
     with pytest.raises(plugins.PluginError, match="registered no check kind"):
         plugins.load_plugins(lambda: [twice])
     assert set(REGISTRY) == kinds
+
+
+FAULTY = '''
+import pandas as pd
+from tracecheck.checks import check
+
+
+@check("faulty_raises")
+def faulty_raises(ctx, **params):
+    raise RuntimeError("kaboom")
+
+
+@check("faulty_returns")
+def faulty_returns(ctx, **params):
+    return 42
+'''
+
+
+@pytest.mark.parametrize(("kind", "error"), [
+    ("faulty_raises", "RuntimeError: kaboom"),
+    ("faulty_returns", "TypeError: returned int, not a pandas Series or DataFrame"),
+])
+def test_a_plugin_kind_that_fails_is_one_line_naming_it(tmp_path: Path, kind: str, error: str) -> None:
+    """A second tiny plugin, installed as a distribution, whose kinds fail when a batch is checked:
+    exit code 2 and one line naming the rule, the kind and the plugin, never a traceback."""
+    dist = tmp_path / "tracecheck_faulty-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: tracecheck-faulty\nVersion: 1.0\n", encoding="utf-8")
+    (dist / "entry_points.txt").write_text("[tracecheck.checks]\nfaulty = tracecheck_faulty\n", encoding="utf-8")
+    (tmp_path / "tracecheck_faulty.py").write_text(FAULTY, encoding="utf-8")
+    (tmp_path / "pack.yml").write_text(
+        f"extends: default\nrules:\n  - {{code: TC960, name: faulty-rule, severity: error, check: {kind}, "
+        f"params: {{}}, message: \"Faulty\", fix: \"None\", why: Tests a failing plugin.,\n"
+        "     example: {bad: [{serial_number: ABC1234, manufacturer: Glock}], good: [{serial_number: QRS5678}]}}\n",
+        encoding="utf-8")
+    (tmp_path / "batch.csv").write_text("Serial Number,Manufacturer,Model\nABC1234,Glock,\n", encoding="utf-8")
+    done = run(["check", "--rules", "pack.yml", "batch.csv", "--out", ".", "-q"], tmp_path, tmp_path)
+    assert (done.returncode, done.stdout) == (EXIT_USAGE, "")
+    assert done.stderr == (f"tracecheck: error: rule TC960: check '{kind}' from plugin 'faulty' (tracecheck_faulty, "
+                           f"from tracecheck-faulty) failed: {error}\n")
+    assert not (tmp_path / "batch.report.json").exists()
+
+
+def test_a_built_in_kind_that_fails_stays_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracecheck.engine import _findings_of
+
+    rule = SimpleNamespace(code="TC001", check="value_missing", params={})
+    monkeypatch.setitem(REGISTRY, "value_missing", SimpleNamespace(__call__=None))
+    with pytest.raises(TypeError):  # not a PluginError: tracecheck's own bug, exit 70 in the CLI
+        _findings_of(rule, None, None, None)  # type: ignore[arg-type]

@@ -43,3 +43,12 @@ def test_the_readme_rule_table_names_every_rule_of_the_shipped_pack() -> None:
         if rule.status != "removed":
             shipped.setdefault(rule.family, set()).add(rule.name)
     assert listed == shipped
+
+
+def test_the_readme_plugin_example_is_the_tested_plugin() -> None:
+    """The "Check plugins" example is the plugin tests/test_plugins.py installs and runs, and gives
+    each finding its field and value (for the sheet column and ``{value!r}`` in messages)."""
+    block = re.search(r"```python\n(import re\n.*?def serial_denylisted.*?)```", README, re.S).group(1)
+    plugin = (ROOT / "tests" / "plugins" / "tracecheck_denylist" / "tracecheck_denylist" / "__init__.py")
+    assert block in plugin.read_text(encoding="utf-8")
+    assert "field=column, value=values[hit]" in block

@@ -19,6 +19,7 @@ import functools
 import json
 import shutil
 import textwrap
+from pathlib import Path
 from typing import Any
 
 from tracecheck.catalogue import Catalogue
@@ -27,6 +28,7 @@ from tracecheck.ruleset import Rule, RulePack, load_pack
 from tracecheck.ruleset.models import pack_json_schema
 from tracecheck.text import first_sentence
 
+ROOT = Path(__file__).resolve().parent.parent  # the repository: CASE_FILE is relative to it
 CASE_FILE = "tests/cases/{code}.yml"
 MATCHING_FILE = "rules/matching.yml"
 MATCHING_CHECKS = {"duplicate_group", "prior_duplicate"}
@@ -93,8 +95,10 @@ def rule_markdown(rule: Rule, words: Catalogue, *, pack: RulePack | None = None,
     lines = [f"# {rule.name} ({rule.code}): {rule.text('title', words)}", "", severity,
              f"- {t('docs', 'family')}: {t('family', rule.family)}",
              f"- {t('docs', 'status')}: {t('rule_status', rule.status)}, {t('docs', 'since')} {rule.since}",
-             f"- {t('docs', 'check')}: `{rule.check}` (`{check_function(rule)}`)",
-             f"- {t('docs', 'case_file')}: `{CASE_FILE.format(code=rule.code)}`"]
+             f"- {t('docs', 'check')}: `{rule.check}` (`{check_function(rule)}`)"]
+    case_file = CASE_FILE.format(code=rule.code)
+    if (ROOT / case_file).is_file():  # a user's or a plugin's rule has none in this repository
+        lines.append(f"- {t('docs', 'case_file')}: `{case_file}`")
     if rule.check in MATCHING_CHECKS:
         lines.append(f"- {t('docs', 'matching')}: `{MATCHING_FILE}`")
     lines += ["", f"## {t('docs', 'why')}", "", rule.text("why", words), "",

@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from tracecheck.catalogue import Catalogue
 from tracecheck.checks import REGISTRY, CheckContext, context_schema
+from tracecheck.checks.plugins import PluginError, plugin_of
 from tracecheck.findings import FINDING_COLUMNS
 from tracecheck.normalise import Batch
 from tracecheck.redact import hide_personal
@@ -48,8 +49,7 @@ def run(batch: Batch, pack: RulePack, *, words: Catalogue, progress: Progress | 
     for rule in pack.rules:
         if progress:
             progress(rule.code)
-        result = REGISTRY[rule.check](ctx, **rule.params)
-        part = _to_findings(rule, result, batch, words)
+        part = _findings_of(rule, ctx, batch, words)
         if len(part):
             parts.append(part)
     duplicates = ctx.cache.get("duplicates")
@@ -59,6 +59,24 @@ def run(batch: Batch, pack: RulePack, *, words: Catalogue, progress: Progress | 
     parts.clear()  # one copy of the findings at a time: the parts, then the whole, then it sorted
     findings = findings.take(_order(findings)).reset_index(drop=True)
     return Run(_table(findings, batch), duplicates)
+
+
+def _findings_of(rule: Rule, ctx: CheckContext, batch: Batch, words: Catalogue) -> pd.DataFrame:
+    """The findings of one rule. A plugin's check kind that fails (raises, or returns neither a
+    Series nor a DataFrame) is a PluginError naming the rule, the kind and the plugin, not a bug of
+    tracecheck's; a built-in kind's failure propagates (an internal error)."""
+    origin = plugin_of(rule.check)
+    try:
+        result = REGISTRY[rule.check](ctx, **rule.params)
+        if origin is not None and not isinstance(result, (pd.Series, pd.DataFrame)):
+            raise TypeError(f"returned {type(result).__name__}, not a pandas Series or DataFrame")
+        return _to_findings(rule, result, batch, words)
+    except Exception as exc:
+        if origin is None:
+            raise
+        said = " ".join(str(exc).split())
+        raise PluginError(f"rule {rule.code}: check {rule.check!r} from plugin {origin} failed: "
+                          f"{type(exc).__name__}{': ' + said if said else ''}") from None
 
 
 def _order(findings: pd.DataFrame) -> np.ndarray:

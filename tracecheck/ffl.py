@@ -36,6 +36,7 @@ _SEP = re.compile(r"[\s\-\u2010-\u2015./_]+")
 # The common spellings, read without the general path: all or none of the hyphens, upper case.
 _FAST_FULL = re.compile(r"([0-9])-?([0-9]{2})-?([0-9]{3})-?([0-9]{2})-?([0-9][A-HJ-M])-?([0-9]{5})")
 _FAST_SHORT = re.compile(r"([0-9])-?([0-9]{2})-?([0-9]{5})")
+_FLOAT_SUFFIX = re.compile(r"([0-9]{7,8})\.0+")  # a number column's ".0" after a licence's digits
 _FULL = (("region", 1), ("district", 2), ("county", 3), ("type", 2), ("expiry", 2), ("sequence", 5))
 _SHORT = (("region", 1), ("district", 2), ("sequence", 5))
 
@@ -46,7 +47,9 @@ class Licence(NamedTuple):
     ``form`` is "full", "short" (the abbreviated form) or None when the shape is wrong; then
     ``problem`` names it: ``invalid_characters``, ``letter_in_digits``, ``wrong_length`` or
     ``wrong_shape``. A 4-digit sequence (a lost leading zero) keeps its form with ``problem``
-    ``short_sequence`` and ``likely`` the value with the zero put back. For messages: ``characters``
+    ``short_sequence`` and ``likely`` the value with the zero put back; a number column's ``.0``
+    (``85101809.0``) is read without it, with ``problem`` ``float_suffix`` and ``likely`` the licence.
+    For messages: ``characters``
     (the characters at fault), ``segment`` (a part as written), ``length`` and ``expected`` (its
     length, or the whole value's, and the layout's).
     """
@@ -79,8 +82,17 @@ def parse(text: object) -> Licence:
     """Split an FFL number (full or abbreviated, any separators and case) into its parts.
 
     Never raises: a value that is not a licence comes back with ``form`` None and a ``problem``.
+    Excel's text apostrophe (``'8-51-01809``) is dropped.
     """
-    text = str(text)
+    text = str(text).strip()
+    if text.startswith("'") and len(text) > 1:
+        text = text[1:].strip()
+    if (float_cell := _FLOAT_SUFFIX.fullmatch(text)) is not None:
+        licence = parse(float_cell[1])
+        if licence.form is not None and licence.problem is None:
+            parts = {part: str(value) for part, value in licence._asdict().items()}
+            return licence._replace(problem="float_suffix", likely=_render(parts, _layout(licence)))
+        return licence
     fast = _FAST_FULL.fullmatch(text)
     if fast:
         r, d, c, t, e, s = fast.groups()
@@ -147,6 +159,10 @@ def _split(compact: str, layout: tuple[tuple[str, int], ...], *, short_sequence:
 
 
 _DIGIT_LOOKALIKES = str.maketrans("OQDILZSB", "00011258")
+
+
+def _layout(licence: Licence) -> tuple[tuple[str, int], ...]:
+    return _FULL if licence.form == "full" else _SHORT
 
 
 def _render(parts: dict[str, str], layout: tuple[tuple[str, int], ...]) -> str:

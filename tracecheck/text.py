@@ -44,7 +44,20 @@ def map_distinct(values: pd.Series, fn, *, missing=None) -> np.ndarray:
     return results[codes]
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+_INITIAL = re.compile(r"(?:^|[\s.(])[^\W\d_]\.$")  # "U.S." / "J.": a single letter and its period
+
+
 def first_sentence(text: str) -> str:
-    """The first sentence of ``text`` (up to the first ". ", "! " or "? "), whitespace collapsed."""
+    """The first sentence of ``text``, whitespace collapsed. A sentence ends at ".", "!" or "?"
+    followed by a space and an upper-case letter (or "¿", "¡"), but not after a single-letter
+    initial: "18 U.S.C. 923" and "U.S. Code" do not end one."""
     text = " ".join(text.split())
-    return re.split(r"(?<=[.!?])\s+", text, maxsplit=1)[0]
+    for end in _SENTENCE_END.finditer(text):
+        following = text[end.end()]
+        if not (following.isupper() or following in "¿¡"):
+            continue
+        if text[end.start() - 1] == "." and _INITIAL.search(text, 0, end.start()):
+            continue
+        return text[:end.start()]
+    return text

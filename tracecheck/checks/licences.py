@@ -3,8 +3,8 @@
 The parsing is ``tracecheck.ffl``; the region/district -> state table and the state names are the
 pack's (rules/ffl_districts.yml, compiled in ``tracecheck.reference``). Each distinct cell is read
 once, and each aspect is judged once per distinct value (the state, once per distinct pair of
-licence district and state). Blank cells and placeholders (N/A, UNKNOWN, ...) give no finding: the
-licence column is optional, a request is complete without it.
+licence district and state). Blank cells, placeholders (N/A, SIN LICENCIA, the pack's missing words)
+and all-zero numbers give no finding: the licence column is optional, a request is complete without it.
 """
 
 from __future__ import annotations
@@ -33,10 +33,15 @@ def licences(ctx: CheckContext, column: str) -> tuple[np.ndarray, pd.DataFrame]:
 
     def compute() -> tuple[np.ndarray, pd.DataFrame]:
         codes, uniques = pd.factorize(ctx.frame[column])
-        parts = parse_many(pd.Series(uniques, dtype=object), skip=lambda text: fold(text) in missing or not fold(text))
+        parts = parse_many(pd.Series(uniques, dtype=object), skip=lambda text: _placeholder(fold(text), missing))
         return codes, parts
 
     return ctx.cached(f"ffl:{column}", compute)
+
+
+def _placeholder(key: str, missing: frozenset[str]) -> bool:
+    """A folded cell that stands for "no licence": blank, a pack placeholder word, or zeros only."""
+    return key.replace(" ", "").strip("0") == "" or key in missing
 
 
 def _home_regions(districts: dict[str, frozenset[str]]) -> dict[str, str]:
@@ -50,15 +55,16 @@ def _home_regions(districts: dict[str, frozenset[str]]) -> dict[str, str]:
 
 @check("ffl_number", context=_CONTEXT,
        reasons=("invalid_characters", "letter_in_digits", "wrong_length", "wrong_shape", "short_sequence",
-                "no_region", "other_region", "unknown_district", "reserved", "unknown_type", "collector",
-                "bad_month", "month_not_letter", "state_mismatch"))
+                "float_suffix", "no_region", "other_region", "unknown_district", "reserved", "unknown_type",
+                "collector", "bad_month", "month_not_letter", "state_mismatch"))
 def ffl_number(ctx: CheckContext, *, column: FieldName, aspect: Aspect,
                state: FieldName = "dealer_state") -> pd.DataFrame:
     """One aspect of a dealer licence number (domain notes §6), full or abbreviated form:
 
     * ``shape``: not readable as a licence (``invalid_characters``, ``letter_in_digits``,
       ``wrong_length``, ``wrong_shape``), or a 4-digit sequence (``short_sequence``, with the
-      ``likely`` value: a lost leading zero);
+      ``likely`` value: a lost leading zero), or a number column's ``.0`` (``float_suffix``, with the
+      ``likely`` licence);
     * ``region_district``: a region ATF does not use (``no_region``), a district listed under
       another region (``other_region``, ``home_region``), or one the table lists nowhere
       (``unknown_district``);

@@ -11,7 +11,9 @@ pack takes with ``include: ["package:tracecheck_denylist/pack.yml"]``.
 registry to build the pack models (``tracecheck.ruleset.load_pack``, the pack JSON Schema) or the
 findings' context struct (``tracecheck.checks.context_schema``). A plugin that fails to import,
 registers a kind twice, or registers no kind raises ``PluginError`` (exit code 2), one line naming
-the plugin; the same error again on every later call.
+the plugin; the same error again on every later call. A plugin's kind that fails while a batch is
+checked (it raises, or returns something that is not a Series or DataFrame) is a ``PluginError`` too,
+naming the rule, the kind and the plugin (``tracecheck.engine``); a built-in kind that fails is a bug.
 """
 
 from __future__ import annotations
@@ -30,6 +32,13 @@ class PluginError(TracecheckError):
 
 
 _state: dict[str, Any] = {"done": False, "error": None, "loaded": {}}
+_origin: dict[str, str] = {}  # a plugin's check kind -> "'denylist' (tracecheck_denylist, from tracecheck-denylist)"
+
+
+def plugin_of(kind: str) -> str | None:
+    """The plugin that registered check kind ``kind`` (its entry point, module and distribution), or
+    None for a built-in kind."""
+    return _origin.get(kind)
 
 
 def load_plugins(entry_points: Callable[[], Iterable[Any]] | None = None) -> dict[str, tuple[str, ...]]:
@@ -46,7 +55,8 @@ def load_plugins(entry_points: Callable[[], Iterable[Any]] | None = None) -> dic
     for point in sorted(found, key=lambda p: p.name):
         before = set(REGISTRY)
         dist = getattr(getattr(point, "dist", None), "name", None)
-        label = f"check plugin {point.name!r} ({point.value}{', from ' + dist if dist else ''})"
+        named = f"{point.name!r} ({point.value}{', from ' + dist if dist else ''})"
+        label = f"check plugin {named}"
         try:
             point.load()
         except Exception as exc:  # a third party's import: any error, said on one line
@@ -60,4 +70,5 @@ def load_plugins(entry_points: Callable[[], Iterable[Any]] | None = None) -> dic
             _state["error"] = error
             raise error
         _state["loaded"][point.name] = added
+        _origin.update(dict.fromkeys(added, named))
     return dict(_state["loaded"])

@@ -57,7 +57,8 @@ def _has(values: pd.Series, words: list[str]) -> np.ndarray:
 
 
 @check("multiple_sale", context={"related_rows": list[int], "guns": int, "span": int, "first_sale": str,
-                                 "last_sale": str, "purchaser_token": str}, reasons=("within", "connected"))
+                                 "last_sale": str, "counted_as": str, "purchaser_token": str},
+       reasons=("within", "one_day", "one_business_day", "connected"))
 def multiple_sale(ctx: CheckContext, *, types: list[str], semi_auto_words: list[str] | None = None,
                   semi_auto_models: list[str] | None = None, fixed_magazine_models: list[str] | None = None,
                   rimfire_calibers: list[str] | None = None,
@@ -80,7 +81,9 @@ def multiple_sale(ctx: CheckContext, *, types: list[str], semi_auto_words: list[
     counted), ``first_sale``/``last_sale`` (ISO dates) and, only when the batch was redacted,
     ``purchaser_token``: the redaction token of the name written in sorted word order (one token for
     "PEREZ, JUAN" and "Juan Pérez"). Reason ``within`` when the run spans at most the window,
-    ``connected`` for a chain of linked sales. The name itself is never in a finding: the field's
+    ``one_day`` when its sales were all on one date, ``one_business_day`` when they were on several
+    dates that count as one business day (a Saturday and a Sunday: ``counted_as``, the open day they
+    count as), ``connected`` for a chain of linked sales. The name itself is never in a finding: the field's
     value is left blank."""
     needed = ["purchaser", "purchase_date", "firearm_type"] + (["dealer_state"] if states else [])
     if not all(ctx.present(f) for f in needed):
@@ -111,10 +114,10 @@ def multiple_sale(ctx: CheckContext, *, types: list[str], semi_auto_words: list[
     if not len(found):
         return findings_frame([])
     found = windows(buyer, _gun_units(ctx)[pos], day, window_business_days)
-    return _findings(ctx, found, pos, window_business_days)
+    return _findings(ctx, found, pos, window_business_days, weekmask)
 
 
-def _findings(ctx: CheckContext, found: pd.DataFrame, pos: np.ndarray, window: int) -> pd.DataFrame:
+def _findings(ctx: CheckContext, found: pd.DataFrame, pos: np.ndarray, window: int, weekmask: str) -> pd.DataFrame:
     if not len(found):
         return findings_frame([])
     found = found.sort_values(["run", "pos"], kind="stable")
@@ -131,10 +134,15 @@ def _findings(ctx: CheckContext, found: pd.DataFrame, pos: np.ndarray, window: i
     first = sale.groupby(run).transform("min").dt.strftime("%Y-%m-%d")
     last = sale.groupby(run).transform("max").dt.strftime("%Y-%m-%d")
     span = found["span"].to_numpy(dtype=np.int64)
+    one_date = (first == last).to_numpy()
+    reason = np.where(span > window, "connected", np.where(span > 1, "within", np.where(one_date, "one_day",
+                                                                                         "one_business_day")))
+    opened = np.busday_offset(first.to_numpy().astype("datetime64[D]"), 0, roll="forward", weekmask=weekmask)
+    counted = np.where(reason == "one_business_day", opened.astype(str).astype(object), None)
     token = np.full(len(at), None, dtype=object)
     if _redacted(ctx):  # one token for the matched names: the redaction token of the name in sorted word order
         token = np.array([f"person-{k[:TOKEN_HEX]}" for k in _purchasers(ctx).to_numpy()[at]], dtype=object)
     return findings_frame(rows, field="purchaser", value=np.full(len(at), None, dtype=object),
-                          reason=np.where(span <= window, "within", "connected"), related_rows=related,
+                          reason=reason, related_rows=related, counted_as=counted,
                           guns=found["guns"].to_numpy(dtype=np.int64), span=span, first_sale=first.to_numpy(),
                           last_sale=last.to_numpy(), purchaser_token=token)

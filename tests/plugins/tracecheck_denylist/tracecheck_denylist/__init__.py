@@ -18,10 +18,11 @@ def _key(value: object) -> str:
 @check("serial_denylisted", context={"list_name": str}, reasons=("listed",))
 def serial_denylisted(ctx: CheckContext, *, serials: list[str], list_name: str = "denylist",
                       column: FieldName = "serial_number") -> pd.DataFrame:
-    """Rows whose ``column`` is one of ``serials`` (ignoring case, spaces and punctuation)."""
+    """Rows whose serial is on the list (ignoring case, spaces and punctuation)."""
     if not ctx.present(column):
         return findings_frame([])
     listed = {_key(s) for s in serials}
     values = ctx.frame[column]
     hit = values.notna() & values.map(lambda v: _key(v) in listed).astype(bool)
-    return findings_frame(values.index[hit.to_numpy()], value=values[hit], reason="listed", list_name=list_name)
+    return findings_frame(values.index[hit.to_numpy()], field=column, value=values[hit], reason="listed",
+                          list_name=list_name)
