@@ -215,36 +215,48 @@ def _has_ffl_prefix(values: pd.Series) -> np.ndarray:
     return found[codes]
 
 
-@check("import_marking_incomplete", context={"importer": str, "places": str, "same_rows": int},
-       reasons=("known_importer", "unknown_importer"))
+@check("import_marking_incomplete", context={"importer": str, "places": str, "example": str, "same_rows": int},
+       reasons=("known_importer", "unknown_importer", "not_a_name"))
 def import_marking_incomplete(ctx: CheckContext, *, column: FieldName = "import_marking",
-                              serials: tuple[FieldName, ...] = ("import_serial", "serial_number")) -> pd.DataFrame:
+                              serials: tuple[FieldName, ...] = ("import_serial", "serial_number"),
+                              imported_words: list[str] | None = None,
+                              not_imported_words: list[str] | None = None) -> pd.DataFrame:
     """An import marking that names an importer but gives neither its city and state (a US state
     code as the last word, or a state's name) nor a serial prefixed with the abbreviated FFL number
     (here or in the ``serials`` cells): 27 CFR 478.92(a)(1). Reason ``known_importer``: the pack's
-    importer table knows the name (``importer``, and ``places``, the first city and state its
-    markings give), reported once per spelling on its first row with ``same_rows``, the rows that
-    carry it; ``unknown_importer``: it does not, reported on every row."""
+    importer table knows the name (``importer``; ``places``, the first city and state its markings
+    give; ``example``, the importer's name as written with that place), reported once per spelling on
+    its first row with ``same_rows``, the rows that carry it; ``unknown_importer``: it does not,
+    reported on every row; ``not_a_name``: the cell is a yes flag (one of ``imported_words``: SI,
+    YES, IMPORTADA), so the gun is imported but the importer is not named. A no flag
+    (``not_imported_words``: NO, NACIONAL) says nothing was imported: no finding here."""
     if not ctx.present(column):
         return findings_frame([])
     importers = ctx.reference.importers
     codes, uniques = pd.factorize(ctx.frame[column])
+    yes = {fold(w) for w in imported_words or []}
+    no = {fold(w) for w in not_imported_words or []}
 
-    def judge(value: object) -> tuple[str, str, str] | None:
+    def judge(value: object) -> tuple[str, str, str, str] | None:
         folded = fold(value)
-        if _blank(ctx, folded) or not re.search(r"[A-Z]", folded):
+        if _blank(ctx, folded) or not re.search(r"[A-Z]", folded) or folded in no:
             return None
+        if folded in yes:
+            return "not_a_name", "", "", ""
         if PLACE_RE.search(folded) or FFL_PREFIX_RE.search(str(value).strip().upper()):
             return None
-        found = importers.find(folded)
+        found, alias = importers.find_alias(folded)
         if found is None:
             maker = ctx.reference.makers.get(folded)
             if maker is not None and not maker.foreign:
                 return None  # a US maker written in the importer column: nothing was imported
-            return "unknown_importer", "", ""
+            return "unknown_importer", "", "", ""
         if any(place and place in folded for place in map(fold, found.places)):
             return None
-        return "known_importer", found.name, found.places[0] if found.places else "CITY ST"
+        place = found.places[0] if found.places else "CITY ST"
+        # the name as written, then the place: "CAI-12345" (a number after the name) advises "CAI ST ALBANS VT"
+        name = str(value).strip() if alias == folded else alias
+        return "known_importer", found.name, place, f"{name} {place}"
 
     verdicts = [judge(v) for v in uniques] + [None]
     bad = np.array([v is not None for v in verdicts], dtype=bool)[codes]
@@ -262,7 +274,7 @@ def import_marking_incomplete(ctx: CheckContext, *, column: FieldName = "import_
     picked = [verdicts[c] for c in codes[keep]]
     same = np.where(known[keep], counts[codes[keep]], 1)
     return findings_frame(ctx.frame.index[keep], reason=[p[0] for p in picked], importer=[p[1] for p in picked],
-                          places=[p[2] for p in picked], same_rows=same)
+                          places=[p[2] for p in picked], example=[p[3] for p in picked], same_rows=same)
 
 
 @check("importer_maker_mismatch", context={"importer": str, "maker": str, "imports": str})
