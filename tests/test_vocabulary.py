@@ -95,3 +95,23 @@ def test_importer_found_at_the_start_of_a_marking(ref) -> None:
     assert ref.importers.find(fold("CAI GEORGIA VT")).name == "Century International Arms"
     assert ref.importers.find(fold("Glock, Inc. Smyrna GA")).closed is True
     assert ref.importers.find(fold("ACME IMPORTS")) is None
+
+
+def test_messages_name_calibers_and_types_in_the_report_language() -> None:
+    """TC141/TC143 read the pack's caliber names, not class ids; TC142 names the type in the report's language."""
+    import datetime as dt
+
+    import pandas as pd
+
+    import tracecheck
+
+    frame = pd.DataFrame({"serial_number": ["A1", "A2", "A3"], "manufacturer": ["Glock", "Glock", "Glock"],
+                          "model": ["GLOCK 19", "17", "19"], "caliber": [".45 ACP", ".38 SPCL", "9MM"],
+                          "firearm_type": ["PISTOL", "PISTOL", "PISTOLAA"]})
+    for lang, pistol in (("en", "pistol"), ("es", "pistola")):
+        report = tracecheck.check(frame, select=["TC141", "TC142", "TC143"], as_of=dt.date(2024, 6, 1), lang=lang)
+        messages = {f["rule"]: f["message"] for f in report.findings.to_dict("records")}
+        assert "(.45 ACP)" in messages["TC143"] and "9mm (9x19)" in messages["TC143"], messages
+        assert "Glock 19 " in messages["TC143"] and "GLOCK 19" not in messages["TC143"], messages
+        assert ".38 Special?" in messages["TC141"] and "38spl" not in messages["TC141"], messages
+        assert f"{pistol}?" in messages["TC142"], messages

@@ -74,7 +74,7 @@ def compile_reference(data: dict) -> Reference:
                        (data.get("ffl_districts") or {}).items()},
         state_codes=state_codes(data),
         vocabularies={"manufacturers": build_vocab(maker_table, "exact"),
-                      "calibers": build_vocab(data.get("calibers") or {}, "caliber"),
+                      "calibers": build_vocab(data.get("calibers") or {}, "caliber", data.get("caliber_names")),
                       "firearm_types": build_vocab(data.get("firearm_types") or {}, "words")},
         models=build_models(data.get("models") or {}),
         maker_aliases={name: tuple(sorted({fold(a) for a in aliases}, key=len, reverse=True))

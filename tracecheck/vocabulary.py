@@ -17,6 +17,9 @@ from tracecheck.text import fold
 _CALIBER_PREFIX = re.compile(r"^(?:CAL|CALIBRE|CALIBER|CALIBRO|CALL)(?: DE)? ")
 _CALIBER_SUFFIX = re.compile(r" ?(?:MM|CAL|CALIBRE|CALIBER|CALIBRO)$")
 _MODEL_PREFIX = re.compile(r"^(?:MODEL|MODELO|MOD|MDL|NO)\s+")
+# Generation and variant words after a model number that do not change its caliber: "19 GEN 5 MOS",
+# "G17 GEN4", "92 FS" (Glock generations, Modular Optic System, Beretta's FS frame).
+_MODEL_VARIANT = re.compile(r"(?<=\S) (?:GEN ?\d|GENERATION ?\d|MOS|FS|FSL)\b")
 _US_STATES = ("AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC "
               "ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR").split()
 _US_STATE_NAMES = ("ALABAMA ALASKA ARIZONA ARKANSAS CALIFORNIA COLORADO CONNECTICUT DELAWARE FLORIDA GEORGIA HAWAII "
@@ -51,6 +54,12 @@ class Vocab:
     words_re: re.Pattern[str] | None = None
     choices: tuple[str, ...] = ()
     choices_by_length: tuple[str, ...] = ()  # aliases, longest first (prefix lookups)
+    names: dict[str, str] = field(default_factory=dict)  # canonical value -> the name a message shows
+
+    def name(self, canonical: str) -> str:
+        """The name a person reads for a canonical value (a caliber class's ".45 ACP"); the value itself
+        when the pack gives none."""
+        return self.names.get(canonical, canonical)
 
     def known(self, folded: str) -> str | None:
         """The canonical value of a folded cell, or None when the table does not know it."""
@@ -100,8 +109,9 @@ def _caliber_keys(folded: str) -> list[str]:
     return keys
 
 
-def build_vocab(table: dict[str, list], kind: str = "exact") -> Vocab:
-    """A Vocab from canonical -> aliases (the canonical value is an alias of itself)."""
+def build_vocab(table: dict[str, list], kind: str = "exact", names: dict[str, str] | None = None) -> Vocab:
+    """A Vocab from canonical -> aliases (the canonical value is an alias of itself); ``names``: the
+    name a message shows for a canonical value, when it is not the value itself."""
     aliases = {fold(alias): str(canonical) for canonical, listed in table.items()
                for alias in [canonical, *(listed or [])] if fold(alias)}
     words_re = None
@@ -109,18 +119,21 @@ def build_vocab(table: dict[str, list], kind: str = "exact") -> Vocab:
         ordered = sorted(aliases, key=len, reverse=True)
         words_re = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in ordered) + r")\b") if ordered else None
     compact = {a.replace(" ", ""): c for a, c in aliases.items()} if kind == "caliber" else {}
-    return Vocab(aliases, kind, compact, words_re, tuple(aliases), tuple(sorted(aliases, key=len, reverse=True)))
+    return Vocab(aliases, kind, compact, words_re, tuple(aliases), tuple(sorted(aliases, key=len, reverse=True)),
+                 {str(k): str(v) for k, v in (names or {}).items()})
 
 
 def model_key(folded_model: str, maker_aliases: tuple[str, ...] = ()) -> str:
-    """A model as the model table keys it: maker name and MODEL/MOD/G dropped, no spaces.
-    ``"GLOCK 19"`` -> ``"19"``; ``"G-19"`` -> ``"19"``; ``"M&P 40"`` -> ``"MP40"``; ``"WASR-10"`` -> ``"WASR10"``."""
+    """A model as the model table keys it: maker name, MODEL/MOD/G and generation or variant words
+    (GEN 5, MOS, FS) dropped, no spaces. ``"GLOCK 19"`` -> ``"19"``; ``"G-19"`` -> ``"19"``;
+    ``"19 GEN 5"`` -> ``"19"``; ``"M&P 40"`` -> ``"MP40"``; ``"WASR-10"`` -> ``"WASR10"``."""
     text = folded_model
     for alias in maker_aliases:
         if text.startswith(alias + " "):
             text = text[len(alias) + 1:]
             break
     text = _MODEL_PREFIX.sub("", text)
+    text = _MODEL_VARIANT.sub("", text)
     compact = text.replace(" ", "")
     if re.fullmatch(r"G\d+[A-Z]?", compact):  # Glock's own short form: G19
         compact = compact[1:]
@@ -142,12 +155,16 @@ class Importers:
     by_alias: dict[str, Importer]
 
     def find(self, folded: str) -> Importer | None:
+        return self.find_alias(folded)[0]
+
+    def find_alias(self, folded: str) -> tuple[Importer | None, str]:
+        """The importer named at the start of ``folded`` and the alias that named it ("CAI")."""
         if folded in self.by_alias:
-            return self.by_alias[folded]
+            return self.by_alias[folded], folded
         for alias in sorted(self.by_alias, key=len, reverse=True):
             if folded.startswith(alias + " "):
-                return self.by_alias[alias]
-        return None
+                return self.by_alias[alias], alias
+        return None, ""
 
 
 def build_importers(entries: list[dict]) -> Importers:

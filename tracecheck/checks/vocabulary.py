@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
@@ -31,29 +32,29 @@ def _blank(ctx: CheckContext, folded: str) -> bool:
 
 
 def _judge(vocab: Vocab, folded: str, *, cutoff: float, typo: float, limit: int, same_digits: bool,
-           min_length: int) -> tuple[str, str, str, float] | None:
+           min_length: int, name: Callable[[str], str] = str) -> tuple[str, str, str, float] | None:
     """(reason, canonical, suggestions, score) for a folded value the table does not know, else None.
 
     ``typo``: exactly one canonical value scores at least ``typo`` (with the same digits when
     ``same_digits``), or a longer name starting with a known alias is a near-miss of a longer alias
     of the same value ("SMITH WESON"); ``unknown_near``: not known, with near values; ``unknown``:
-    nothing near."""
+    nothing near. ``name``: what a message shows for a canonical value."""
     canonical, by_prefix = vocab.lookup(folded)
     if canonical is not None and not by_prefix:
         return None
     found = vocab.suggest(folded, cutoff=cutoff, limit=limit)
     if any(re.search(rf"\b{re.escape(s.alias)}\b", folded) for s in found):
         return None  # a known name with more words: "CZ (CESKA ZBROJOVKA)", "CENTURY ARMS INC"
-    shown = ", ".join(f"{s.canonical} ({s.score:g})" for s in found)
+    shown = ", ".join(f"{name(s.canonical)} ({s.score:g})" for s in found)
     close = [s for s in found if s.score >= typo and s.score < 100
              and (not same_digits or _DIGITS.sub("", s.alias) == _DIGITS.sub("", folded))]
     if by_prefix:
         same = [s for s in close if s.canonical == canonical]
-        return ("typo", same[0].canonical, shown, same[0].score) if same else None
+        return ("typo", name(same[0].canonical), shown, same[0].score) if same else None
     if len(close) == 1 and len(folded.replace(" ", "")) >= min_length:
-        return "typo", close[0].canonical, shown, close[0].score
+        return "typo", name(close[0].canonical), shown, close[0].score
     if found:
-        return "unknown_near", found[0].canonical, shown, found[0].score
+        return "unknown_near", name(found[0].canonical), shown, found[0].score
     return "unknown", "", "", 0.0
 
 
@@ -68,10 +69,13 @@ def vocabulary(ctx: CheckContext, *, column: FieldName, table: Table, score_cuto
     than ``min_length`` characters are never called typos; ``same_digits`` also requires the digits
     to agree, for calibers: 9MN may be 9MM, 40 is never 45); ``unknown_near``: not known, nearest
     values listed; ``unknown``: nothing near (add it to the pack). Blank and placeholder cells are
-    left to the *-missing rules; a privately made firearm's maker (HECHIZA, PMF) is not a maker."""
+    left to the *-missing rules; a privately made firearm's maker (HECHIZA, PMF) is not a maker.
+    Values are named as the pack names them (``caliber_names``), in the report's language when its
+    catalogue has a section named after the table (``firearm_types``: pistol -> pistola)."""
     if not ctx.present(column):
         return findings_frame([])
     vocab = ctx.reference.vocabularies[table]
+    name = _namer(ctx, table, vocab)
     codes, uniques = pd.factorize(ctx.frame[column])
 
     def judge(value: object) -> tuple[str, str, str, float] | None:
@@ -79,7 +83,7 @@ def vocabulary(ctx: CheckContext, *, column: FieldName, table: Table, score_cuto
         if _blank(ctx, folded) or ctx.reference.privately_made_re.search(folded):
             return None
         return _judge(vocab, folded, cutoff=score_cutoff, typo=typo_score, limit=limit, same_digits=same_digits,
-                      min_length=min_length)
+                      min_length=min_length, name=name)
 
     verdicts = [judge(v) for v in uniques]
     bad = np.array([v is not None for v in verdicts] + [False], dtype=bool)
@@ -88,6 +92,16 @@ def vocabulary(ctx: CheckContext, *, column: FieldName, table: Table, score_cuto
     picked = [verdicts[c] for c in codes[hit]]
     return findings_frame(rows, reason=[p[0] for p in picked], canonical=[p[1] for p in picked],
                           suggestions=[p[2] for p in picked], score=[p[3] for p in picked])
+
+
+def _namer(ctx: CheckContext, table: str, vocab: Vocab) -> Callable[[str], str]:
+    """Canonical value -> its name in the pack, translated by the report catalogue's ``table`` section."""
+    words = ctx.words
+
+    def name(canonical: str) -> str:
+        shown = vocab.name(canonical)
+        return str(words.text(table, shown)) if words is not None else shown
+    return name
 
 
 def _combined_codes(*columns: pd.Series) -> tuple[np.ndarray, list[tuple]]:
@@ -107,34 +121,52 @@ def _maker_of(ctx: CheckContext, value: object) -> str | None:
     return ctx.reference.vocabularies["manufacturers"].known(fold(value))
 
 
-@check("model_caliber", context={"maker": str, "model": str, "caliber_class": str, "made_in": str})
+def _without_maker(model: str, aliases: tuple[str, ...]) -> str:
+    """The model as written without a leading maker name ("GLOCK 19" -> "19"), so a message does not
+    name the maker twice; the model as written when no alias of its maker starts it."""
+    for alias in aliases:  # folded, longest first: "SMITH WESSON" matches "Smith & Wesson M&P 40"
+        words = r"[\W_]+".join(re.escape(w) for w in alias.split())
+        found = re.match(rf"\s*{words}[\W_]+(?=\w)", model, re.IGNORECASE)
+        if found:
+            return model[found.end():]
+    return model
+
+
+@check("model_caliber", context={"maker": str, "model": str, "caliber_class": str, "caliber_name": str,
+                                 "made_in": str})
 def model_caliber(ctx: CheckContext, *, maker: FieldName = "manufacturer", model: FieldName = "model",
                   caliber: FieldName = "caliber") -> pd.DataFrame:
     """A caliber the maker never made the model in: maker and model are in the pack's ``models``
     table (complete caliber sets only), the caliber's class is known and not among the model's
-    (``made_in``, the classes it was made in). Reported on the caliber cell."""
+    (``made_in``, the classes it was made in). Reported on the caliber cell. ``caliber_class`` is the
+    class id, ``caliber_name`` and ``made_in`` the names the pack gives the classes (``caliber_names``);
+    ``model`` is the model as written, without a leading maker name."""
     if not (ctx.present(maker) and ctx.present(model) and ctx.present(caliber)):
         return findings_frame([])
     ref = ctx.reference
     frame = ctx.frame
     inverse, combos = _combined_codes(frame[maker], frame[model], frame[caliber])
-    verdict: list[tuple[str, str, str, str] | None] = []
+    calibers = ref.vocabularies["calibers"]
+    verdict: list[tuple[str, str, str, str, str] | None] = []
     for made_by, called, cal in combos:
         name = _maker_of(ctx, made_by) if pd.notna(made_by) else None
         table = ref.models.get(name) if name else None
         if not (name and table and pd.notna(called) and pd.notna(cal)):
             verdict.append(None)
             continue
-        classes = table.get(model_key(fold(called), ref.maker_aliases.get(name, ())))
-        cls = ref.vocabularies["calibers"].known(fold(cal)) if classes else None
-        verdict.append((name, str(called), cls, ", ".join(sorted(classes)))
+        aliases = ref.maker_aliases.get(name, ())
+        classes = table.get(model_key(fold(called), aliases))
+        cls = calibers.known(fold(cal)) if classes else None
+        verdict.append((name, _without_maker(str(called), aliases), cls, calibers.name(cls),
+                        ", ".join(sorted(calibers.name(c) for c in classes)))
                        if classes and cls and cls not in classes else None)
     bad = np.array([v is not None for v in verdict], dtype=bool)
     hit = bad[inverse]
     picked = [verdict[i] for i in inverse[hit]]
     return findings_frame(frame.index[hit], field=caliber, value=frame.loc[hit, caliber],
                           maker=[p[0] for p in picked], model=[p[1] for p in picked],
-                          caliber_class=[p[2] for p in picked], made_in=[p[3] for p in picked])
+                          caliber_class=[p[2] for p in picked], caliber_name=[p[3] for p in picked],
+                          made_in=[p[4] for p in picked])
 
 
 def _model_vocab(table: dict[str, frozenset[str]]) -> Vocab:
@@ -183,36 +215,48 @@ def _has_ffl_prefix(values: pd.Series) -> np.ndarray:
     return found[codes]
 
 
-@check("import_marking_incomplete", context={"importer": str, "places": str, "same_rows": int},
-       reasons=("known_importer", "unknown_importer"))
+@check("import_marking_incomplete", context={"importer": str, "places": str, "example": str, "same_rows": int},
+       reasons=("known_importer", "unknown_importer", "not_a_name"))
 def import_marking_incomplete(ctx: CheckContext, *, column: FieldName = "import_marking",
-                              serials: tuple[FieldName, ...] = ("import_serial", "serial_number")) -> pd.DataFrame:
+                              serials: tuple[FieldName, ...] = ("import_serial", "serial_number"),
+                              imported_words: list[str] | None = None,
+                              not_imported_words: list[str] | None = None) -> pd.DataFrame:
     """An import marking that names an importer but gives neither its city and state (a US state
     code as the last word, or a state's name) nor a serial prefixed with the abbreviated FFL number
     (here or in the ``serials`` cells): 27 CFR 478.92(a)(1). Reason ``known_importer``: the pack's
-    importer table knows the name (``importer``, and ``places``, the first city and state its
-    markings give), reported once per spelling on its first row with ``same_rows``, the rows that
-    carry it; ``unknown_importer``: it does not, reported on every row."""
+    importer table knows the name (``importer``; ``places``, the first city and state its markings
+    give; ``example``, the importer's name as written with that place), reported once per spelling on
+    its first row with ``same_rows``, the rows that carry it; ``unknown_importer``: it does not,
+    reported on every row; ``not_a_name``: the cell is a yes flag (one of ``imported_words``: SI,
+    YES, IMPORTADA), so the gun is imported but the importer is not named. A no flag
+    (``not_imported_words``: NO, NACIONAL) says nothing was imported: no finding here."""
     if not ctx.present(column):
         return findings_frame([])
     importers = ctx.reference.importers
     codes, uniques = pd.factorize(ctx.frame[column])
+    yes = {fold(w) for w in imported_words or []}
+    no = {fold(w) for w in not_imported_words or []}
 
-    def judge(value: object) -> tuple[str, str, str] | None:
+    def judge(value: object) -> tuple[str, str, str, str] | None:
         folded = fold(value)
-        if _blank(ctx, folded) or not re.search(r"[A-Z]", folded):
+        if _blank(ctx, folded) or not re.search(r"[A-Z]", folded) or folded in no:
             return None
+        if folded in yes:
+            return "not_a_name", "", "", ""
         if PLACE_RE.search(folded) or FFL_PREFIX_RE.search(str(value).strip().upper()):
             return None
-        found = importers.find(folded)
+        found, alias = importers.find_alias(folded)
         if found is None:
             maker = ctx.reference.makers.get(folded)
             if maker is not None and not maker.foreign:
                 return None  # a US maker written in the importer column: nothing was imported
-            return "unknown_importer", "", ""
+            return "unknown_importer", "", "", ""
         if any(place and place in folded for place in map(fold, found.places)):
             return None
-        return "known_importer", found.name, found.places[0] if found.places else "CITY ST"
+        place = found.places[0] if found.places else "CITY ST"
+        # the name as written, then the place: "CAI-12345" (a number after the name) advises "CAI ST ALBANS VT"
+        name = str(value).strip() if alias == folded else alias
+        return "known_importer", found.name, place, f"{name} {place}"
 
     verdicts = [judge(v) for v in uniques] + [None]
     bad = np.array([v is not None for v in verdicts], dtype=bool)[codes]
@@ -230,7 +274,7 @@ def import_marking_incomplete(ctx: CheckContext, *, column: FieldName = "import_
     picked = [verdicts[c] for c in codes[keep]]
     same = np.where(known[keep], counts[codes[keep]], 1)
     return findings_frame(ctx.frame.index[keep], reason=[p[0] for p in picked], importer=[p[1] for p in picked],
-                          places=[p[2] for p in picked], same_rows=same)
+                          places=[p[2] for p in picked], example=[p[3] for p in picked], same_rows=same)
 
 
 @check("importer_maker_mismatch", context={"importer": str, "maker": str, "imports": str})

@@ -152,7 +152,8 @@ def _own_part(data: dict[str, Any], path: Path) -> dict[str, Any]:
         part["fields"][fname] = list((spec or {}).get("aliases", []))
     for fname, aliases in (data.get("columns") or {}).items():  # user shorthand: field -> extra aliases
         part["fields"].setdefault(fname, []).extend([aliases] if isinstance(aliases, str) else list(aliases))
-    for key in ("placeholders", "items", "us_country_names", "manufacturers", "matching", "calibers", "agency_aliases",
+    for key in ("placeholders", "items", "us_country_names", "manufacturers", "matching", "calibers", "caliber_names",
+                "agency_aliases",
                 "ffl_districts", "us_states",
                 "firearm_types", "models", "importers"):
         if key in data:

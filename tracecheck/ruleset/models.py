@@ -291,6 +291,8 @@ class PackFile(BaseModel):
         "spaces; the report shows the name. Lists extend the defaults; a name given to another agency moves there."))
     matching: Matching | None = Field(None, description="Duplicate matching parameters (rules/matching.yml).")
     calibers: dict[str, list[Word]] | None = Field(None, description="Caliber class -> aliases (extend the default).")
+    caliber_names: dict[str, str] | None = Field(None, description=(
+        "Caliber class -> the name messages show for it ('45acp' -> '.45 ACP'); a class without one shows its id."))
     ffl_districts: dict[FflDistrict, list[StateCode]] | None = Field(None, description=(
         "FFL region and IRS district ('1-54') -> the state codes of licences issued there (rules/ffl_districts.yml)."))
     us_states: dict[StateCode, list[Word]] | None = Field(None, description=(
