@@ -57,9 +57,12 @@ class DateColumn:
 
 
 def read_date_columns(raw: RawBatch, mapping: ColumnMapping, index: pd.Index, order: str, as_of: dt.date,
-                      agency: pd.Series) -> dict[str, DateColumn]:
+                      agency: pd.Series, plan: dict[str, DateOrder] | None = None) -> dict[str, DateColumn]:
     """The mapped date fields of ``raw`` parsed on ``index`` (sheet rows). ``order``: "auto",
-    "dayfirst" or "monthfirst"; ``agency``: the agency text per row (missing where unknown)."""
+    "dayfirst" or "monthfirst"; ``agency``: the agency text per row (missing where unknown).
+    ``plan``: the orders already decided for the whole batch of which ``raw`` is a part (field ->
+    DateOrder, as this function returned them for the batch or a sample of it): each field is read
+    in its order (None: left open) and each listed agency in its own, whatever ``raw``'s values say."""
     sources = {f: raw.frame[h].set_axis(index) for f in DATE_FIELDS if (h := mapping.header_for(f))}
     headers = {f: str(mapping.header_for(f)) for f in sources}
 
@@ -67,6 +70,9 @@ def read_date_columns(raw: RawBatch, mapping: ColumnMapping, index: pd.Index, or
         values = sources[f] if rows is None else sources[f][rows]
         return parse_dates(values, order=how, fallback="monthfirst", today=as_of, date_system=raw.date_system,
                            flag_ambiguous=flag_ambiguous)
+
+    if plan is not None:
+        return {f: _planned(f, headers[f], plan.get(f) or DateOrder(None, "none"), agency, parse) for f in sources}
 
     columns: dict[str, DateColumn] = {}
     for f in sources:
@@ -108,6 +114,36 @@ def _day_first(signals: tuple[str, ...]) -> bool:
     return bool({"day_first_headers", "semicolon"} & set(signals))
 
 
+def _planned(field: str, header: str, order: DateOrder, agency: pd.Series, parse) -> DateColumn:
+    """One date column read as ``order`` says: its order (None: left open), then each listed agency's rows
+    in that agency's own order, their values that fit both orders flagged ambiguous."""
+    column = DateColumn(field, header, parse(field, order.order or "none"), order)
+    moved = {name: own for name, own in order.agencies}
+    if not moved:
+        return column
+    return _read_agencies(column, agency, parse, moved, order)
+
+
+def _read_agencies(column: DateColumn, agency: pd.Series, parse, orders: dict[str, str], order: DateOrder
+                   ) -> DateColumn:
+    """``column`` with each agency of ``orders`` read in its own order (ambiguous values flagged)."""
+    parsed = column.parsed
+    dates = parsed.dates.to_numpy(copy=True)
+    status = parsed.status.astype("str").to_numpy(dtype=object, copy=True)
+    for name, own_order in orders.items():
+        rows = agency.eq(name).fillna(False).to_numpy(dtype=bool)
+        own = parse(column.field, own_order, rows, flag_ambiguous=True)
+        dates[rows] = own.dates.to_numpy()
+        status[rows] = own.status.astype("str").to_numpy(dtype=object)
+    index, label = parsed.dates.index, parsed.dates.name
+    new = ParsedDates(dates=pd.Series(dates, index=index, name=label),
+                      status=pd.Series(pd.Categorical(status, categories=parsed.status.cat.categories), index=index,
+                                       name=label),
+                      two_digit_year=parsed.two_digit_year, resolved_order=parsed.resolved_order,
+                      evidence=parsed.evidence)
+    return DateColumn(column.field, column.header, new, order)
+
+
 def _agency_orders(column: DateColumn, agency: pd.Series, parse) -> DateColumn:
     """Read in its own order each agency whose values settle an order the column does not have: the
     agencies of the conflicting values when the column's order is settled, every agency when values of
@@ -119,25 +155,14 @@ def _agency_orders(column: DateColumn, agency: pd.Series, parse) -> DateColumn:
         candidates = agency
     else:
         return column
-    dates = parsed.dates.to_numpy(copy=True)
-    status = parsed.status.astype("str").to_numpy(dtype=object, copy=True)
     moved = []
     for name in pd.unique(candidates.dropna()):
         rows = agency.eq(name).fillna(False).to_numpy(dtype=bool)
         own_order = parse(column.field, "auto", rows).resolved_order
         if own_order is None or own_order == order.order:
             continue  # the agency's own values settle nothing new: its values keep the column's reading
-        own = parse(column.field, own_order, rows, flag_ambiguous=True)
-        dates[rows] = own.dates.to_numpy()
-        status[rows] = own.status.astype("str").to_numpy(dtype=object)
         moved.append((str(name), own_order))
     if not moved:
         return column
-    index, label = parsed.dates.index, parsed.dates.name
-    new = ParsedDates(dates=pd.Series(dates, index=index, name=label),
-                      status=pd.Series(pd.Categorical(status, categories=parsed.status.cat.categories), index=index,
-                                       name=label),
-                      two_digit_year=parsed.two_digit_year, resolved_order=parsed.resolved_order,
-                      evidence=parsed.evidence)
-    return DateColumn(column.field, column.header, new,
-                      DateOrder(order.order, order.basis, order.signals, order.ambiguous, tuple(moved)))
+    return _read_agencies(column, agency, parse, dict(moved),
+                          DateOrder(order.order, order.basis, order.signals, order.ambiguous, tuple(moved)))

@@ -150,15 +150,16 @@ def parse_dates(values: pd.Series, *, order: str = "auto", fallback: str = "mont
                 today: _dt.date | None = None, date_system: int = 1900, flag_ambiguous: bool = False) -> ParsedDates:
     """Parse a date column; see the module docstring for the accepted forms and order rules.
 
-    ``order`` is "auto", "dayfirst" or "monthfirst"; ``fallback`` ("dayfirst" for Spanish
-    sheets) reads ambiguous values when the order is undetermined. ``today`` (the check date)
+    ``order`` is "auto", "dayfirst" or "monthfirst", or "none": no order is settled, whatever the
+    values say (a column whose order was left open for a whole batch, read in parts); ``fallback``
+    ("dayfirst" for Spanish sheets) reads ambiguous values when the order is undetermined. ``today`` (the check date)
     resolves two-digit years: the century that keeps the date at or before it.
     An explicit ``order`` is returned as ``resolved_order``. ``date_system`` (1900 or 1904, from the
     workbook) is the origin of Excel serial numbers. ``flag_ambiguous`` marks values that fit both
     orders "ambiguous" even when the order is settled (an order inferred for part of a column).
     """
-    if order not in ("auto", *_ORDERS):
-        raise ValueError(f"order must be 'auto', 'dayfirst' or 'monthfirst', not {order!r}")
+    if order not in ("auto", "none", *_ORDERS):
+        raise ValueError(f"order must be 'auto', 'none', 'dayfirst' or 'monthfirst', not {order!r}")
     if fallback not in _ORDERS:
         raise ValueError(f"fallback must be 'dayfirst' or 'monthfirst', not {fallback!r}")
     if not isinstance(values, pd.Series):
@@ -182,7 +183,7 @@ def _from_datetime_column(values: pd.Series, order: str) -> ParsedDates:
     status[out_of_range] = _BAD
     days = np.where(out_of_range, _NAT, days)
     evidence = {"dayfirst": 0, "monthfirst": 0, "ambiguous": 0}
-    resolved = None if order == "auto" else order
+    resolved = None if order in ("auto", "none") else order
     two = np.zeros(len(days), dtype=bool)
     return _build(values, days, status, two, resolved, evidence)
 
@@ -205,7 +206,7 @@ def _assemble(values: pd.Series, codes: np.ndarray, table: tuple[np.ndarray, ...
     evidence = {"dayfirst": int(np.count_nonzero(kind == _ONLY_DF)),
                 "monthfirst": int(np.count_nonzero(kind == _ONLY_MF)),
                 "ambiguous": int(np.count_nonzero(kind == _BOTH))}
-    resolved = _infer_order(evidence) if order == "auto" else order
+    resolved = _infer_order(evidence) if order == "auto" else None if order == "none" else order
     days = df_days if (resolved or fallback) == "dayfirst" else mf_days
     if resolved is None or flag_ambiguous:
         status = np.where(kind == _BOTH, _AMBIG, status).astype(np.int8)

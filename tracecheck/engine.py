@@ -40,11 +40,14 @@ class Run:
 
 
 def run(batch: Batch, pack: RulePack, *, words: Catalogue, progress: Progress | None = None,
-        prior: pd.DataFrame | None = None) -> Run:
+        prior: pd.DataFrame | None = None, seed: dict[str, Any] | None = None) -> Run:
     """Every active rule over ``batch``, messages in the language of ``words``. Findings are sorted by
     (row, rule, field) with batch-level findings (row missing) first. ``prior``: the batch's matches
-    in a history store, for the prior-duplicate rule (none without a store)."""
-    ctx = CheckContext(batch=batch, reference=compile_reference(pack.reference), words=words, prior=prior)
+    in a history store, for the prior-duplicate rule (none without a store). ``seed``: what the checks
+    share (CheckContext.cache) decided beforehand for a whole batch of which ``batch`` is a part
+    (tracecheck.spark: the candidate pairs, the duplicate groups, the run's purchaser key)."""
+    ctx = CheckContext(batch=batch, reference=compile_reference(pack.reference), words=words, prior=prior,
+                       cache=dict(seed or {}))
     parts = []
     for rule in pack.rules:
         if progress:

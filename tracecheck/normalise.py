@@ -61,11 +61,14 @@ class Batch:
         return self.raw.column_letters.get(header) if header else None
 
 
-def normalise(raw: RawBatch, pack: RulePack, *, date_order: str = "auto", as_of: dt.date) -> Batch:
+def normalise(raw: RawBatch, pack: RulePack, *, date_order: str = "auto", as_of: dt.date,
+              mapping: ColumnMapping | None = None, date_plan: dict[str, DateOrder] | None = None) -> Batch:
     """The canonical table of ``raw`` (see the module docstring). ``date_order`` is "auto" (each date
     column's order from a format hint in its header, else from its values), "dayfirst" or "monthfirst"
-    (every date column). Raises InputError when a fixed mapping names a header the batch lacks."""
-    mapping = map_batch(raw, pack)
+    (every date column). Raises InputError when a fixed mapping names a header the batch lacks.
+    ``mapping`` and ``date_plan`` (a Batch's ``mapping`` and ``date_order_basis``): what was decided
+    for a whole batch of which ``raw`` is a part, used as they are (tracecheck.spark)."""
+    mapping = map_batch(raw, pack) if mapping is None else mapping
     raw = _without_other_items(raw, mapping, pack)
     index = pd.Index(raw.frame.index.astype("int64"), name="row")
     columns: dict[str, pd.Series] = {}
@@ -77,7 +80,7 @@ def normalise(raw: RawBatch, pack: RulePack, *, date_order: str = "auto", as_of:
             columns["serial_number__numeric"] = _typed_cells(source, index, _NUMBER_TYPES, _is_number_dtype)
             columns["serial_number__date"] = _typed_cells(source, index, _DATE_TYPES, is_datetime64_any_dtype)
     _split_make_model(raw, mapping, pack, index, columns)
-    orders = _date_columns(raw, mapping, index, date_order, as_of, columns)
+    orders = _date_columns(raw, mapping, index, date_order, as_of, columns, date_plan)
     columns["obliterated__flag"] = _flag(columns["obliterated"])
     columns["agency__name"] = _agency_names(columns["agency"], agency_names(pack.reference))
     for name, substitute in metrics.FALLBACK.items():  # a blank recovery date: measured to the request date
@@ -177,10 +180,10 @@ def _typed_cells(source: pd.Series | None, index: pd.Index, types: tuple[type, .
 
 
 def _date_columns(raw: RawBatch, mapping: ColumnMapping, index: pd.Index, order: str, as_of: dt.date,
-                  columns: dict[str, pd.Series]) -> dict[str, DateOrder]:
+                  columns: dict[str, pd.Series], plan: dict[str, DateOrder] | None = None) -> dict[str, DateOrder]:
     """Parse the date fields into ``columns`` (see tracecheck.date_columns); return how each
-    present field's day/month order was decided."""
-    read = read_date_columns(raw, mapping, index, order, as_of, agency=columns["agency"])
+    present field's day/month order was decided (or the ``plan``'s)."""
+    read = read_date_columns(raw, mapping, index, order, as_of, agency=columns["agency"], plan=plan)
     for f in DATE_FIELDS:
         if f in read:
             columns[f] = read[f].parsed.dates.astype("datetime64[ns]")

@@ -65,6 +65,10 @@ class CheckKind:
     fn: Callable[..., Any]
     context: dict[str, Any]  # context field -> its declared type (a key of CONTEXT_TYPES)
     reasons: tuple[str, ...] = ()  # the reason ids its findings can carry (what messages and severities key on)
+    scope: str = "rows"  # which rows a finding depends on (SCOPES): how an engine may split a batch
+    key: Callable[..., pd.Series] | None = None  # scope "group": fn(ctx, **params) -> the group key per row
+    counts: tuple[str, ...] = ()  # context fields of its batch-level findings that add up over parts of a batch
+    after_duplicates: bool = False  # reads the batch's duplicate groups (tracecheck.checks.duplicates)
 
     @property
     def context_fields(self) -> frozenset[str]:
@@ -78,12 +82,26 @@ class CheckKind:
 REGISTRY: dict[str, CheckKind] = {}
 
 
-def check(name: str, *, context: dict[str, Any] | None = None, reasons: tuple[str, ...] = ()
-          ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+# What a check kind's findings depend on, so that an engine that splits a batch (tracecheck.spark)
+# runs each kind on the right part: "rows", each row alone (a plugin's kinds are taken to be so);
+# "batch", the header, the mapping and the date orders only (run once); "group", the rows sharing a
+# key the kind computes (``key``, missing: the row stands alone); "duplicates", the duplicate groups.
+SCOPES = ("rows", "batch", "group", "duplicates")
+
+
+def check(name: str, *, context: dict[str, Any] | None = None, reasons: tuple[str, ...] = (),
+          scope: str = "rows", key: Callable[..., pd.Series] | None = None, counts: tuple[str, ...] = (),
+          after_duplicates: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a check kind under ``name``; ``context`` declares the extra fields it returns and
     their types (str, int, float, bool or list[int]); ``reasons`` the reason ids its findings carry.
-    A field declared by two kinds has one type."""
+    A field declared by two kinds has one type. ``scope`` (SCOPES) says which rows a finding depends
+    on; a "group" kind gives ``key(ctx, **params)``, the group of each row (a Series on the frame's
+    index): the kind must give the same findings on every set of whole groups as on the batch.
+    ``counts`` names context fields of its batch-level findings that add up over parts of a batch;
+    ``after_duplicates`` says it reads the duplicate groups. ValueError for a bad declaration."""
     context = dict(context or {})
+    if scope not in SCOPES or (scope == "group") != (key is not None):
+        raise ValueError(f"check kind {name!r}: scope must be one of {', '.join(SCOPES)}, with a key only for group")
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         if name in REGISTRY:
@@ -94,7 +112,7 @@ def check(name: str, *, context: dict[str, Any] | None = None, reasons: tuple[st
             other = _declared().get(field_name)
             if other is not None and other != CONTEXT_TYPES[kind]:
                 raise ValueError(f"check kind {name!r}: context field {field_name!r} is declared elsewhere as {other}")
-        REGISTRY[name] = CheckKind(name, fn, context, tuple(reasons))
+        REGISTRY[name] = CheckKind(name, fn, context, tuple(reasons), scope, key, tuple(counts), after_duplicates)
         return fn
 
     return register

@@ -84,7 +84,8 @@ def date_status(ctx: CheckContext, *, status: DateStatus, fields: list[DateField
     return _combine(parts)
 
 
-@check("date_order_assumed", context={"used": str, "explanation": str}, reasons=("sheet_convention", "agency"))
+@check("date_order_assumed", context={"used": str, "explanation": str}, reasons=("sheet_convention", "agency"),
+       scope="batch")
 def date_order_assumed(ctx: CheckContext, *, fields: list[DateField]) -> pd.DataFrame:
     """One batch-level finding per date column whose day/month order no value settled and that was read
     by the sheet's convention (reason ``sheet_convention``: Spanish headers, a ``;`` delimiter), and per

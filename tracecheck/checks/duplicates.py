@@ -16,10 +16,13 @@ DuplicateKind = Literal["duplicate-request", "re-recovery", "possible-duplicate"
 def duplicates(ctx: CheckContext) -> DuplicateResult:
     """The batch's DuplicateResult, computed on first use."""
     serials = serial_analysis(ctx, "serial_number")
-    return ctx.cached("duplicates", lambda: find_duplicates(ctx.frame, ctx.reference, ctx.words, serials=serials))
+    pairs = ctx.cache.get("candidate_pairs")  # given by an engine that did the blocking itself (tracecheck.spark)
+    return ctx.cached("duplicates", lambda: find_duplicates(ctx.frame, ctx.reference, ctx.words, serials=serials,
+                                                            pairs=pairs))
 
 
-@check("duplicate_group", context={"group": str, "related_rows": list[int], "score": float}, reasons=("flag", "review"))
+@check("duplicate_group", context={"group": str, "related_rows": list[int], "score": float}, reasons=("flag", "review"),
+       scope="duplicates")
 def duplicate_group(ctx: CheckContext, *, kind: DuplicateKind) -> pd.DataFrame:
     """One finding per member row of each group of ``kind``; reason = the group's confidence. The
     evidence is said once per pair, in the report's duplicate groups, not in each finding."""
@@ -31,7 +34,7 @@ def duplicate_group(ctx: CheckContext, *, kind: DuplicateKind) -> pd.DataFrame:
                           related_rows=mine["related_rows"], score=mine["score"])
 
 
-@check("prior_duplicate", reasons=("flag", "review", "re-recovery", "possible"),
+@check("prior_duplicate", reasons=("flag", "review", "re-recovery", "possible"), scope="batch",
        context={"score": float, "earlier_batch": str, "earlier_source": str, "earlier_row": str,
                 "earlier_request_id": str, "earlier_agency": str, "earlier_recovery_date": str,
                 "earlier_recorded": str, "evidence": str, "other_matches": int})

@@ -29,7 +29,15 @@ def _purchasers(ctx: CheckContext) -> pd.Series:
     else here with a random key of this run, so no match key can be linked outside it."""
     if _redacted(ctx):
         return ctx.batch.match_keys["purchaser"]
-    return ctx.cached("sales_purchasers", lambda: person_keys(ctx.frame["purchaser"], secrets.token_bytes(32)))
+    secret = ctx.cached("sales_secret", lambda: secrets.token_bytes(32))  # one per run, whatever reads it
+    return ctx.cached("sales_purchasers", lambda: person_keys(ctx.frame["purchaser"], secret))
+
+
+def _purchaser_key(ctx: CheckContext, **_: object) -> pd.Series:
+    """The group of a row for multiple sales: its purchaser's match key (missing without a purchaser)."""
+    if not ctx.present("purchaser"):
+        return pd.Series(None, index=ctx.frame.index, dtype="str")
+    return _purchasers(ctx)
 
 
 def _gun_units(ctx: CheckContext) -> np.ndarray:
@@ -43,8 +51,9 @@ def _gun_units(ctx: CheckContext) -> np.ndarray:
     if not len(same):
         return rows
     first = same.groupby("group")["row"].transform("min")
+    here = same["row"].isin(rows).to_numpy()  # a part of a batch holds only some members of a group
     unit = pd.Series(rows, index=rows)
-    unit.loc[same["row"].to_numpy(dtype=np.int64)] = first.to_numpy(dtype=np.int64)
+    unit.loc[same["row"].to_numpy(dtype=np.int64)[here]] = first.to_numpy(dtype=np.int64)[here]
     return unit.to_numpy(dtype=np.int64)
 
 
@@ -58,7 +67,8 @@ def _has(values: pd.Series, words: list[str]) -> np.ndarray:
 
 @check("multiple_sale", context={"related_rows": list[int], "guns": int, "span": int, "first_sale": str,
                                  "last_sale": str, "counted_as": str, "purchaser_token": str},
-       reasons=("within", "one_day", "one_business_day", "connected"))
+       reasons=("within", "one_day", "one_business_day", "connected"), scope="group", key=_purchaser_key,
+       after_duplicates=True)
 def multiple_sale(ctx: CheckContext, *, types: list[str], semi_auto_words: list[str] | None = None,
                   semi_auto_models: list[str] | None = None, fixed_magazine_models: list[str] | None = None,
                   rimfire_calibers: list[str] | None = None,

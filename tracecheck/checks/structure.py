@@ -13,19 +13,19 @@ from tracecheck.schema import SCHEMA_CHECKS
 from tracecheck.text import map_distinct
 
 
-@check("column_missing")
+@check("column_missing", scope="batch")
 def column_missing(ctx: CheckContext, *, fields: list[FieldName]) -> pd.DataFrame:
     """One batch-level finding per listed field that no header maps to."""
     missing = [f for f in fields if not ctx.present(f)]
     return findings_frame([None] * len(missing), field=missing)
 
 
-@check("batch_empty")
+@check("batch_empty", scope="batch")
 def batch_empty(ctx: CheckContext) -> pd.DataFrame:
     return findings_frame([None] if ctx.frame.empty else [])
 
 
-@check("header_duplicate", context={"used": str}, reasons=("repeated", "same_field"))
+@check("header_duplicate", context={"used": str}, reasons=("repeated", "same_field"), scope="batch")
 def header_duplicate(ctx: CheckContext) -> pd.DataFrame:
     """Repeated header texts (reason ``repeated``), and several headers that map to one field
     (reason ``same_field``: the first one, ``used``, is used). The finding points at the column
@@ -51,14 +51,14 @@ def header_duplicate(ctx: CheckContext) -> pd.DataFrame:
                           used=used_headers)
 
 
-@check("header_fuzzy", context={"score": float})
+@check("header_fuzzy", context={"score": float}, scope="batch")
 def header_fuzzy(ctx: CheckContext) -> pd.DataFrame:
     fuzzy = [c for c in ctx.batch.mapping.columns if c.method == "fuzzy"]
     return findings_frame([None] * len(fuzzy), field=[c.field for c in fuzzy], value=[c.header for c in fuzzy],
                           score=[c.score for c in fuzzy])
 
 
-@check("column_unmapped", reasons=("blank_header",))
+@check("column_unmapped", reasons=("blank_header",), scope="batch")
 def column_unmapped(ctx: CheckContext) -> pd.DataFrame:
     """Columns no header maps to a field; reason ``blank_header`` for a column with values but no header."""
     raw = ctx.batch.raw
@@ -78,12 +78,19 @@ def schema_invalid(ctx: CheckContext) -> pd.DataFrame:
     return findings_frame(present["row"], field=present["field"], value=present["value"], reason=present["check"])
 
 
-@check("value_repeated", context={"related_rows": list[int]})
+def repeat_key(ctx: CheckContext, *, column: FieldName) -> pd.Series:
+    """The value of ``column`` as ``value_repeated`` compares it: upper case, no spaces (missing: none)."""
+    if not ctx.present(column):
+        return pd.Series(None, index=ctx.frame.index, dtype="str")
+    return ctx.frame[column].astype("str").str.upper().str.replace(r"\s+", "", regex=True)  # Arrow-backed: C++ regex
+
+
+@check("value_repeated", context={"related_rows": list[int]}, scope="group", key=repeat_key)
 def value_repeated(ctx: CheckContext, *, column: FieldName) -> pd.DataFrame:
     """Rows whose value in ``column`` also appears on other rows (case and spacing ignored)."""
     if not ctx.present(column):
         return findings_frame([])
-    keys = ctx.frame[column].astype("str").str.upper().str.replace(r"\s+", "", regex=True)  # Arrow-backed: C++ regex
+    keys = repeat_key(ctx, column=column)
     dup = keys.notna() & keys.duplicated(keep=False)
     if not dup.any():
         return findings_frame([])
@@ -157,7 +164,7 @@ def formula_unresolved(ctx: CheckContext) -> pd.DataFrame:
 
 
 @check("make_model_split", context={"compound_header": str, "split_rows": int, "example": str},
-       reasons=("split", "no_maker"))
+       reasons=("split", "no_maker"), counts=("split_rows",))
 def make_model_split(ctx: CheckContext) -> pd.DataFrame:
     """A Make/Model column split at a known maker (tracecheck.mapping.split): one batch-level finding
     naming the column, the rows split and an example (reason ``split``), and one per value that does

@@ -215,8 +215,15 @@ def _has_ffl_prefix(values: pd.Series) -> np.ndarray:
     return found[codes]
 
 
+def _marking(ctx: CheckContext, *, column: FieldName = "import_marking", **_: object) -> pd.Series:
+    """The import marking as written: a known importer's spelling is reported once, on its first row."""
+    if not ctx.present(column):
+        return pd.Series(None, index=ctx.frame.index, dtype="str")
+    return ctx.frame[column]
+
+
 @check("import_marking_incomplete", context={"importer": str, "places": str, "example": str, "same_rows": int},
-       reasons=("known_importer", "unknown_importer", "not_a_name"))
+       reasons=("known_importer", "unknown_importer", "not_a_name"), scope="group", key=_marking)
 def import_marking_incomplete(ctx: CheckContext, *, column: FieldName = "import_marking",
                               serials: tuple[FieldName, ...] = ("import_serial", "serial_number"),
                               imported_words: list[str] | None = None,

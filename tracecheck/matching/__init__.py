@@ -34,13 +34,19 @@ class DuplicateResult:
         return self.tables.members
 
 
-def find_duplicates(frame: pd.DataFrame, ref: Reference, words: Catalogue, *, serials: pd.DataFrame | None = None
-                    ) -> DuplicateResult:
-    """Groups of requests for the same firearm, their pairs' evidence in the language of ``words``."""
+def find_duplicates(frame: pd.DataFrame, ref: Reference, words: Catalogue, *, serials: pd.DataFrame | None = None,
+                    pairs: tuple[np.ndarray, np.ndarray] | None = None) -> DuplicateResult:
+    """Groups of requests for the same firearm, their pairs' evidence in the language of ``words``.
+    ``pairs``: the candidate pairs as two arrays of sheet rows, when the blocking was done elsewhere
+    for a whole batch of which ``frame`` holds some rows (tracecheck.spark); every pair's rows must be
+    in ``frame``. Default: ``candidate_pairs`` on ``frame``."""
     config = ref.matching
     keys = build_keys(frame, ref, config, ref.calibers, serials)
-    i, j = candidate_pairs(keys, max_block=int(config["max_block_size"]),
-                           max_event_block=int(config["max_event_block_size"]))
+    if pairs is None:
+        i, j = candidate_pairs(keys, max_block=int(config["max_block_size"]),
+                               max_event_block=int(config["max_event_block_size"]))
+    else:
+        i, j = _positions(keys.rows, *pairs)
     pairs = score_pairs(keys, i, j, config)
     builder = _Builder(keys, pairs, config)
     found = [("duplicate-request", builder.duplicates()), ("re-recovery", builder.re_recoveries()),
@@ -59,6 +65,15 @@ def find_duplicates(frame: pd.DataFrame, ref: Reference, words: Catalogue, *, se
     table = table.astype({"group": "str"})
     return DuplicateResult(tables=DuplicateTables(groups, members, table),
                            candidate_pairs=np.column_stack([keys.rows[i], keys.rows[j]]))
+
+
+def _positions(rows: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sheet-row pairs as position pairs (i, j), i < j, sorted as ``candidate_pairs`` gives them."""
+    order = np.argsort(rows, kind="stable")
+    pa_, pb = order[np.searchsorted(rows, a, sorter=order)], order[np.searchsorted(rows, b, sorter=order)]
+    lo, hi = np.minimum(pa_, pb).astype(np.int64), np.maximum(pa_, pb).astype(np.int64)
+    packed = np.unique(lo * max(len(rows), 1) + hi)
+    return packed // max(len(rows), 1), packed % max(len(rows), 1)
 
 
 class _Builder:
