@@ -20,8 +20,13 @@ stay fast (no pandas until a batch is checked).
 from __future__ import annotations
 
 import importlib
+import warnings
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
+
+# With the spark extra installed, pandera imports pyspark.pandas, which warns on every start that it does
+# not support pandas 3; tracecheck uses Spark SQL only (tracecheck.spark), never pyspark.pandas.
+warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
 
 try:
     __version__ = version("tracecheck")

@@ -34,6 +34,7 @@ from tracecheck.cli_options import (
     _split,
 )
 from tracecheck.cli_packs import init_pack
+from tracecheck.cli_spark import spark_check
 from tracecheck.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, TracecheckError
 from tracecheck.interrupt import interruptible
 from tracecheck.stages import Stages
@@ -339,3 +340,4 @@ def docs(out_dir, schema_path, rules):
 
 main.add_command(history)
 main.add_command(init_pack)
+main.add_command(spark_check)

@@ -64,6 +64,13 @@ def run(batch: Batch, pack: RulePack, *, words: Catalogue, progress: Progress | 
     return Run(_table(findings, batch), duplicates)
 
 
+def findings_from(rule: Rule, result: pd.DataFrame, batch: Batch, words: Catalogue) -> pd.DataFrame:
+    """A check result frame of ``rule`` (the shape a check returns) as findings in the documented
+    shape: for results put together from the parts of a batch (tracecheck.spark)."""
+    part = _to_findings(rule, result, batch, words)
+    return _table(part.reset_index(drop=True), batch) if len(part) else empty_findings()
+
+
 def _findings_of(rule: Rule, ctx: CheckContext, batch: Batch, words: Catalogue) -> pd.DataFrame:
     """The findings of one rule. A plugin's check kind that fails (raises, or returns neither a
     Series nor a DataFrame) is a PluginError naming the rule, the kind and the plugin, not a bug of

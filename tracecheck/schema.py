@@ -8,7 +8,7 @@ their own frames. Severities stay in tracecheck's own layer: a schema failure be
 from __future__ import annotations
 
 import pandas as pd
-import pandera.pandas as pa
+import pandera.pandas as pa  # (pandera's pyspark.pandas warning: filtered in tracecheck/__init__.py)
 
 TEXT_FIELDS = ("request_id", "agency", "manufacturer", "model", "caliber", "firearm_type", "serial_number",
                "import_marking", "import_serial", "country_of_origin", "recovery_location", "ffl_number",

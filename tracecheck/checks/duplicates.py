@@ -18,7 +18,7 @@ def duplicates(ctx: CheckContext) -> DuplicateResult:
     serials = serial_analysis(ctx, "serial_number")
     pairs = ctx.cache.get("candidate_pairs")  # given by an engine that did the blocking itself (tracecheck.spark)
     return ctx.cached("duplicates", lambda: find_duplicates(ctx.frame, ctx.reference, ctx.words, serials=serials,
-                                                            pairs=pairs))
+                                                            candidates=pairs))
 
 
 @check("duplicate_group", context={"group": str, "related_rows": list[int], "score": float}, reasons=("flag", "review"),

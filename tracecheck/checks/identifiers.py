@@ -62,10 +62,15 @@ def serial_malformed(ctx: CheckContext, *, column: FieldName, min_length: Length
     reason = reason.fillna(mended.astype("str"))
     hit = reason.notna()
     cleaned = usable.loc[hit, "cleaned"]
-    chars = [given or ", ".join(sorted({ch for ch in c if not ("A" <= ch <= "Z" or "0" <= ch <= "9")}))
+    chars = [given if isinstance(given, str) and given else _odd_characters(c)
              for c, given in zip(cleaned, usable.loc[hit, "characters"])]
     return findings_frame(cleaned.index, reason=reason[hit], cleaned=cleaned, length=cleaned.str.len().astype("Int64"),
                           characters=chars)
+
+
+def _odd_characters(cleaned: str) -> str:
+    """The characters of a cleaned serial that are neither A-Z nor 0-9, sorted, comma-separated."""
+    return ", ".join(sorted({ch for ch in cleaned if not ("A" <= ch <= "Z" or "0" <= ch <= "9")}))
 
 
 @check("serial_numeric", context={"cleaned": str},

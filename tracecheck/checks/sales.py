@@ -46,7 +46,12 @@ def _gun_units(ctx: CheckContext) -> np.ndarray:
     rows = ctx.frame.index.to_numpy(dtype=np.int64)
     if not ctx.present("serial_number"):
         return rows
-    members = duplicates(ctx).members
+    return gun_units(rows, duplicates(ctx).members)
+
+
+def gun_units(rows: np.ndarray, members: pd.DataFrame) -> np.ndarray:
+    """Per row of ``rows`` (sheet rows), the first row of its duplicate-request or re-recovery group
+    among ``members`` (tracecheck.matching.tables: group, kind, row), else the row itself."""
     same = members[members["kind"].isin(_SAME_GUN)]
     if not len(same):
         return rows

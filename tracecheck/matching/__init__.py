@@ -35,18 +35,18 @@ class DuplicateResult:
 
 
 def find_duplicates(frame: pd.DataFrame, ref: Reference, words: Catalogue, *, serials: pd.DataFrame | None = None,
-                    pairs: tuple[np.ndarray, np.ndarray] | None = None) -> DuplicateResult:
+                    candidates: tuple[np.ndarray, np.ndarray] | None = None) -> DuplicateResult:
     """Groups of requests for the same firearm, their pairs' evidence in the language of ``words``.
-    ``pairs``: the candidate pairs as two arrays of sheet rows, when the blocking was done elsewhere
+    ``candidates``: the candidate pairs as two arrays of sheet rows, when the blocking was done elsewhere
     for a whole batch of which ``frame`` holds some rows (tracecheck.spark); every pair's rows must be
     in ``frame``. Default: ``candidate_pairs`` on ``frame``."""
     config = ref.matching
     keys = build_keys(frame, ref, config, ref.calibers, serials)
-    if pairs is None:
+    if candidates is None:
         i, j = candidate_pairs(keys, max_block=int(config["max_block_size"]),
                                max_event_block=int(config["max_event_block_size"]))
     else:
-        i, j = _positions(keys.rows, *pairs)
+        i, j = _positions(keys.rows, *candidates)
     pairs = score_pairs(keys, i, j, config)
     builder = _Builder(keys, pairs, config)
     found = [("duplicate-request", builder.duplicates()), ("re-recovery", builder.re_recoveries()),

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tracecheck.matching.keys import Keys
+from tracecheck.matching.keys import Keys, keys_from_columns
 
 MIN_DELETION_LENGTH = 5  # shorter serials only match on themselves
 AFFIX_LENGTHS = (4, 5, 6)  # short serials looked for inside longer ones
@@ -240,3 +240,69 @@ def _pairs_in_blocks(codes: np.ndarray, rows: np.ndarray, max_block: int, *, pre
         lefts.append(rows[members[:, a]].ravel())
         rights.append(rows[members[:, b]].ravel())
     return np.concatenate(lefts), np.concatenate(rights)
+
+
+# Block namespaces of ``block_entries``: the joins ``candidate_pairs`` makes, one code each.
+FULL, DELETION, SWAP, EVENT = 0, 1, 2, 9
+AFFIX = {size: 10 + size for size in AFFIX_LENGTHS}  # 14, 15, 16
+CROSS = (DELETION, *AFFIX.values())  # joins between two key sets (pairs take one entry of each side)
+
+
+def block_entries(columns: pd.DataFrame, short_keys: dict[int, np.ndarray]) -> pd.DataFrame:
+    """The blocking of ``candidate_pairs`` as entries (block, key, row, side), for an engine that forms
+    the blocks of a whole batch itself from its parts (tracecheck.spark). A candidate pair is two rows
+    with entries in one (block, key) holding 2 to ``max_block`` entries (``max_event_block`` for
+    EVENT), taking one entry of each side in the CROSS blocks (where both sides must be present),
+    any two otherwise; EVENT pairs are kept only when one row's serial is not usable or the lengths
+    differ by two or more (columns ``usable`` and ``length``). ``short_keys``: per affix size, the
+    full keys of the batch's serials of that length (only host substrings equal to one are entries).
+    An EVENT block's key is a 64-bit hash of maker, model, caliber and day (pandas' fixed-key
+    hash, the same in every process; two blocks sharing one would add candidate pairs).
+    ``columns``: the rows' key columns (tracecheck.matching.keys.key_columns, indexed by sheet row)."""
+    keys = keys_from_columns(columns)
+    rows_at, full, deletions, swaps, digits, length = _serial_keys(keys)
+    rows = keys.rows[rows_at]
+    parts = [_entries(FULL, full, rows, 0), _entries(DELETION, full, rows, 0)]
+    has = deletions != 0
+    parts.append(_entries(DELETION, deletions[has], np.broadcast_to(rows[:, None], deletions.shape)[has], 1))
+    has = swaps != 0
+    parts.append(_entries(SWAP, swaps[has], np.broadcast_to(rows[:, None], swaps.shape)[has], 0))
+    powers = _powers()
+    for size in AFFIX_LENGTHS:
+        short = length == size
+        parts.append(_entries(AFFIX[size], full[short], rows[short], 0))
+        wanted = pd.Index(pd.unique(np.asarray(short_keys.get(size, ()), dtype=np.uint64)))
+        for start in range(WIDTH - size + 1):
+            host = (length >= start + size) & (length >= size + 2)
+            if not host.any() or not len(wanted):
+                break
+            with np.errstate(over="ignore"):
+                value = (digits[host, start:start + size].astype(np.uint64) * powers[:size]).sum(axis=1,
+                                                                                                dtype=np.uint64)
+            found = wanted.get_indexer(value) >= 0
+            parts.append(_entries(AFFIX[size], value[found], rows[host][found], 1))
+    event = columns[["maker", "model", "caliber", "recovery"]]
+    known = np.flatnonzero(event.notna().all(axis=1).to_numpy())
+    if len(known):
+        codes = pd.util.hash_pandas_object(event.iloc[known].astype({"recovery": "float64"}), index=False)
+        parts.append(_entries(EVENT, codes.to_numpy(dtype=np.uint64), keys.rows[known], 0))
+    out = pd.concat(parts, ignore_index=True)
+    usable_length = np.zeros(len(keys.rows), dtype=np.int64)
+    usable_length[rows_at] = length
+    position = pd.Index(keys.rows).get_indexer(out["row"].to_numpy())
+    out["usable"] = keys.usable[position]
+    out["length"] = usable_length[position]
+    return out
+
+
+def _entries(block: int, key: np.ndarray, rows: np.ndarray, side: int) -> pd.DataFrame:
+    return pd.DataFrame({"block": np.full(len(key), block, dtype=np.int8),
+                         "key": np.asarray(key, dtype=np.uint64).view(np.int64),
+                         "row": np.asarray(rows, dtype=np.int64), "side": np.full(len(key), side, dtype=np.int8)})
+
+
+def short_serial_keys(columns: pd.DataFrame) -> dict[int, np.ndarray]:
+    """Per affix size, the full keys of the usable serials of that length (``block_entries``' input),
+    from key columns (tracecheck.matching.keys.key_columns)."""
+    _rows, full, _deletions, _swaps, _digits, length = _serial_keys(keys_from_columns(columns))
+    return {size: np.unique(full[length == size]) for size in AFFIX_LENGTHS}

@@ -197,18 +197,21 @@ def _table_fields(table: _Table) -> dict[str, Any]:
             "side_tables": table.side_tables, "header_rows": table.header_rows}
 
 
-def read_frame(frame: pd.DataFrame, *, name: str | None = None) -> RawBatch:
+def read_frame(frame: pd.DataFrame, *, name: str | None = None, rows: np.ndarray | None = None) -> RawBatch:
     """Wrap an in-memory table as a batch: header on row 1, first data row is row 2. Each row keeps
-    the caller's index label (``RawBatch.labels``), so findings can be joined back to ``frame``."""
+    the caller's index label (``RawBatch.labels``), so findings can be joined back to ``frame``.
+    ``rows``: the sheet row of each row when ``frame`` is a part of a larger table (tracecheck.spark);
+    such a part has no digest of its own (``sha256`` empty)."""
     positions = list(range(len(frame.columns)))
     unique, duplicates = _column_names(list(frame.columns), positions)  # "X (2)", "Column F" as for files
     data = plain_frame(frame).set_axis(unique, axis=1).reset_index(drop=True)
-    data.index = data.index + 2
+    data.index = data.index + 2 if rows is None else pd.Index(np.asarray(rows, dtype=np.int64))
     labels = pd.Series(frame.index.to_numpy(dtype=object), index=data.index, dtype=object)
     if len(data.columns):  # rows with no value at all are not requests, as in a sheet
         blank = np.logical_and.reduce([_blank_cells(data[c]) for c in data.columns])
         data, labels = data[~blank], labels[~blank]
-    digest = hashlib.sha256(pd.util.hash_pandas_object(data.astype(str), index=True).to_numpy().tobytes()).hexdigest()
+    digest = ("" if rows is not None else
+              hashlib.sha256(pd.util.hash_pandas_object(data.astype(str), index=True).to_numpy().tobytes()).hexdigest())
     return RawBatch(frame=data, source=name or "<dataframe>", path=name or "<dataframe>", sheet=None,
                     sha256=digest, header_row=1, column_letters={h: column_letter(i) for i, h in enumerate(unique)},
                     duplicate_headers=duplicates, dropped_rows=[], encoding=None, delimiter=None, labels=labels)

@@ -1,0 +1,137 @@
+"""``tracecheck spark-check INPUT... --out DIR``: the checks on Apache Spark (tracecheck.spark), for
+archives too large for one process. Needs the extra: ``pip install 'tracecheck[spark]'`` and Java 17.
+
+Each INPUT (a csv file, read as text with its header, or a Parquet file or directory) is one batch.
+DIR gets ``findings/`` and ``rows/`` as Parquet, partitioned by ``batch`` (the input's file name) or
+by ``agency`` (``--partition-by agency``), and ``summary.json`` (per batch: the summary and what
+the driver decided). Runs on a local Spark (``local[*]``) unless ``--master`` names a cluster.
+Exit codes as for ``check``: 0, 1 when a batch has findings at ``--fail-on``, 2 a usage error (a
+missing input, a bad pack, no pyspark or no Java), 3 the output cannot be written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from tracecheck.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, EXIT_WRITE, TracecheckError
+
+LEVELS = {"error": ("error",), "warning": ("error", "warning"), "info": ("error", "warning", "info"), "never": ()}
+
+
+def session(master: str | None, app: str = "tracecheck") -> Any:
+    """A Spark session on ``master`` (default local[*]) whose Python workers run this interpreter."""
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    from pyspark.sql import SparkSession
+
+    builder = (SparkSession.builder.appName(app).master(master or "local[*]")
+               .config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def _read(spark: Any, path: Path) -> Any:
+    if path.is_dir() or path.suffix.lower() == ".parquet":
+        return spark.read.parquet(str(path))
+    if path.suffix.lower() in (".csv", ".txt"):
+        # text as written (no type inference: "007" stays "007"); quoted values may hold line breaks
+        return spark.read.csv(str(path), header=True, inferSchema=False, multiLine=True, escape='"')
+    raise click.UsageError(f"{path}: spark-check reads csv and Parquet; check a workbook with 'tracecheck check'")
+
+
+@click.command("spark-check")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for findings/, rows/ (Parquet) and summary.json.")
+@click.option("--master", default=None, help="Spark master URL (default: local[*]).")
+@click.option("--partition-by", type=click.Choice(["batch", "agency"]), default="batch", show_default=True)
+@click.option("--rules", "rules", default=None, type=click.Path(dir_okay=False, path_type=Path), help="Rule pack.")
+@click.option("--lang", type=click.Choice(["en", "es"]), default="en", show_default=True)
+@click.option("--as-of", default=None, help="Reference date (YYYY-MM-DD); default today.")
+@click.option("--select", default=None, help="Rules to run (codes, prefixes, names, families).")
+@click.option("--ignore", default=None, help="Rules to skip.")
+@click.option("--dayfirst", "date_order", flag_value="dayfirst", default=None)
+@click.option("--monthfirst", "date_order", flag_value="monthfirst")
+@click.option("--fail-on", type=click.Choice(list(LEVELS)), default="error", show_default=True)
+def spark_check(inputs: tuple[Path, ...], out_dir: Path, master: str | None, partition_by: str, rules: Path | None,
+                lang: str, as_of: str | None, select: str | None, ignore: str | None, date_order: str | None,
+                fail_on: str) -> None:
+    """Check csv or Parquet batches on Apache Spark; write findings and rows as Parquet."""
+    for path in inputs:
+        if not path.exists():
+            _fail(f"{path}: no such file or directory", EXIT_USAGE)
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        _fail("spark-check needs pyspark: pip install 'tracecheck[spark]'", EXIT_USAGE)
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        _fail("spark-check needs Java 17 or later (apt-get install openjdk-17-jre-headless)", EXIT_USAGE)
+    from tracecheck import spark as engine
+
+    spark = session(master)
+    summaries, failing = {}, False
+    try:
+        results = []
+        for path in inputs:
+            result = engine.check(_read(spark, path), os.fspath(rules) if rules else None, date_order=date_order
+                                  or "auto", select=select, ignore=ignore, as_of=as_of, lang=lang, name=path.name)
+            results.append((path.name, result))
+            summaries[path.name] = {"batch": result.batch, "summary": result.summary}
+            failing |= any(result.summary["by_severity"][s] for s in LEVELS[fail_on])
+    except (TracecheckError, ValueError) as exc:
+        _fail(" ".join(str(exc).split()), getattr(exc, "exit_code", EXIT_USAGE))
+    _write(results, summaries, out_dir, partition_by)
+    for name, result in results:
+        s = result.summary
+        click.echo(f"{name}: {s['rows']} rows, {s['by_severity']['error']} errors, "
+                   f"{s['by_severity']['warning']} warnings, {s['by_severity']['info']} info; "
+                   f"traceable {s['traceable_share']:.1%}")
+    click.echo(f"written: {out_dir}")
+    sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
+
+
+def _write(results: list, summaries: dict, out_dir: Path, partition_by: str) -> None:
+    """Both tables and the summary, into a temporary directory beside ``out_dir`` first, then moved in:
+    a reader never sees half a report."""
+    from pyspark.sql import functions as F
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        for table in ("findings", "rows"):
+            frames = []
+            for name, result in results:
+                frame = getattr(result, table).withColumn("batch", F.lit(name))
+                if partition_by == "agency" and table == "findings":
+                    agency = result.rows.select(F.col("row").alias("_r"), "agency")
+                    frame = frame.join(agency, frame["row"] == agency["_r"], "left").drop("_r")
+                frames.append(frame)
+            joined = frames[0]
+            for frame in frames[1:]:
+                joined = joined.unionByName(frame)
+            joined.write.partitionBy(partition_by).parquet(str(staging / table))
+        (staging / "summary.json").write_text(json.dumps(summaries, indent=2, ensure_ascii=False), encoding="utf-8")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for item in ("findings", "rows", "summary.json"):
+            target = out_dir / item
+            if target.is_dir():
+                shutil.rmtree(target)
+            os.replace(staging / item, target)
+    except OSError as exc:
+        _fail(f"{out_dir}: cannot write the report ({exc.strerror or exc})", EXIT_WRITE)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"tracecheck: {message}", err=True)
+    sys.exit(code)
