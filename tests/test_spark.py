@@ -180,5 +180,5 @@ def test_cli_subprocess_partitions_by_agency_and_refuses_workbooks(spark, tmp_pa
     book.write_bytes(b"PK")
     bad = subprocess.run([sys.executable, "-m", "tracecheck", "spark-check", str(book), "--out", str(out)],
                          capture_output=True, text=True, env=env, timeout=600)
-    assert bad.returncode == 2 and "spark-check reads csv and Parquet" in bad.stderr
+    assert bad.returncode == 2 and "spark-check reads csv and Parquet" in bad.stderr, bad.stderr[-2000:]
     assert "Traceback" not in bad.stderr

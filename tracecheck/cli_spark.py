@@ -39,13 +39,26 @@ def session(master: str | None, app: str = "tracecheck") -> Any:
     return spark
 
 
+# Python codec names (tracecheck.read.decode) as Java charsets (Spark's csv reader)
+_CHARSETS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "cp1252": "windows-1252", "utf-16": "UTF-16",
+             "utf-16-le": "UTF-16LE", "utf-16-be": "UTF-16BE", "latin-1": "ISO-8859-1"}
+
+
 def _read(spark: Any, path: Path) -> Any:
+    """The batch in ``path`` as a Spark DataFrame: Parquet as stored; csv as text with its header, in
+    the encoding and with the delimiter tracecheck's own csv reader would detect."""
     if path.is_dir() or path.suffix.lower() == ".parquet":
         return spark.read.parquet(str(path))
-    if path.suffix.lower() in (".csv", ".txt"):
-        # text as written (no type inference: "007" stays "007"); quoted values may hold line breaks
-        return spark.read.csv(str(path), header=True, inferSchema=False, multiLine=True, escape='"')
-    raise click.UsageError(f"{path}: spark-check reads csv and Parquet; check a workbook with 'tracecheck check'")
+    if path.suffix.lower() not in (".csv", ".txt", ".tsv"):
+        _fail(f"{path}: spark-check reads csv and Parquet; check a workbook with 'tracecheck check'", EXIT_USAGE)
+    from tracecheck.read.csv import sniff_csv
+
+    with path.open("rb") as handle:
+        encoding, delimiter = sniff_csv(handle.read(1 << 16), str(path))
+    # text as written (no type inference: "007" stays "007"); quoted values may hold line breaks
+    frame = spark.read.csv(str(path), header=True, inferSchema=False, multiLine=True, escape='"', sep=delimiter,
+                           encoding=_CHARSETS.get(encoding.lower(), encoding))
+    return frame.toDF(*[str(c).lstrip("\ufeff") for c in frame.columns])  # a byte-order mark is no header text
 
 
 @click.command("spark-check")
@@ -78,17 +91,21 @@ def spark_check(inputs: tuple[Path, ...], out_dir: Path, master: str | None, par
     from tracecheck import spark as engine
 
     spark = session(master)
-    summaries, failing = {}, False
-    try:
-        results = []
-        for path in inputs:
+    summaries, failing, results = {}, False, []
+    for path in inputs:
+        try:
             result = engine.check(_read(spark, path), os.fspath(rules) if rules else None, date_order=date_order
                                   or "auto", select=select, ignore=ignore, as_of=as_of, lang=lang, name=path.name)
-            results.append((path.name, result))
-            summaries[path.name] = {"batch": result.batch, "summary": result.summary}
-            failing |= any(result.summary["by_severity"][s] for s in LEVELS[fail_on])
-    except (TracecheckError, ValueError) as exc:
-        _fail(" ".join(str(exc).split()), getattr(exc, "exit_code", EXIT_USAGE))
+        except (TracecheckError, ValueError) as exc:
+            _fail(" ".join(str(exc).split()), getattr(exc, "exit_code", EXIT_USAGE))
+        except Exception as exc:  # Spark's own errors (a file it cannot read, a lost executor): one line
+            if not _from_spark(exc):
+                raise
+            said = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+            _fail(f"{path}: Spark could not read or check it: {said[:300]}", EXIT_USAGE)
+        results.append((path.name, result))
+        summaries[path.name] = {"batch": result.batch, "summary": result.summary}
+        failing |= any(result.summary["by_severity"][s] for s in LEVELS[fail_on])
     _write(results, summaries, out_dir, partition_by)
     for name, result in results:
         s = result.summary
@@ -97,6 +114,13 @@ def spark_check(inputs: tuple[Path, ...], out_dir: Path, master: str | None, par
                    f"traceable {s['traceable_share']:.1%}")
     click.echo(f"written: {out_dir}")
     sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
+
+
+def _from_spark(exc: Exception) -> bool:
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
+    return isinstance(exc, (PySparkException, Py4JError))
 
 
 def _write(results: list, summaries: dict, out_dir: Path, partition_by: str) -> None:

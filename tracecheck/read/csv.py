@@ -299,3 +299,10 @@ def _clean_text_grid(grid: pd.DataFrame) -> pd.DataFrame:
         columns[column] = values.where(values.str.len() > 0).to_numpy()
     frame = pd.DataFrame(columns, index=pd.RangeIndex(1, len(grid) + 1), columns=grid.columns)
     return frame.astype("str") if len(frame.columns) else frame
+
+
+def sniff_csv(head: bytes, shown: str) -> tuple[str, str]:
+    """(encoding, delimiter) of a csv file from its first bytes, as this reader decides them: for
+    another reader of the same file (tracecheck.cli_spark hands them to Spark's csv reader)."""
+    decoded = decode(head, shown)
+    return decoded.encoding, _detect_delimiter(_sample_lines(decoded.utf8))
