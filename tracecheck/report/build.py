@@ -60,7 +60,7 @@ def build_report(batch: Batch, pack: RulePack, findings: pd.DataFrame, *, checke
     per_row = _per_row(light[~is_fact])
     rows = _row_table(batch, per_row, groups.group_of_row())
     raw = batch.raw
-    agencies = _agencies(batch)
+    agencies = row_agencies(batch)
     if identification is None:
         codes = {r.code for r in pack.all_rules if is_identification(r)}
         identification = light[light["rule"].isin(codes)]
@@ -193,7 +193,7 @@ def _duplicate_summary(groups: DuplicateTables, n_rows: int) -> dict[str, Any]:
             "requests_after_removing_duplicates": n_rows - int((size - 1).sum())}
 
 
-def _agencies(batch: Batch) -> pd.Series:
+def row_agencies(batch: Batch) -> pd.Series:
     """Each row's agency under the name the pack's ``agency_aliases`` gives it ("FGR" and "Fiscalía
     General de la República" are one agency), else as written; "" when blank. Indexed by sheet row."""
     frame = batch.frame

@@ -30,6 +30,7 @@ from tracecheck.matching.keys import KEY_COLUMNS, key_columns
 from tracecheck.normalise import Batch, normalise
 from tracecheck.read import read_frame
 from tracecheck.reference import compile_reference
+from tracecheck.report.build import row_agencies
 from tracecheck.ruleset import Rule, RulePack
 from tracecheck.schema import METRICS
 
@@ -114,7 +115,7 @@ def prepared(plan: Plan, batch: Batch) -> pd.DataFrame:
     out = pd.DataFrame({ROW: frame.index.to_numpy(dtype=np.int64),
                         "index": (frame.index.to_numpy(dtype=np.int64) - 2),
                         "request_id": frame["request_id"].astype(object).to_numpy(),
-                        "agency": _agency(frame)})
+                        "agency": row_agencies(batch).to_numpy(dtype=object)})
     for metric in METRICS:
         out[metric] = frame[metric].to_numpy(dtype="float64", na_value=np.nan)
     keys = key_columns(frame, ref, ref.matching, ref.calibers)
@@ -135,12 +136,6 @@ def prepared(plan: Plan, batch: Batch) -> pd.DataFrame:
                                "dropped": [d.reason for d in dropped]})
         out = pd.concat([out, listed], ignore_index=True)
     return out
-
-
-def _agency(frame: pd.DataFrame) -> np.ndarray:
-    """Each row's agency as the report counts it (tracecheck.report.build._agencies): "" when blank."""
-    agency = frame["agency__name" if "agency__name" in frame.columns else "agency"].astype("str").fillna("")
-    return agency.where(agency.str.strip().ne(""), "").to_numpy(dtype=object)
 
 
 def key_frame(prep: pd.DataFrame) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from tracecheck.spark import tasks
 from tracecheck.spark.parts import ROW, UNIT, Plan, finding_table, group_specs
 from tracecheck.spark.summary import row_table, summary
 
+PARTITION_ROWS = 200_000  # rows per partition of the numbered input (at least two partitions per core)
 TEXT = ("column", "header", "rule", "name", "severity", "field", "value", "reason", "message")
 
 
@@ -96,7 +97,11 @@ def _numbered(df: Any) -> Any:
     schema = T.StructType([*df.schema.fields, T.StructField(ROW, T.LongType(), False)])
     from pyspark.sql.pandas.types import to_arrow_schema
 
-    return df.mapInArrow(tasks.number_rows(offsets, to_arrow_schema(schema)), schema).persist()
+    numbered = df.mapInArrow(tasks.number_rows(offsets, to_arrow_schema(schema)), schema)
+    # a csv read whole (quoted line breaks) is one partition: spread the rows, in runs of consecutive rows
+    parallel = df.sparkSession.sparkContext.defaultParallelism
+    partitions = max(2 * parallel, -(-at // PARTITION_ROWS), 1)
+    return numbered.repartitionByRange(partitions, ROW).sortWithinPartitions(ROW).persist()
 
 
 def _prep_schema(plan: Plan) -> pa.Schema:
