@@ -51,7 +51,9 @@ def main() -> int:
             runs.append(("spark", [sys.executable, "-m", "tracecheck", "spark-check", str(path), "--out",
                                    str(Path(out) / "spark"), "--master", args.master, "--fail-on", "never"]))
             for engine, cmd in runs:
-                code, seconds, peak = wait_child(cmd, stdout=sys.stderr, stderr=sys.stderr, env=env, cwd=str(ROOT))
+                log = Path(out) / f"{engine}.stages"
+                code, seconds, peak = wait_child(cmd, stdout=sys.stderr, stderr=sys.stderr,
+                                                 env={**env, "TRACECHECK_STAGE_LOG": str(log)}, cwd=str(ROOT))
                 if code != 0:
                     print(f"{engine} {size:,}: exit {code}", flush=True)
                     return 1
@@ -59,11 +61,22 @@ def main() -> int:
                 rows_out.append((size, engine, seconds, peak))
                 print(f"{engine:6} {size:>10,} rows: {seconds:8.1f} s, {size / seconds:10,.0f} rows/s, "
                       f"peak {peak:8,.0f} MB, findings {counts[engine]:,}", flush=True)
+                if engine == "spark" and log.exists():
+                    _stages(log)
             if len(counts) == 2:
                 same = "same" if counts["pandas"] == counts["spark"] else "DIFFERENT"
                 ratio = rows_out[-1][2] / rows_out[-2][2]
                 print(f"  spark/pandas time {ratio:.2f}x; findings {same}", flush=True)
     return 0
+
+
+def _stages(log: Path) -> None:
+    """The Spark stages' durations (tracecheck.cli_spark's stage log: stage, seconds since start, MB)."""
+    before = 0.0
+    for line in log.read_text(encoding="utf-8").splitlines():
+        stage, at, _mb = line.split("\t")
+        print(f"    {stage.removeprefix('spark:'):28} {float(at) - before:8.1f} s", flush=True)
+        before = float(at)
 
 
 def _findings(engine: str, out: Path, path: Path) -> int:

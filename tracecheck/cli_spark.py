@@ -95,7 +95,8 @@ def spark_check(inputs: tuple[Path, ...], out_dir: Path, master: str | None, par
     for path in inputs:
         try:
             result = engine.check(_read(spark, path), os.fspath(rules) if rules else None, date_order=date_order
-                                  or "auto", select=select, ignore=ignore, as_of=as_of, lang=lang, name=path.name)
+                                  or "auto", select=select, ignore=ignore, as_of=as_of, lang=lang, name=path.name,
+                                  progress=_stage_log())
         except (TracecheckError, ValueError) as exc:
             _fail(" ".join(str(exc).split()), getattr(exc, "exit_code", EXIT_USAGE))
         except Exception as exc:  # Spark's own errors (a file it cannot read, a lost executor): one line
@@ -114,6 +115,25 @@ def spark_check(inputs: tuple[Path, ...], out_dir: Path, master: str | None, par
                    f"traceable {s['traceable_share']:.1%}")
     click.echo(f"written: {out_dir}")
     sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
+
+
+def _stage_log() -> Any:
+    """With TRACECHECK_STAGE_LOG set (tracecheck.stages), a callback appending ``stage<TAB>seconds<TAB>MB``
+    per Spark stage (seconds since the check began, peak RSS of this driver process): for benchmarks."""
+    import resource
+    import time
+
+    from tracecheck.stages import STAGE_LOG
+
+    path, start = os.environ.get(STAGE_LOG), time.monotonic()
+    if not path:
+        return None
+
+    def log(stage: str) -> None:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(f"spark:{stage}\t{time.monotonic() - start:.2f}\t{peak:.0f}\n")
+    return log
 
 
 def _from_spark(exc: Exception) -> bool:

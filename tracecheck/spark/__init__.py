@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,10 +62,13 @@ class SparkResult:
 def check(df: Any, rules: str | os.PathLike[str] | RulePack | None = None, *, mapping: dict[str, str] | None = None,
           date_order: str = "auto", select: str | Iterable[str] | None = None,
           ignore: str | Iterable[str] | None = None, as_of: str | dt.date | None = None, lang: str = "en",
-          locale: str | None = None, name: str | None = None, sample_rows: int = SAMPLE_ROWS) -> SparkResult:
+          locale: str | None = None, name: str | None = None, sample_rows: int = SAMPLE_ROWS,
+          progress: Callable[[str], None] | None = None) -> SparkResult:
     """Check the batch in the Spark DataFrame ``df`` (one request per row, the sheet's columns; text
     or typed) and return its SparkResult. Arguments as ``tracecheck.check``; ``sample_rows``: how many
-    of the first rows decide the mapping and the date orders. Raises what ``tracecheck.check`` raises
+    of the first rows decide the mapping and the date orders; ``progress`` is called with each stage's
+    name once it has run (number, plan, rows, prepare, blocking, components, duplicates, group:<rules>,
+    findings, summary). Raises what ``tracecheck.check`` raises
     for a bad pack, selector or argument, and ImportError naming the extra without pyspark."""
     from tracecheck.spark.run import run
 
@@ -80,7 +83,7 @@ def check(df: Any, rules: str | os.PathLike[str] | RulePack | None = None, *, ma
         pack = pack.with_map(mapping)
     pack = _without_history_rules(pack)  # no history store on Spark: run.run drops TC204 whatever was selected
     return run(df, pack, date_order=date_order, as_of=as_of_date(as_of), lang=lang, locale=locale,
-               name=name or "<spark>", sample_rows=int(sample_rows), secret=secrets.token_bytes(32))
+               name=name or "<spark>", sample_rows=int(sample_rows), secret=secrets.token_bytes(32), progress=progress)
 
 
 def frame_of(findings: Any) -> pd.DataFrame:

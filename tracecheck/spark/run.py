@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
 from functools import reduce
 from typing import Any
@@ -34,13 +35,21 @@ def finding_schema() -> pa.Schema:
 
 
 def run(df: Any, pack: RulePack, *, date_order: str, as_of: dt.date, lang: str, locale: str | None, name: str,
-        sample_rows: int, secret: bytes) -> Any:
+        sample_rows: int, secret: bytes, progress: Callable[[str], None] | None = None) -> Any:
     from pyspark.sql import functions as F
 
     from tracecheck.spark import SparkResult
 
+    def done(stage: str, frame: Any = None) -> None:
+        """Each stage run to its end before the next (timed apart; what follows reads it persisted)."""
+        if frame is not None:
+            frame.count()
+        if progress:
+            progress(stage)
+
     pack = replace(pack, rules=tuple(r for r in pack.rules if r.check != "prior_duplicate"))
     numbered = _numbered(df)
+    done("number", numbered)
     sample = numbered.where(F.col(ROW) < sample_rows + 2).toPandas()
     data = sample.drop(columns=[ROW])
     data.index = pd.Index(sample[ROW].to_numpy(dtype=np.int64) - 2)
@@ -48,25 +57,30 @@ def run(df: Any, pack: RulePack, *, date_order: str, as_of: dt.date, lang: str, 
                       date_order=date_order, as_of=as_of)
     plan = Plan(pack=pack, mapping=first.mapping, date_plan=dict(first.date_order_basis), as_of=as_of, lang=lang,
                 locale=locale, name=name, secret=secret, groups=group_specs(pack))
+    done("plan")
     spark = df.sparkSession
     schema = finding_schema()
     parts = [_frame(spark, finding_table(engine.run(first, plan.rules("batch"), words=plan.words).findings), schema)]
     rows_found = numbered.mapInArrow(tasks.row_findings(plan, schema), _spark(schema)).persist()
+    done("rows", rows_found)
     parts.append(_merged_batch_level(rows_found, plan, first, schema, spark))
     parts.append(rows_found.where(F.col("row").isNotNull()))
     prepared = numbered.mapInArrow(tasks.prepare(plan, _prep_schema(plan)), _spark(_prep_schema(plan))).persist()
+    done("prepare", prepared)
     prep = prepared.where(F.col("dropped").isNull())
     dropped = {r["dropped"]: int(r["count"]) for r in prepared.where(F.col("dropped").isNotNull())
                .groupBy("dropped").count().collect()}
-    members = _duplicates(numbered, prep, plan, schema, parts)
+    members = _duplicates(numbered, prep, plan, schema, parts, done)
     units = members.where(F.col(UNIT) != F.col("row")).select("row", UNIT).distinct() if members is not None else None
     for position, (_key, codes) in enumerate(plan.groups):
-        parts.append(_group_stage(numbered, prep, plan, position, codes, schema, units))
+        parts.append(_group_stage(numbered, prep, plan, position, codes, schema, units).persist())
+        done(f"group:{'+'.join(codes)}", parts[-1])
     findings = reduce(lambda a, b: a.unionByName(b), parts).persist()
-    findings.count()  # every stage runs once, here; what follows reads the persisted findings
+    done("findings", findings)
     rows = row_table(prep, findings, members, plan).persist()
-    return SparkResult(findings=findings, rows=rows, members=members,
-                       summary={**summary(findings, rows, members, plan), "rows_dropped": dropped},
+    counts = {**summary(findings, rows, members, plan), "rows_dropped": dropped}
+    done("summary")
+    return SparkResult(findings=findings, rows=rows, members=members, summary=counts,
                        batch={"source": name, "row_count": rows.count(), "sample_rows": len(sample),
                               "partitions": numbered.rdd.getNumPartitions(),
                               "date_order": {f: o.order for f, o in plan.date_plan.items()},
@@ -140,7 +154,8 @@ def _merged_batch_level(found: Any, plan: Plan, first: Any, schema: pa.Schema, s
     return _frame(spark, pd.concat(out, ignore_index=True), schema)
 
 
-def _duplicates(numbered: Any, prep: Any, plan: Plan, schema: pa.Schema, parts: list) -> Any:
+def _duplicates(numbered: Any, prep: Any, plan: Plan, schema: pa.Schema, parts: list,
+                done: Callable[..., None]) -> Any:
     """Duplicate findings appended to ``parts``; the members DataFrame (group, kind, confidence, row,
     UNIT), None when no duplicate rule or multiple-sale rule runs."""
     from pyspark.sql import functions as F
@@ -163,7 +178,9 @@ def _duplicates(numbered: Any, prep: Any, plan: Plan, schema: pa.Schema, parts: 
     config = compile_reference(plan.pack.reference).matching
     pairs = candidate_pairs(entries, max_block=int(config["max_block_size"]),
                             max_event_block=int(config["max_event_block_size"])).persist()
+    done("blocking", pairs)
     comps = components(pairs)
+    done("components")
     rows = numbered.join(comps.select(F.col("row").alias(ROW), F.col("comp").alias("row_comp")), ROW)
     linked = pairs.join(comps.withColumnRenamed("row", "a"), "a").localCheckpoint()  # its own lineage: no self-join
     out_schema = pa.schema([*schema, ("what", pa.string()), ("group_id", pa.string()), ("group_kind", pa.string()),
@@ -171,6 +188,7 @@ def _duplicates(numbered: Any, prep: Any, plan: Plan, schema: pa.Schema, parts: 
                             ("group_members", pa.string())])
     out = (rows.groupBy("row_comp").cogroup(linked.groupBy("comp"))
            .applyInArrow(tasks.component(plan, out_schema), _spark(out_schema))).persist()
+    done("duplicates", out)
     parts.append(out.where(F.col("what") == "finding").select(*schema.names))
     return out.where(F.col("what") == "member").select(
         F.col("group_id").alias("group"), F.col("group_kind").alias("kind"),
