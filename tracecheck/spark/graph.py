@@ -28,7 +28,7 @@ def candidate_pairs(entries: Any, *, max_block: int, max_event_block: int) -> An
     cross = F.col("block").isin(*CROSS)
     kept = sizes.where((F.col("n") >= 2) & (F.col("n") <= limit)
                        & (~cross | ((F.col("s") > 0) & (F.col("s") < F.col("n"))))).select("block", "key")
-    inside = entries.join(kept, ["block", "key"], "left_semi")
+    inside = entries.join(kept, ["block", "key"], "left_semi").persist()  # joined with itself: computed once
     left = inside.select(*[F.col(c).alias(f"{c}_a") for c in ("block", "key", "row", "side", "usable", "length")])
     right = inside.select(*[F.col(c).alias(f"{c}_b") for c in ("block", "key", "row", "side", "usable", "length")])
     joined = left.join(right, (F.col("block_a") == F.col("block_b")) & (F.col("key_a") == F.col("key_b")))

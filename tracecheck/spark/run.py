@@ -174,7 +174,7 @@ def _duplicates(numbered: Any, prep: Any, plan: Plan, schema: pa.Schema, parts: 
     short = {size: np.array(keys, dtype=np.int64).view(np.uint64) for size, keys in found.items()}
     entry_schema = pa.schema([("block", pa.int8()), ("key", pa.int64()), ("row", pa.int64()), ("side", pa.int8()),
                               ("usable", pa.bool_()), ("length", pa.int64())])
-    entries = prep.mapInArrow(tasks.block_entries(short, entry_schema), _spark(entry_schema))
+    entries = prep.mapInArrow(tasks.block_entries(short, entry_schema), _spark(entry_schema)).persist()
     config = compile_reference(plan.pack.reference).matching
     pairs = candidate_pairs(entries, max_block=int(config["max_block_size"]),
                             max_event_block=int(config["max_event_block_size"])).persist()
