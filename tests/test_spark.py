@@ -182,3 +182,21 @@ def test_cli_subprocess_partitions_by_agency_and_refuses_workbooks(spark, tmp_pa
                          capture_output=True, text=True, env=env, timeout=600)
     assert bad.returncode == 2 and "spark-check reads csv and Parquet" in bad.stderr, bad.stderr[-2000:]
     assert "Traceback" not in bad.stderr
+
+
+def test_components_by_iterative_join_are_the_drivers(spark):
+    """Past DRIVER_PAIRS the components are labelled by joins in Spark: the same labels."""
+    import numpy as np
+
+    from tracecheck.spark.graph import components, label_components
+
+    rng = np.random.default_rng(7)
+    a = rng.integers(2, 400, 300)
+    b = rng.integers(2, 400, 300)
+    keep = a != b
+    a, b = np.minimum(a, b)[keep], np.maximum(a, b)[keep]
+    pairs = spark.createDataFrame(pd.DataFrame({"a": a, "b": b}).drop_duplicates())
+    joined = components(pairs, driver_pairs=0).toPandas().sort_values("row")
+    rows, comp = label_components(a, b)
+    assert joined["row"].tolist() == rows.tolist()
+    assert joined["comp"].tolist() == comp.tolist()
