@@ -11,7 +11,7 @@ validator. How the batch is split follows what each check kind declares (tracech
 3. each "group" rule runs once its rows are partitioned by the key its kind computes (same value
    of a repeated request id, same import marking, same purchaser);
 4. duplicates: blocking entries per partition, blocks and candidate pairs in Spark, connected
-   components of the pairs by an iterative join, then each component matched by
+   components of the pairs (tracecheck.spark.graph), then buckets of whole components matched by
    ``tracecheck.matching`` (applyInArrow): group ids (D-12, R-40, P-7) are the pandas path's.
 
 On a batch the sample covers (every row), findings are those of ``tracecheck.check`` on the same

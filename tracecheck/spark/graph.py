@@ -5,8 +5,8 @@ block; blocks of 2 to ``max_block`` entries (``max_event_block`` for the event b
 exactly the candidate pairs ``tracecheck.matching.blocking.candidate_pairs`` gives on the whole batch.
 Rows linked by a pair fall in one component (minimum-label propagation: on the driver with numpy up to
 DRIVER_PAIRS pairs, else one Spark join per round, as many rounds as the longest chain of pairs);
-every duplicate group lies inside one component, so each component is matched alone, with the same
-code as one batch.
+every duplicate group lies inside one component, so whole components can be matched apart (in
+buckets), with the same code as one batch.
 """
 
 from __future__ import annotations

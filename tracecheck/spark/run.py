@@ -23,6 +23,7 @@ from tracecheck.spark.parts import ROW, UNIT, Plan, finding_table, group_specs
 from tracecheck.spark.summary import row_table, summary
 
 PARTITION_ROWS = 200_000  # rows per partition of the numbered input (at least two partitions per core)
+BUCKET_ROWS = 50_000  # rows of connected components matched in one task (one find_duplicates run)
 TEXT = ("column", "header", "rule", "name", "severity", "field", "value", "reason", "message")
 
 
@@ -181,12 +182,17 @@ def _duplicates(numbered: Any, prep: Any, plan: Plan, schema: pa.Schema, parts: 
     done("blocking", pairs)
     comps = components(pairs)
     done("components")
-    rows = numbered.join(comps.select(F.col("row").alias(ROW), F.col("comp").alias("row_comp")), ROW)
-    linked = pairs.join(comps.withColumnRenamed("row", "a"), "a").localCheckpoint()  # its own lineage: no self-join
+    # Components are matched in buckets of about BUCKET_ROWS rows: one matching run per bucket, not per
+    # component (a dense batch has a component per gun). Pairs never cross components, so a bucket is
+    # matched as the whole batch is: the pandas path is the one bucket that holds every component.
+    buckets = max(2 * numbered.sparkSession.sparkContext.defaultParallelism, -(-comps.count() // BUCKET_ROWS))
+    bucket = (F.col("comp") % F.lit(buckets)).alias("bucket")
+    rows = numbered.join(comps.select(F.col("row").alias(ROW), bucket), ROW)
+    linked = pairs.join(comps.select(F.col("row").alias("a"), bucket), "a").localCheckpoint()  # no self-join
     out_schema = pa.schema([*schema, ("what", pa.string()), ("group_id", pa.string()), ("group_kind", pa.string()),
                             ("group_confidence", pa.string()), ("member_row", pa.int64()), (UNIT, pa.int64()),
                             ("group_members", pa.string())])
-    out = (rows.groupBy("row_comp").cogroup(linked.groupBy("comp"))
+    out = (rows.groupBy("bucket").cogroup(linked.groupBy("bucket"))
            .applyInArrow(tasks.component(plan, out_schema), _spark(out_schema))).persist()
     done("duplicates", out)
     parts.append(out.where(F.col("what") == "finding").select(*schema.names))

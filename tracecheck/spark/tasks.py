@@ -114,10 +114,10 @@ def group_findings(plan: Plan, codes: tuple[str, ...], schema: pa.Schema, with_u
 
 
 def component(plan: Plan, schema: pa.Schema) -> Callable[[pa.Table, pa.Table], pa.Table]:
-    """applyInArrow over (rows, pairs) of one component: its findings and its members in one table
-    (column ``what``: "finding" or "member")."""
+    """applyInArrow over (rows, pairs) of one bucket of components: their findings and their members in
+    one table (column ``what``: "finding" or "member")."""
     def run(rows: pa.Table, pairs: pa.Table) -> pa.Table:
-        data = rows.to_pandas().drop(columns=["row_comp"]).sort_values(ROW, kind="stable")
+        data = rows.to_pandas().drop(columns=["bucket"]).sort_values(ROW, kind="stable")
         findings, members = parts.component_result(plan, parts.part_batch(plan, data), pairs.to_pandas())
         findings["what"] = "finding"
         members = members.rename(columns={"row": "member_row", "kind": "group_kind",
