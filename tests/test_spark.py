@@ -200,3 +200,49 @@ def test_components_by_iterative_join_are_the_drivers(spark):
     rows, comp = label_components(a, b)
     assert joined["row"].tolist() == rows.tolist()
     assert joined["comp"].tolist() == comp.tolist()
+
+
+def test_cli_reads_cp1252_csv_with_dotted_header(spark, tmp_path):
+    """A Windows-1252 export (Spark 4 does not name that charset by default) whose serial header holds a
+    dot (a column name Spark would otherwise parse as a struct field)."""
+    example = Path(__file__).resolve().parents[1] / "examples" / "rastreo_mx.csv"
+    source = tmp_path / "rastreo.csv"
+    serial, dotted = "Matrícula;".encode("cp1252"), "No. de matrícula;".encode("cp1252")
+    source.write_bytes(example.read_bytes().replace(serial, dotted, 1))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["spark-check", str(source), "--out", str(out), "--master", "local[2]",
+                                       "--as-of", AS_OF, "--fail-on", "never"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))["rastreo.csv"]
+    assert summary["batch"]["mapping"]["serial_number"] == "No. de matrícula"
+    report = tracecheck.check(source, as_of=AS_OF)
+    assert summary["summary"]["by_rule"] == report.summary["by_rule"]
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    days = ds.dataset(out / "rows", partitioning="hive").schema.field("request_age_days").type
+    assert days == pa.int64()  # whole days, as in the JSON report
+
+
+def test_cli_refuses_inputs_it_cannot_take_in_one_line(spark, tmp_path):
+    empty, folder = tmp_path / "empty.csv", tmp_path / "folder"
+    empty.write_bytes(b"")
+    folder.mkdir()
+    (folder / "a.csv").write_text("serial_number\nA1\n", encoding="utf-8")
+    (tmp_path / "b").mkdir()
+    twin = tmp_path / "b" / "a.csv"
+    twin.write_text("serial_number\nA2\n", encoding="utf-8")
+    out = tmp_path / "out"
+    for inputs, said in (([empty], "empty file (0 bytes)"), ([folder], "holds no .parquet file"),
+                         ([folder / "a.csv", twin], "both would be batch 'a.csv'")):
+        result = CliRunner().invoke(main, ["spark-check", *map(str, inputs), "--out", str(out)])
+        assert result.exit_code == 2 and said in result.output, result.output
+        assert not out.exists()
+    long = tmp_path / "long.csv"
+    long.write_text("serial_number,make,agency\n" + "".join(f"A{i}X9,Glock,{'A' * 300}\n" for i in range(5)),
+                    encoding="utf-8")
+    result = CliRunner().invoke(main, ["spark-check", str(long), "--out", str(out), "--master", "local[2]",
+                                       "--partition-by", "agency"])
+    assert result.exit_code == 3, result.output  # a 300-character directory name: the writer fails
+    assert "Spark could not write the report" in result.output and "Traceback" not in result.output
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]

@@ -56,6 +56,8 @@ def _read(spark: Any, path: Path) -> Any:
     with path.open("rb") as handle:
         encoding, delimiter = sniff_csv(handle.read(1 << 16), str(path))
     # text as written (no type inference: "007" stays "007"); quoted values may hold line breaks
+    # Spark 4 reads only a few charsets by name (windows-1252 is not one) unless Java's are allowed
+    spark.conf.set("spark.sql.legacy.javaCharsets", "true")
     frame = spark.read.csv(str(path), header=True, inferSchema=False, multiLine=True, escape='"', sep=delimiter,
                            encoding=_CHARSETS.get(encoding.lower(), encoding))
     return frame.toDF(*[str(c).lstrip("\ufeff") for c in frame.columns])  # a byte-order mark is no header text
@@ -79,9 +81,7 @@ def spark_check(inputs: tuple[Path, ...], out_dir: Path, master: str | None, par
                 lang: str, as_of: str | None, select: str | None, ignore: str | None, date_order: str | None,
                 fail_on: str) -> None:
     """Check csv or Parquet batches on Apache Spark; write findings and rows as Parquet."""
-    for path in inputs:
-        if not path.exists():
-            _fail(f"{path}: no such file or directory", EXIT_USAGE)
+    _refuse(inputs)
     try:
         import pyspark  # noqa: F401
     except ImportError:
@@ -102,8 +102,7 @@ def spark_check(inputs: tuple[Path, ...], out_dir: Path, master: str | None, par
         except Exception as exc:  # Spark's own errors (a file it cannot read, a lost executor): one line
             if not _from_spark(exc):
                 raise
-            said = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
-            _fail(f"{path}: Spark could not read or check it: {said[:300]}", EXIT_USAGE)
+            _fail(f"{path}: Spark could not read or check it: {_first_line(exc)}", EXIT_USAGE)
         results.append((path.name, result))
         summaries[path.name] = {"batch": result.batch, "summary": result.summary}
         failing |= any(result.summary["by_severity"][s] for s in LEVELS[fail_on])
@@ -115,6 +114,24 @@ def spark_check(inputs: tuple[Path, ...], out_dir: Path, master: str | None, par
                    f"traceable {s['traceable_share']:.1%}")
     click.echo(f"written: {out_dir}")
     sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
+
+
+def _refuse(inputs: tuple[Path, ...]) -> None:
+    """Exit 2 (one line) on an input Spark cannot take as a batch, before Spark starts: a missing
+    path, an empty file, a directory without Parquet files, two inputs of one name (one batch name)."""
+    seen: dict[str, Path] = {}
+    for path in inputs:
+        if not path.exists():
+            _fail(f"{path}: no such file or directory", EXIT_USAGE)
+        if path.is_file() and path.stat().st_size == 0:
+            _fail(f"{path}: empty file (0 bytes): nothing to check", EXIT_USAGE)
+        if path.is_dir() and not any(path.rglob("*.parquet")):
+            _fail(f"{path}: a directory is read as a Parquet dataset and this one holds no .parquet file; "
+                  "name the csv files instead", EXIT_USAGE)
+        if path.name in seen:
+            _fail(f"{seen[path.name]} and {path}: both would be batch {path.name!r} (the file name names the "
+                  "batch); rename one", EXIT_USAGE)
+        seen[path.name] = path
 
 
 def _stage_log() -> Any:
@@ -141,6 +158,14 @@ def _from_spark(exc: Exception) -> bool:
     from pyspark.errors import PySparkException
 
     return isinstance(exc, (PySparkException, Py4JError))
+
+
+def _first_line(exc: Exception) -> str:
+    """The first telling line of a Spark error (Java's own message when Py4J wraps it), at most 300
+    characters."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    told = [line for line in lines if not line.startswith("An error occurred while calling")]
+    return (told or lines or [type(exc).__name__])[0][:300]
 
 
 def _write(results: list, summaries: dict, out_dir: Path, partition_by: str) -> None:
@@ -172,6 +197,10 @@ def _write(results: list, summaries: dict, out_dir: Path, partition_by: str) -> 
             os.replace(staging / item, target)
     except OSError as exc:
         _fail(f"{out_dir}: cannot write the report ({exc.strerror or exc})", EXIT_WRITE)
+    except Exception as exc:  # Spark's writer failed (a partition value too long for a directory name, a full disk)
+        if not _from_spark(exc):
+            raise
+        _fail(f"{out_dir}: Spark could not write the report: {_first_line(exc)}", EXIT_WRITE)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -51,6 +51,7 @@ class Plan:
     name: str
     secret: bytes  # the run's purchaser match key (multiple sales), the same in every task
     groups: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())  # (group key id, its rule codes)
+    headers: tuple[str, ...] = ()  # the input's column names; in Spark its columns are named safe_names()
 
     @cached_property
     def words(self) -> Catalogue:
@@ -83,10 +84,25 @@ def _key_id(rule: Rule) -> str:
     return f"{rule.check}:{column}" if column else rule.check
 
 
+def safe_names(count: int) -> list[str]:
+    """The names the input's columns carry inside Spark: a header may hold what Spark would parse in a
+    name (a dot: "No. de serie", a backtick) or repeat another; the tasks give the headers back."""
+    return [f"__c{i}" for i in range(count)]
+
+
+def with_headers(headers: tuple[str, ...], data: pd.DataFrame) -> pd.DataFrame:
+    """``data`` (the input's columns under safe_names) with the input's own ``headers``, in their order."""
+    if not headers:
+        return data
+    data = data[safe_names(len(headers))]
+    data.columns = list(headers)
+    return data
+
+
 def part_batch(plan: Plan, part: pd.DataFrame) -> Batch:
     """A part's rows as a normalised Batch (rows with no value at all are dropped, as from a sheet)."""
     rows = part[ROW].to_numpy(dtype=np.int64)
-    data = part.drop(columns=[ROW])
+    data = with_headers(plan.headers, part.drop(columns=[ROW]))
     data.index = pd.RangeIndex(len(data)) if not len(rows) else pd.Index(rows - 2)
     raw = read_frame(data, name=plan.name, rows=rows)
     return normalise(raw, plan.pack, as_of=plan.as_of, mapping=plan.mapping, date_plan=plan.date_plan)

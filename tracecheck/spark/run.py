@@ -14,12 +14,13 @@ import pyarrow as pa
 
 from tracecheck import engine
 from tracecheck.checks import REGISTRY, context_schema
+from tracecheck.metrics import BUCKETS
 from tracecheck.normalise import normalise
 from tracecheck.read import read_frame
 from tracecheck.ruleset import RulePack
 from tracecheck.schema import METRICS
 from tracecheck.spark import tasks
-from tracecheck.spark.parts import ROW, UNIT, Plan, finding_table, group_specs
+from tracecheck.spark.parts import ROW, UNIT, Plan, finding_table, group_specs, safe_names, with_headers
 from tracecheck.spark.summary import row_table, summary
 
 PARTITION_ROWS = 200_000  # rows per partition of the numbered input (at least two partitions per core)
@@ -49,15 +50,16 @@ def run(df: Any, pack: RulePack, *, date_order: str, as_of: dt.date, lang: str, 
             progress(stage)
 
     pack = replace(pack, rules=tuple(r for r in pack.rules if r.check != "prior_duplicate"))
-    numbered = _numbered(df)
+    headers = tuple(str(c) for c in df.columns)
+    numbered = _numbered(df.toDF(*safe_names(len(headers))))
     done("number", numbered)
     sample = numbered.where(F.col(ROW) < sample_rows + 2).toPandas()
-    data = sample.drop(columns=[ROW])
+    data = with_headers(headers, sample.drop(columns=[ROW]))
     data.index = pd.Index(sample[ROW].to_numpy(dtype=np.int64) - 2)
     first = normalise(read_frame(data, name=name, rows=sample[ROW].to_numpy(dtype=np.int64)), pack,
                       date_order=date_order, as_of=as_of)
     plan = Plan(pack=pack, mapping=first.mapping, date_plan=dict(first.date_order_basis), as_of=as_of, lang=lang,
-                locale=locale, name=name, secret=secret, groups=group_specs(pack))
+                locale=locale, name=name, secret=secret, groups=group_specs(pack), headers=headers)
     done("plan")
     spark = df.sparkSession
     schema = finding_schema()
@@ -81,6 +83,9 @@ def run(df: Any, pack: RulePack, *, date_order: str, as_of: dt.date, lang: str, 
     rows = row_table(prep, findings, members, plan).persist()
     counts = {**summary(findings, rows, members, plan), "rows_dropped": dropped}
     done("summary")
+    # whole days as whole numbers, as in the JSON report (NaN, no date, as null)
+    days = {b: F.when(F.isnan(b), None).otherwise(F.col(b)).cast("long") for b in BUCKETS}
+    rows = rows.withColumns(days).select(*rows.columns)
     return SparkResult(findings=findings, rows=rows, members=members, summary=counts,
                        batch={"source": name, "row_count": rows.count(), "sample_rows": len(sample),
                               "partitions": numbered.rdd.getNumPartitions(),
