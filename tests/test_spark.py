@@ -171,7 +171,7 @@ def test_cli_subprocess_partitions_by_agency_and_refuses_workbooks(spark, tmp_pa
     env = {**os.environ, "PYSPARK_PYTHON": sys.executable}
     run = subprocess.run([sys.executable, "-m", "tracecheck", "spark-check", str(source), "--out", str(out),
                           "--master", "local[2]", "--partition-by", "agency", "--as-of", AS_OF, "--fail-on", "never"],
-                         capture_output=True, text=True, env=env, timeout=600)
+                         capture_output=True, text=True, env=env, timeout=1800)
     assert run.returncode == 0, run.stderr[-2000:]
     assert "Traceback" not in run.stderr
     agencies = {p.name for p in (out / "findings").iterdir() if p.name.startswith("agency=")}
@@ -179,7 +179,7 @@ def test_cli_subprocess_partitions_by_agency_and_refuses_workbooks(spark, tmp_pa
     book = tmp_path / "batch.xlsx"
     book.write_bytes(b"PK")
     bad = subprocess.run([sys.executable, "-m", "tracecheck", "spark-check", str(book), "--out", str(out)],
-                         capture_output=True, text=True, env=env, timeout=600)
+                         capture_output=True, text=True, env=env, timeout=1800)
     assert bad.returncode == 2 and "spark-check reads csv and Parquet" in bad.stderr, bad.stderr[-2000:]
     assert "Traceback" not in bad.stderr
 
