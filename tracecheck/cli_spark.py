@@ -33,7 +33,9 @@ def session(master: str | None, app: str = "tracecheck") -> Any:
 
     builder = (SparkSession.builder.appName(app).master(master or "local[*]")
                .config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
+               .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+               # Spark 4 reads only a few charsets by name (windows-1252 is not one) unless Java's are allowed
+               .config("spark.sql.legacy.javaCharsets", "true"))
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
@@ -56,8 +58,6 @@ def _read(spark: Any, path: Path) -> Any:
     with path.open("rb") as handle:
         encoding, delimiter = sniff_csv(handle.read(1 << 16), str(path))
     # text as written (no type inference: "007" stays "007"); quoted values may hold line breaks
-    # Spark 4 reads only a few charsets by name (windows-1252 is not one) unless Java's are allowed
-    spark.conf.set("spark.sql.legacy.javaCharsets", "true")
     frame = spark.read.csv(str(path), header=True, inferSchema=False, multiLine=True, escape='"', sep=delimiter,
                            encoding=_CHARSETS.get(encoding.lower(), encoding))
     return frame.toDF(*[str(c).lstrip("\ufeff") for c in frame.columns])  # a byte-order mark is no header text
